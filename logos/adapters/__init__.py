@@ -1,0 +1,1 @@
+"""Broker adapters: dry-run health checks only; no code path here sends an order."""

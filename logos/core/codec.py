@@ -1,0 +1,86 @@
+"""Exact JSON encoding of events: Decimals travel as strings, so nothing is rounded.
+
+A journal line is ``{"seq": N, "type": "<EventName>", <fields in declaration order>}``.
+Field kinds come from each event's type hints, so a new event type needs no codec code.
+"""
+
+from __future__ import annotations
+
+import json
+import typing
+from decimal import Decimal
+from typing import Any, Callable
+
+from logos.core.events import EVENT_TYPES, BarClosed
+
+
+class JournalFormatError(ValueError):
+    """A journal line that is not a well-formed event."""
+
+
+def _decoder(hint: Any) -> Callable[[Any], Any]:
+    if hint is Decimal:
+        return Decimal
+    args = typing.get_args(hint)
+    if args and Decimal in args:  # Decimal | None
+        return lambda v: None if v is None else Decimal(v)
+    if typing.get_origin(hint) is tuple:
+        return tuple
+    return lambda v: v
+
+
+_DECODERS = {
+    name: tuple((field, _decoder(hint)) for field, hint in typing.get_type_hints(cls).items())
+    for name, cls in EVENT_TYPES.items()
+}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def event_to_dict(seq: int, event: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {"seq": seq, "type": type(event).__name__}
+    for field, value in zip(event._fields, event):
+        body[field] = _plain(value)
+    return body
+
+
+def encode(seq: int, event: Any) -> str:
+    """Return one journal line (without the newline)."""
+    if type(event) is BarClosed:
+        # The hot path: bars are most of the journal, so they skip the generic walk.
+        s, ts, o, h, lo, c, v, seen = event
+        return (
+            f'{{"seq":{seq},"type":"BarClosed","symbol":{json.dumps(s)},"ts":{ts},"open":"{o}",'
+            f'"high":"{h}","low":"{lo}","close":"{c}","volume":"{v}","seen":{seen}}}'
+        )
+    return json.dumps(event_to_dict(seq, event), separators=(",", ":"), ensure_ascii=False)
+
+
+def event_from_dict(body: dict[str, Any]) -> tuple[int, Any]:
+    try:
+        name = body["type"]
+        decoders = _DECODERS[name]
+        seq = body["seq"]
+        values = [decode(body[field]) for field, decode in decoders]
+    except (KeyError, TypeError, ArithmeticError) as exc:
+        raise JournalFormatError(f"not a Logos event: {exc!r}") from None
+    if not isinstance(seq, int):
+        raise JournalFormatError(f"seq {seq!r} is not an integer")
+    return seq, EVENT_TYPES[name](*values)
+
+
+def decode(line: str) -> tuple[int, Any]:
+    """Parse one journal line back into ``(seq, event)``."""
+    try:
+        body = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise JournalFormatError(f"not JSON ({exc.msg} at column {exc.colno})") from None
+    if not isinstance(body, dict):
+        raise JournalFormatError("not a JSON object")
+    return event_from_dict(body)

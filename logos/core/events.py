@@ -1,0 +1,190 @@
+"""Events: what happened. Inputs come from the shell; facts are derived by the reducer.
+
+Both kinds are journaled, one JSON line each, with the ``seq`` the reducer gave them, so the
+journal is a complete audit trail and a replay can check that it derives the same facts.
+Times are whole seconds since the Unix epoch (UTC); money is ``Decimal``.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import NamedTuple
+
+# --- inputs: supplied by the shell ------------------------------------------------------
+
+
+class SessionStarted(NamedTuple):
+    session_id: str
+    ts: int
+    seed: int
+    config_hash: str
+
+
+class SessionResumed(NamedTuple):
+    ts: int
+    reset_guards: tuple[str, ...]
+
+
+class BarClosed(NamedTuple):
+    """One minute bar. ``ts`` is the bar's open time; ``seen`` is the clock when it arrived."""
+
+    symbol: str
+    ts: int
+    open: Decimal
+    high: Decimal
+    low: Decimal
+    close: Decimal
+    volume: Decimal
+    seen: int
+
+
+class ClockTicked(NamedTuple):
+    """The shell's clock moved while no bar arrived (real-time pacing and polling)."""
+
+    now: int
+
+
+class FeedStalled(NamedTuple):
+    """A poller gave up on a symbol (network error, rate limit) after its retries."""
+
+    ts: int
+    symbol: str
+    reason: str
+
+
+class KillSwitchTripped(NamedTuple):
+    ts: int
+    path: str
+
+
+class OperatorHalted(NamedTuple):
+    ts: int
+    reason: str
+
+
+class FeedEnded(NamedTuple):
+    """Every symbol's feed is exhausted: the session completes."""
+
+    ts: int
+
+
+# --- facts: derived by the reducer ------------------------------------------------------
+
+
+class OrderSubmitted(NamedTuple):
+    client_id: str
+    symbol: str
+    side: str
+    qty: Decimal
+    order_type: str
+    limit_price: Decimal | None
+    reference_price: Decimal
+    ts: int
+
+
+class OrderDenied(NamedTuple):
+    client_id: str
+    symbol: str
+    side: str
+    qty: Decimal
+    reasons: tuple[str, ...]
+    ts: int
+
+
+class OrderAccepted(NamedTuple):
+    client_id: str
+    ts: int
+
+
+class OrderRejected(NamedTuple):
+    client_id: str
+    reason: str
+    ts: int
+
+
+class OrderFilled(NamedTuple):
+    client_id: str
+    trade_id: str
+    symbol: str
+    side: str
+    qty: Decimal
+    price: Decimal
+    fee: Decimal
+    realized: Decimal
+    leaves: Decimal
+    ts: int
+
+
+class OrderCancelRequested(NamedTuple):
+    client_id: str
+    reason: str
+    ts: int
+
+
+class OrderCanceled(NamedTuple):
+    client_id: str
+    ts: int
+
+
+class OrderExpired(NamedTuple):
+    client_id: str
+    ts: int
+
+
+class IntentSkipped(NamedTuple):
+    symbol: str
+    target: Decimal
+    reason: str
+    ts: int
+
+
+class GuardTripped(NamedTuple):
+    ts: int
+    guard: str
+    measured: str
+    limit: str
+    action: str
+    detail: str
+
+
+class TradingModeChanged(NamedTuple):
+    mode: str
+    reason: str
+    ts: int
+
+
+class SessionHalted(NamedTuple):
+    ts: int
+    causes: tuple[str, ...]
+
+
+class SessionCompleted(NamedTuple):
+    ts: int
+
+
+INPUTS = (
+    SessionStarted,
+    SessionResumed,
+    BarClosed,
+    ClockTicked,
+    FeedStalled,
+    KillSwitchTripped,
+    OperatorHalted,
+    FeedEnded,
+)
+FACTS = (
+    OrderSubmitted,
+    OrderDenied,
+    OrderAccepted,
+    OrderRejected,
+    OrderFilled,
+    OrderCancelRequested,
+    OrderCanceled,
+    OrderExpired,
+    IntentSkipped,
+    GuardTripped,
+    TradingModeChanged,
+    SessionHalted,
+    SessionCompleted,
+)
+EVENT_TYPES = {cls.__name__: cls for cls in INPUTS + FACTS}

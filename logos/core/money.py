@@ -1,0 +1,38 @@
+"""Exact decimal helpers shared by the translator, the fill model and the portfolio."""
+
+from __future__ import annotations
+
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_UP, Decimal
+
+ZERO = Decimal(0)
+ONE = Decimal(1)
+BPS = Decimal(10000)
+
+
+def dec(value: str | int | Decimal) -> Decimal:
+    """Return ``value`` as a Decimal; floats are refused because they are not exact."""
+    if isinstance(value, float):
+        raise TypeError(f"float {value!r} is not exact; pass a string or a Decimal")
+    return value if isinstance(value, Decimal) else Decimal(value)
+
+
+def floor_to_step(value: Decimal, step: Decimal) -> Decimal:
+    """Round ``value`` toward zero to a whole number of ``step``."""
+    return ((value / step).to_integral_value(rounding=ROUND_DOWN) * step).quantize(step)
+
+
+def round_to_step(value: Decimal, step: Decimal) -> Decimal:
+    """Round ``value`` to the nearest whole number of ``step`` (ties to even)."""
+    return ((value / step).to_integral_value(rounding=ROUND_HALF_EVEN) * step).quantize(step)
+
+
+def ceil_to_step(value: Decimal, step: Decimal) -> Decimal:
+    """Round ``value`` away from zero to a whole number of ``step``."""
+    return ((value / step).to_integral_value(rounding=ROUND_UP) * step).quantize(step)
+
+
+def bps_of(amount: Decimal, bps: Decimal, step: Decimal) -> Decimal:
+    """Return ``bps`` basis points of ``amount``, rounded up to ``step`` (fees never round to free)."""
+    if not bps:
+        return ZERO
+    return ceil_to_step(amount * bps / BPS, step)
