@@ -1,0 +1,150 @@
+"""Session state: immutable records and pyrsistent maps; each handler returns a new one.
+
+Records are ``NamedTuple`` because ``_replace`` costs ~1.5 µs against ~5.4 µs for a
+``PRecord.set`` and a bar touches a few of them; collections are pyrsistent maps so a
+new state shares everything it did not change with the old one.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import NamedTuple
+
+from pyrsistent import PMap, PVector, pmap, pvector
+
+from logos.core.money import ZERO
+from logos.core.session_fsm import CREATED, MODE_ACTIVE
+from logos.core.symbols import SymbolSpec
+
+
+class Params(NamedTuple):
+    """Everything fixed for the life of a session; written into the snapshot and session.md."""
+
+    session_id: str
+    seed: int
+    specs: PMap  # symbol -> SymbolSpec
+    symbols: tuple[str, ...]
+    strategy: str
+    strategy_params: tuple[tuple[str, str], ...]  # sorted (name, JSON text) pairs
+    sizing: str  # notional | equity_fraction | units
+    sizing_value: Decimal
+    order_type: str  # market | limit
+    limit_offset_bps: Decimal
+    limit_ttl_bars: int
+    fill_at: str  # next_open | same_close
+    slippage_bps: Decimal
+    fee_bps: Decimal
+    volume_share: Decimal
+    initial_cash: Decimal
+    max_notional: Decimal | None
+    max_exposure: Decimal | None
+    max_position: Decimal | None
+    max_drawdown_bps: Decimal | None
+    drawdown_action: str  # halt | reduce
+    stale_after_s: int | None
+    interval_s: int
+
+
+class Lot(NamedTuple):
+    qty: Decimal  # signed: negative lots are shorts
+    price: Decimal
+
+
+class Position(NamedTuple):
+    qty: Decimal
+    lots: tuple[Lot, ...]  # FIFO: the oldest lot closes first
+    realized: Decimal  # net of fees
+    fees: Decimal
+
+
+FLAT = Position(ZERO, (), ZERO, ZERO)
+
+
+class Market(NamedTuple):
+    """What the session knows of one symbol's market: its mark, its last bar, its window."""
+
+    mark: Decimal | None
+    last_ts: int | None  # open time of the last bar seen
+    last_seen: int | None  # clock when that bar was seen (staleness is measured from here)
+    window: tuple[Decimal, ...]  # recent closes, as many as the strategy needs
+    signal: int  # the strategy's last target in {-1, 0, 1}
+
+
+NO_MARKET = Market(None, None, None, (), 0)
+
+
+class Order(NamedTuple):
+    client_id: str
+    symbol: str
+    side: str  # buy | sell
+    qty: Decimal
+    order_type: str
+    limit_price: Decimal | None
+    status: str
+    filled: Decimal
+    fills: int  # fill ordinal of the last fill applied (trade ids are derived from it)
+    filled_notional: Decimal
+    fees: Decimal
+    submitted_ts: int
+    bars_left: int  # limit orders expire when it reaches zero; 0 for orders that never expire
+    lifecycle: tuple[str, ...]
+    reason: str
+
+    @property
+    def leaves(self) -> Decimal:
+        return self.qty - self.filled
+
+    @property
+    def signed_leaves(self) -> Decimal:
+        return self.leaves if self.side == "buy" else -self.leaves
+
+
+class Trip(NamedTuple):
+    ts: int
+    guard: str
+    measured: str
+    limit: str
+    action: str
+    detail: str
+
+
+class SessionState(NamedTuple):
+    params: Params
+    status: str
+    mode: str
+    seq: int
+    clock: int  # the latest time the shell has told us (0 before the first event)
+    origin: int  # clock at session start: staleness of a symbol with no bar yet counts from here
+    cash: Decimal
+    positions: PMap  # symbol -> Position
+    markets: PMap  # symbol -> Market
+    orders: PMap  # client_id -> Order, open orders only (closed ones are written to orders.csv)
+    peak_equity: Decimal
+    trips: PVector  # Trip, every guard trip in order
+    halt_causes: tuple[str, ...]
+    orders_created: int
+    fills_applied: int
+
+
+def initial_state(params: Params) -> SessionState:
+    return SessionState(
+        params=params,
+        status=CREATED,
+        mode=MODE_ACTIVE,
+        seq=0,
+        clock=0,
+        origin=0,
+        cash=params.initial_cash,
+        positions=pmap(),
+        markets=pmap({s: NO_MARKET for s in params.symbols}),
+        orders=pmap(),
+        peak_equity=params.initial_cash,
+        trips=pvector(),
+        halt_causes=(),
+        orders_created=0,
+        fills_applied=0,
+    )
+
+
+def spec(state: SessionState, symbol: str) -> SymbolSpec:
+    return state.params.specs[symbol]

@@ -1,0 +1,101 @@
+"""Exact JSON round-trip of the whole session state (the ``state.json`` snapshot).
+
+Records become objects in field order, pyrsistent maps become objects with sorted keys,
+Decimals become strings. Decoding follows each record's type hints, so ``load(dump(s)) == s``
+holds for every state without per-record code.
+"""
+
+from __future__ import annotations
+
+import typing
+from decimal import Decimal
+from typing import Any
+
+from pyrsistent import PMap, PVector, pmap, pvector
+
+from logos.core.state import Lot, Market, Order, Params, Position, SessionState, Trip
+from logos.core.symbols import SymbolSpec
+
+FORMAT_VERSION = 1
+
+# pyrsistent containers carry no element type in their hints; this says what they hold.
+_CONTAINER_OF: dict[tuple[type, str], type] = {
+    (Params, "specs"): SymbolSpec,
+    (SessionState, "positions"): Position,
+    (SessionState, "markets"): Market,
+    (SessionState, "orders"): Order,
+    (SessionState, "trips"): Trip,
+}
+
+
+class SnapshotFormatError(ValueError):
+    """A snapshot that does not decode into a session state."""
+
+
+def dump(value: Any) -> Any:
+    """Return a JSON-ready form of a state (or any record inside it)."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, tuple) and hasattr(value, "_fields"):
+        return {field: dump(item) for field, item in zip(value._fields, value)}
+    if isinstance(value, PMap):
+        return {key: dump(value[key]) for key in sorted(value)}
+    if isinstance(value, (tuple, list, PVector)):
+        return [dump(item) for item in value]
+    return value
+
+
+def _load_as(hint: Any, raw: Any, owner: type, field: str) -> Any:
+    if raw is None:
+        return None
+    if hint is Decimal:
+        return Decimal(raw)
+    if hint in (int, str, bool):
+        if not isinstance(raw, hint):
+            raise SnapshotFormatError(f"{owner.__name__}.{field}: expected {hint.__name__}, got {raw!r}")
+        return raw
+    args = typing.get_args(hint)
+    origin = typing.get_origin(hint)
+    if origin is typing.Union or origin is getattr(__import__("types"), "UnionType", None):
+        real = [a for a in args if a is not type(None)]
+        return _load_as(real[0], raw, owner, field)
+    if origin is tuple:
+        inner = args[0]
+        return tuple(_load_as(inner, item, owner, field) for item in raw)
+    if hint is PMap:
+        kind = _CONTAINER_OF[(owner, field)]
+        return pmap({key: load(kind, item) for key, item in raw.items()})
+    if hint is PVector:
+        kind = _CONTAINER_OF[(owner, field)]
+        return pvector(load(kind, item) for item in raw)
+    if isinstance(hint, type) and hasattr(hint, "_fields"):
+        return load(hint, raw)
+    raise SnapshotFormatError(f"{owner.__name__}.{field}: no decoder for {hint!r}")
+
+
+_HINTS: dict[type, dict[str, Any]] = {}
+
+
+def load(kind: type, raw: Any) -> Any:
+    """Rebuild a record of type ``kind`` from its ``dump`` form."""
+    hints = _HINTS.get(kind)
+    if hints is None:
+        hints = _HINTS[kind] = typing.get_type_hints(kind)
+    if not isinstance(raw, dict):
+        raise SnapshotFormatError(f"{kind.__name__}: expected an object, got {type(raw).__name__}")
+    try:
+        return kind(*(_load_as(hints[field], raw[field], kind, field) for field in kind._fields))
+    except KeyError as exc:
+        raise SnapshotFormatError(f"{kind.__name__}: missing field {exc.args[0]}") from None
+    except (ArithmeticError, TypeError, AttributeError) as exc:
+        raise SnapshotFormatError(f"{kind.__name__}: {exc}") from None
+
+
+def dump_state(state: SessionState) -> dict[str, Any]:
+    return {"format": FORMAT_VERSION, "state": dump(state)}
+
+
+def load_state(raw: Any) -> SessionState:
+    if not isinstance(raw, dict) or raw.get("format") != FORMAT_VERSION:
+        raise SnapshotFormatError(f"not a format-{FORMAT_VERSION} Logos snapshot")
+    return load(SessionState, raw["state"])

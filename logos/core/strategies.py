@@ -1,0 +1,139 @@
+"""Strategies: pure functions of the bar windows in state, returning targets in {-1, 0, +1}.
+
+A strategy sees only closes it was given and the targets it set before (for hysteresis),
+never the clock or anything outside the state, so a replay makes the same decisions.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from functools import lru_cache
+from typing import Callable, Mapping, NamedTuple
+
+from logos.core.money import ZERO
+
+
+class StrategyError(ValueError):
+    """A strategy name or parameter the operator got wrong."""
+
+
+Decide = Callable[[Mapping[str, tuple[Decimal, ...]], Mapping[str, int], str], dict[str, int]]
+
+
+class Strategy(NamedTuple):
+    name: str
+    window: int  # closes kept per symbol
+    decide: Decide  # (windows, current targets, symbol that just closed) -> new targets
+
+
+def _mean_std(values: tuple[Decimal, ...]) -> tuple[Decimal, Decimal]:
+    n = len(values)
+    mean = sum(values, ZERO) / n
+    var = sum(((v - mean) * (v - mean) for v in values), ZERO) / n
+    return mean, var.sqrt()
+
+
+def _band(z: Decimal, current: int, entry: Decimal, exit_: Decimal, long_only: bool) -> int:
+    """Mean-reversion hysteresis: enter beyond ``entry``, leave once back inside ``exit_``."""
+    if z > entry:
+        target = -1
+    elif z < -entry:
+        target = 1
+    elif current == 1 and z >= -exit_:
+        target = 0
+    elif current == -1 and z <= exit_:
+        target = 0
+    else:
+        target = current
+    return max(target, 0) if long_only else target
+
+
+def momentum(fast: int = 10, slow: int = 30, long_only: bool = False) -> Strategy:
+    """Long when the fast SMA is above the slow one, short (or flat) when below."""
+    if not 0 < fast < slow:
+        raise StrategyError(f"momentum needs 0 < fast < slow, got fast={fast} slow={slow}")
+
+    def decide(windows, current, symbol):  # type: ignore[no-untyped-def]
+        w = windows[symbol]
+        if len(w) < slow:
+            return {}
+        # Compare sums scaled by the other length: the same order as the means, no division.
+        lhs = sum(w[-fast:], ZERO) * slow
+        rhs = sum(w[-slow:], ZERO) * fast
+        if lhs > rhs:
+            return {symbol: 1}
+        if lhs < rhs:
+            return {symbol: 0 if long_only else -1}
+        return {}
+
+    return Strategy("momentum", slow, decide)
+
+
+def mean_reversion(
+    lookback: int = 20, entry_z: str = "2", exit_z: str = "0.5", long_only: bool = False
+) -> Strategy:
+    """Fade a close that is ``entry_z`` deviations from its mean; leave within ``exit_z``."""
+    entry, exit_ = Decimal(str(entry_z)), Decimal(str(exit_z))
+    if lookback < 2 or not ZERO <= exit_ < entry:
+        raise StrategyError(f"mean_reversion needs lookback >= 2 and 0 <= exit_z < entry_z, got {lookback}, {exit_}, {entry}")
+
+    def decide(windows, current, symbol):  # type: ignore[no-untyped-def]
+        w = windows[symbol]
+        if len(w) < lookback:
+            return {}
+        mean, std = _mean_std(w[-lookback:])
+        if not std:
+            return {}
+        return {symbol: _band((w[-1] - mean) / std, current.get(symbol, 0), entry, exit_, long_only)}
+
+    return Strategy("mean_reversion", lookback, decide)
+
+
+def pairs_trading(
+    pair: tuple[str, str] | list[str] | None = None, lookback: int = 30, entry_z: str = "2", exit_z: str = "0.5"
+) -> Strategy:
+    """Trade the z-score of the price ratio of two symbols: short the rich leg, long the cheap one."""
+    entry, exit_ = Decimal(str(entry_z)), Decimal(str(exit_z))
+    if lookback < 2 or not ZERO <= exit_ < entry:
+        raise StrategyError(f"pairs_trading needs lookback >= 2 and 0 <= exit_z < entry_z, got {lookback}, {exit_}, {entry}")
+    if pair is not None and len(pair) != 2:
+        raise StrategyError(f"pairs_trading needs a pair of two symbols, got {pair}")
+
+    def decide(windows, current, symbol):  # type: ignore[no-untyped-def]
+        a, b = pair if pair is not None else tuple(sorted(windows))[:2]
+        if symbol not in (a, b) or len(windows[a]) < lookback or len(windows[b]) < lookback:
+            return {}
+        ratios = tuple(x / y for x, y in zip(windows[a][-lookback:], windows[b][-lookback:]))
+        mean, std = _mean_std(ratios)
+        if not std:
+            return {}
+        leg_a = _band((ratios[-1] - mean) / std, current.get(a, 0), entry, exit_, long_only=False)
+        return {a: leg_a, b: -leg_a}
+
+    return Strategy("pairs_trading", lookback, decide)
+
+
+FACTORIES: dict[str, Callable[..., Strategy]] = {
+    "momentum": momentum,
+    "mean_reversion": mean_reversion,
+    "pairs_trading": pairs_trading,
+}
+
+
+@lru_cache(maxsize=32)
+def build(name: str, params: tuple[tuple[str, str], ...]) -> Strategy:
+    """Build a strategy from its name and ``(param, JSON text)`` pairs (cached: params never change)."""
+    factory = FACTORIES.get(name)
+    if factory is None:
+        raise StrategyError(f"unknown strategy {name!r}; choose one of {', '.join(FACTORIES)}")
+    kwargs = {key: json.loads(text) for key, text in params}
+    try:
+        return factory(**kwargs)
+    except TypeError as exc:
+        raise StrategyError(f"strategy {name}: {exc}") from None
+
+
+def freeze_params(params: Mapping[str, object]) -> tuple[tuple[str, str], ...]:
+    """Turn a params mapping into the sorted, hashable form kept in session params."""
+    return tuple(sorted((key, json.dumps(value, sort_keys=True)) for key, value in params.items()))
