@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from logos.adapters.cli import adapters_app, validate_config_command
+from logos.live import cli as live
 
 app = typer.Typer(
     name="logos",
@@ -13,8 +14,12 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-app.add_typer(adapters_app, name="adapters")
+app.command("trade")(live.trade)
+app.command("resume")(live.resume)
+app.add_typer(live.sessions_app, name="sessions")
+app.command("diagram")(live.diagram)
 app.command("validate-config")(validate_config_command)
+app.add_typer(adapters_app, name="adapters")
 
 
 def main() -> None:

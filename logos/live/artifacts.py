@@ -1,0 +1,107 @@
+"""The session's CSV artifacts.
+
+``orders.csv``, ``trades.csv`` and ``account.csv`` are streamed as the reducer asks for
+rows; the snapshot records their lengths, so a resume cuts them back to the snapshot and
+the journal replay writes the rest again. ``positions.csv`` is written once at the end.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+from pathlib import Path
+
+from logos.core.portfolio import average_cost, unrealized
+from logos.core.state import FLAT, SessionState
+from logos.live.atomic import write_atomic
+
+HEADERS = {
+    "orders": (
+        "client_id", "symbol", "side", "order_type", "qty", "limit_price", "filled_qty", "avg_fill_price",
+        "fees", "status", "lifecycle", "submitted_at", "closed_at", "reason",
+    ),
+    "trades": ("trade_id", "client_id", "symbol", "side", "qty", "price", "fee", "realized_pnl", "ts"),
+    "account": ("ts", "symbol", "cash", "equity", "gross_exposure", "drawdown_bps", "mode"),
+}
+POSITIONS_HEADER = (
+    "symbol", "qty", "avg_cost", "mark", "market_value", "realized_pnl", "unrealized_pnl", "fees", "lots",
+)
+
+
+def _line(row: tuple[str, ...]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow(row)
+    return buffer.getvalue()
+
+
+def _fast_line(row: tuple[str, ...]) -> str:
+    # Most rows hold no comma, quote or newline; only those that do need the csv module.
+    text = ",".join(row)
+    if '"' in text or "\n" in text or text.count(",") != len(row) - 1:
+        return _line(row)
+    return text + "\n"
+
+
+class ArtifactStreams:
+    """Append-only CSV streams, buffered; ``flush`` before any snapshot records their sizes."""
+
+    def __init__(self, folder: Path, sizes: dict[str, int] | None = None) -> None:
+        self._files = {}
+        for name, header in HEADERS.items():
+            path = folder / f"{name}.csv"
+            if sizes is None:
+                path.write_text(_line(header))
+            else:
+                with open(path, "r+b") as handle:
+                    handle.truncate(sizes[name])
+            self._files[name] = open(path, "a", buffering=1 << 16, newline="")
+
+    def write(self, name: str, row: tuple[str, ...]) -> None:
+        self._files[name].write(_fast_line(row))
+
+    def flush(self) -> dict[str, int]:
+        sizes = {}
+        for name, handle in self._files.items():
+            handle.flush()
+            sizes[name] = handle.tell()
+        return sizes
+
+    def close(self) -> None:
+        for handle in self._files.values():
+            handle.close()
+
+
+def _money(value: Decimal, step: Decimal) -> str:
+    return str(value.quantize(step))
+
+
+def positions_csv(state: SessionState) -> str:
+    rows = [_line(POSITIONS_HEADER)]
+    for symbol in state.params.symbols:
+        position = state.positions.get(symbol, FLAT)
+        spec = state.params.specs[symbol]
+        mark = state.markets[symbol].mark
+        avg = average_cost(position)
+        value = position.qty * mark if mark is not None else Decimal(0)
+        lots = " ".join(f"{lot.qty}@{lot.price}" for lot in position.lots)
+        rows.append(
+            _line(
+                (
+                    symbol,
+                    str(position.qty),
+                    "" if avg is None else str(avg.quantize(spec.price_tick * Decimal("0.0001"))),
+                    "" if mark is None else str(mark),
+                    str(value),
+                    str(position.realized),
+                    str(unrealized(position, mark)),
+                    str(position.fees),
+                    lots,
+                )
+            )
+        )
+    return "".join(rows)
+
+
+def write_positions(folder: Path, state: SessionState) -> None:
+    write_atomic(folder / "positions.csv", positions_csv(state).encode())

@@ -1,0 +1,101 @@
+"""``session.md``: what a reviewer reads first. Only the marked header line holds wall-clock time."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Mapping
+
+from logos.core.guards import drawdown_bps
+from logos.core.portfolio import unrealized
+from logos.core.reducer import iso
+from logos.core.state import FLAT, SessionState
+
+
+def _table(header: tuple[str, ...], rows: list[tuple[Any, ...]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(cell).replace("|", "\\|") for cell in row) + " |" for row in rows]
+    return lines
+
+
+def pnl_summary(state: SessionState) -> dict[str, Decimal]:
+    cash = state.cash
+    value = realized = unreal = fees = Decimal(0)
+    for symbol in state.params.symbols:
+        position = state.positions.get(symbol, FLAT)
+        mark = state.markets[symbol].mark
+        value += position.qty * (mark or 0)
+        realized += position.realized
+        unreal += unrealized(position, mark)
+        fees += position.fees
+    equity = cash + value
+    return {
+        "cash": cash,
+        "market_value": value,
+        "equity": equity,
+        "realized": realized,
+        "unrealized": unreal,
+        "fees": fees,
+        "return": equity - state.params.initial_cash,
+        "peak_equity": state.peak_equity,
+        "drawdown_bps": drawdown_bps(equity, state.peak_equity),
+    }
+
+
+def render(state: SessionState, shell: Mapping[str, Any], settings: Mapping[str, str], generated_at: str) -> str:
+    p = state.params
+    out = [
+        f"# Session {p.session_id}",
+        "",
+        f"Generated (wall clock, not part of the reproducible record): {generated_at}",
+        "",
+        f"- Status: **{state.status}**" + (f" (causes: {', '.join(state.halt_causes)})" if state.halt_causes else ""),
+        f"- Trading mode: {state.mode}",
+        f"- Seed: {p.seed} (`LOGOS_SEED`)",
+        f"- Journal seq: {state.seq}",
+        f"- Market clock: {iso(state.clock) if state.clock else '-'}",
+        f"- Orders created: {state.orders_created}; fills: {state.fills_applied}; open orders: {len(state.orders)}",
+        "",
+        "## PnL summary",
+        "",
+    ]
+    summary = pnl_summary(state)
+    out += _table(("figure", "value"), [(k, v) for k, v in summary.items()])
+    out += ["", "## Guard trips", ""]
+    if state.trips:
+        out += _table(
+            ("time", "guard", "measured", "limit", "action", "detail"),
+            [(iso(t.ts) if t.ts else "-", t.guard, t.measured, t.limit, t.action, t.detail) for t in state.trips],
+        )
+    else:
+        out.append("No guard tripped.")
+    out += ["", "## Feed", ""]
+    feed = shell.get("feed", {})
+    out.append(f"- Source: {shell.get('setup', {}).get('feed', '-')}")
+    if feed:
+        out += [""] + _table(
+            ("symbol", "bars", "max lag (s)", "torn/partial skipped", "duplicates dropped", "out of order dropped"),
+            [
+                (s, f.get("bars", 0), f.get("max_lag_s", 0), f.get("torn", 0), f.get("duplicates", 0), f.get("out_of_order", 0))
+                for s, f in sorted(feed.items())
+            ],
+        )
+    out += ["", "## Reconciliation", ""]
+    resumes = shell.get("resumes", [])
+    if not resumes:
+        out.append("The session ran without a restart.")
+    for number, item in enumerate(resumes, 1):
+        out += [
+            f"### Restart {number}",
+            "",
+            f"- From snapshot at seq {item['snapshot_seq']}; journal entries replayed: {item['replayed']}",
+            f"- Torn journal tail skipped: {item['torn_bytes']} bytes",
+            f"- Orders restored: {', '.join(item['orders']) or 'none'}",
+            f"- Positions: {', '.join(item['positions']) or 'flat'}",
+            f"- Guards reset: {', '.join(item['reset_guards']) or 'none'}",
+            f"- Discrepancies: {item['discrepancies']}",
+            "",
+        ]
+    out += ["", "## Configuration", ""]
+    out += _table(("setting", "value"), sorted(settings.items()))
+    out.append("")
+    return "\n".join(out)

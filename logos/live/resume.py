@@ -1,0 +1,133 @@
+"""Restart: load the snapshot, replay the journal after it, and only then touch any file.
+
+Every check runs on an in-memory replay first, so a refused resume changes nothing on
+disk. If the snapshot and the journal disagree, resume refuses and says where.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from logos import paths
+from logos.core.effects import AppendJournal, Stop, WriteArtifactRow
+from logos.core.events import INPUTS
+from logos.core.reducer import ReducerError, reduce, resume_blockers
+from logos.core.session_fsm import COMPLETED
+from logos.core.state import FLAT, SessionState
+from logos.live.artifacts import ArtifactStreams
+from logos.live.journal import JournalError, JournalWriter, read_journal
+from logos.live.runner import JOURNAL, SNAPSHOT, Session, SessionError, SessionSetup, fsync_each_durable, resume_event
+from logos.live.snapshot import SnapshotError, read_snapshot
+
+_INPUT_TYPES = frozenset(INPUTS)
+
+
+class Replay(NamedTuple):
+    state: SessionState
+    rows: list[WriteArtifactRow]
+    replayed: int  # input events replayed
+    keep_bytes: int  # journal bytes to keep (a torn line or torn event group is cut off)
+    torn_bytes: int
+
+
+def replay_journal(folder: Path, snapshot_state: SessionState, snapshot_bytes: int) -> Replay:
+    """Rebuild the state from the snapshot and the journal after it, checking every fact."""
+    journal = read_journal(folder / JOURNAL, after_seq=0)
+    last_seq = journal.entries[-1][0] if journal.entries else 0
+    if last_seq < snapshot_state.seq:
+        raise SessionError(
+            f"{SNAPSHOT} covers seq {snapshot_state.seq} but {JOURNAL} ends at seq {last_seq}; "
+            "the journal lost events, so the session cannot be resumed safely"
+        )
+    if journal.good_bytes < snapshot_bytes:
+        raise SessionError(f"{JOURNAL} is shorter ({journal.good_bytes} bytes) than {SNAPSHOT} records ({snapshot_bytes})")
+    entries = [e for e in journal.entries if e[0] > snapshot_state.seq]
+    state, rows, replayed, i = snapshot_state, [], 0, 0
+    keep = journal.good_bytes
+    while i < len(entries):
+        seq, event, offset = entries[i]
+        if type(event) not in _INPUT_TYPES:
+            raise SessionError(f"{JOURNAL} seq {seq}: a {type(event).__name__} fact where an input event was expected")
+        try:
+            new_state, effects = reduce(state, event)
+        except ReducerError as exc:
+            raise SessionError(f"{JOURNAL} seq {seq} does not apply to the snapshot's state: {exc}") from None
+        expected = next(e for e in effects if type(e) is AppendJournal).entries
+        found = entries[i : i + len(expected)]
+        if len(found) < len(expected) and i + len(found) == len(entries):
+            keep = offset  # the crash cut this event's lines short: drop it, the feed sends it again
+            break
+        for (want_seq, want), (got_seq, got, _) in zip(expected, found):
+            if want_seq != got_seq or want != got:
+                raise SessionError(
+                    f"{SNAPSHOT} and {JOURNAL} disagree at seq {got_seq}: the journal has "
+                    f"{type(got).__name__}, replaying the snapshot derives {type(want).__name__} at seq {want_seq}"
+                )
+        rows += [e for e in effects if type(e) is WriteArtifactRow]
+        state, replayed, i = new_state, replayed + 1, i + len(expected)
+        if any(type(e) is Stop for e in effects) and i < len(entries):
+            raise SessionError(f"{JOURNAL} continues after the session ended at seq {expected[-1][0]}")
+    return Replay(state, rows, replayed, keep, journal.good_bytes + journal.torn_bytes - keep)
+
+
+def load_setup(home: Path, state: SessionState, stored: dict[str, Any], speed: str | None) -> SessionSetup:
+    return SessionSetup(
+        home=home,
+        params=state.params,
+        feed=stored["feed"],
+        speed=speed or stored["speed"],
+        snapshot_every=stored["snapshot_every"],
+        durability=stored["durability"],
+        kill_switch=stored["kill_switch"],
+        settings=stored["settings"],
+        duration_s=stored.get("duration_s"),
+        poll_interval_s=stored.get("poll_interval_s", 15),
+    )
+
+
+def open_for_resume(home: Path, session_id: str, reset_guards: tuple[str, ...], speed: str | None = None) -> Session:
+    """Return a session ready to continue its feed, or raise ``SessionError`` having changed nothing."""
+    folder = paths.session_dir(home, session_id)
+    if not folder.is_dir():
+        raise SessionError(f"no session {session_id} under {folder.parent}; `logos sessions list` shows what exists")
+    try:
+        snap = read_snapshot(folder / SNAPSHOT)
+        replay = replay_journal(folder, snap.state, snap.journal_bytes)
+    except (SnapshotError, JournalError) as exc:
+        raise SessionError(f"session {session_id} cannot be resumed: {exc}") from None
+    state = replay.state
+    if state.status == COMPLETED and snap.state.status == COMPLETED:
+        raise SessionError(f"session {session_id} already completed; start a new session instead")
+    setup = load_setup(home, state, snap.shell["setup"], speed)
+    if state.status != COMPLETED:
+        blockers = resume_blockers(state, reset_guards, setup.kill_switch_path.exists())
+        if blockers:
+            raise SessionError(f"session {session_id} cannot resume yet: " + "; ".join(blockers))
+    # From here on files change: cut the journal's torn tail and the artifacts back to the snapshot.
+    with open(folder / JOURNAL, "r+b") as handle:
+        handle.truncate(replay.keep_bytes)
+    streams = ArtifactStreams(folder, snap.artifact_bytes)
+    for row in replay.rows:
+        streams.write(row.artifact, row.row)
+    journal = JournalWriter(folder / JOURNAL, fsync_each_durable(setup))
+    session = Session(setup, state, snap.shell, journal, streams)
+    session.shell["resumes"].append(
+        {
+            "snapshot_seq": snap.state.seq,
+            "replayed": replay.replayed,
+            "torn_bytes": replay.torn_bytes,
+            "orders": [f"{o.client_id} {o.status} {o.filled}/{o.qty}" for o in sorted(state.orders.values(), key=lambda o: (len(o.client_id), o.client_id))],
+            "positions": [f"{s} {state.positions.get(s, FLAT).qty}" for s in state.params.symbols if state.positions.get(s, FLAT).qty],
+            "reset_guards": list(reset_guards),
+            "discrepancies": "none (every journaled fact re-derived identically)",
+        }
+    )
+    if replay.torn_bytes:
+        session.messages.append(f"skipped a torn journal tail of {replay.torn_bytes} bytes (an event cut short by the crash)")
+    if state.status != COMPLETED:
+        clock = int(time.time()) if setup.feed != "cache" else state.clock
+        session.apply(resume_event(state, reset_guards, clock))
+    session.log.info("session %s resumed from seq %s (%s replayed)", session_id, snap.state.seq, replay.replayed)
+    return session

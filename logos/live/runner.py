@@ -1,0 +1,268 @@
+"""The imperative shell: gather events, call the pure reducer, perform its effects.
+
+The loop has three steps, always in this order: (1) take the next input event from the
+feed, the clock or the kill-switch watcher; (2) ``reduce`` it; (3) execute the effects,
+the journal line first. Every ``snapshot_every`` events the state is snapshotted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from logos import paths
+from logos.core.effects import AppendJournal, Log, Stop, WriteArtifactRow
+from logos.core.events import BarClosed, FeedEnded, KillSwitchTripped, OperatorHalted, SessionResumed, SessionStarted
+from logos.core.reducer import reduce
+from logos.core.session_fsm import COMPLETED, CREATED, HALTED
+from logos.core.state import Params, SessionState, initial_state
+from logos.core.state_codec import dump
+from logos.live.artifacts import ArtifactStreams, write_positions
+from logos.live.atomic import write_atomic
+from logos.live.journal import JournalWriter
+from logos.live.report import render
+from logos.live.snapshot import Snapshot, write_snapshot
+
+SNAPSHOT = "state.json"
+JOURNAL = "state.jsonl"
+# In --speed max the kill switch is looked for every this many events (a stat call each).
+KILL_SWITCH_EVERY = 512
+
+
+class SessionError(Exception):
+    """Something the operator can fix: an existing session id, a damaged folder, a blocked resume."""
+
+
+@dataclass(frozen=True)
+class SessionSetup:
+    """What the shell needs beyond the core's params; stored in the snapshot for resume."""
+
+    home: Path
+    params: Params
+    feed: str = "cache"
+    speed: str = "max"  # max | realtime | a positive factor
+    snapshot_every: int = 5000
+    durability: str = "auto"  # auto | always | end
+    kill_switch: str = "KILL_SWITCH"  # as configured; relative paths resolve against home
+    settings: dict[str, str] = field(default_factory=dict)  # public settings for session.md
+    duration_s: int | None = None  # polling feeds: stop after this long
+    poll_interval_s: int = 15
+
+    @property
+    def kill_switch_path(self) -> Path:
+        path = Path(self.kill_switch).expanduser()
+        return path if path.is_absolute() else self.home / path
+
+    @property
+    def paced(self) -> bool:
+        return self.speed != "max" or self.feed != "cache"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "feed": self.feed,
+            "speed": self.speed,
+            "snapshot_every": self.snapshot_every,
+            "durability": self.durability,
+            "kill_switch": self.kill_switch,
+            "settings": self.settings,
+            "duration_s": self.duration_s,
+            "poll_interval_s": self.poll_interval_s,
+        }
+
+
+def config_hash(params: Params) -> str:
+    text = json.dumps(dump(params), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def wall_iso() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class Interpreter:
+    """Performs effects. The only place the reducer's decisions touch the outside world."""
+
+    def __init__(self, journal: JournalWriter, streams: ArtifactStreams, log: logging.Logger) -> None:
+        self.journal = journal
+        self.streams = streams
+        self.log = log
+        self.stop: str | None = None
+
+    def execute(self, effects: tuple[Any, ...]) -> None:
+        for effect in effects:
+            kind = type(effect)
+            if kind is WriteArtifactRow:
+                self.streams.write(effect.artifact, effect.row)
+            elif kind is AppendJournal:
+                self.journal.append(effect.entries, effect.durable)
+            elif kind is Log:
+                self.log.log(logging.getLevelName(effect.level.upper()), effect.message)
+            elif kind is Stop:
+                self.stop = effect.status
+
+
+@dataclass
+class Outcome:
+    status: str
+    state: SessionState
+    folder: Path
+    bars: int
+    wall_s: float
+    messages: list[str] = field(default_factory=list)
+
+
+class Session:
+    """One session folder: its journal, snapshot, artifacts and the loop that feeds them."""
+
+    def __init__(self, setup: SessionSetup, state: SessionState, shell: dict[str, Any], journal: JournalWriter, streams: ArtifactStreams) -> None:
+        self.setup = setup
+        self.state = state
+        self.shell = shell
+        self.folder = paths.session_dir(setup.home, setup.params.session_id)
+        self.journal = journal
+        self.streams = streams
+        self.log = session_logger(setup.home, setup.params.session_id)
+        self.interpreter = Interpreter(journal, streams, self.log)
+        self.since_snapshot = 0
+        self.bars = 0
+        self.messages: list[str] = []
+        self.on_progress: Callable[[int], None] | None = None
+        self.feed_report: Callable[[], dict[str, Any]] | None = None
+
+    # -- steps 2 and 3 --
+
+    def apply(self, event: Any) -> None:
+        state, effects = reduce(self.state, event)
+        self.interpreter.execute(effects)
+        self.state = state
+        self.since_snapshot += 1
+        if self.since_snapshot >= self.setup.snapshot_every:
+            self.snapshot()
+
+    def snapshot(self) -> None:
+        sizes = self.streams.flush()
+        self.journal.sync()
+        write_snapshot(self.folder / SNAPSHOT, Snapshot(self.state, self.journal.size(), sizes, self.shell))
+        self.since_snapshot = 0
+
+    # -- step 1 and the loop --
+
+    def run(self, events: Iterator[Any]) -> Outcome:
+        started = time.perf_counter()
+        try:
+            for event in events:
+                self.apply(event)
+                if self.interpreter.stop:
+                    break
+        except KeyboardInterrupt:
+            if self.state.status == "running":
+                self.apply(OperatorHalted(self.state.clock, "interrupted by the operator (Ctrl-C)"))
+        self.finish()
+        return Outcome(self.state.status, self.state, self.folder, self.bars, time.perf_counter() - started, self.messages)
+
+    def count_bar(self, bar: BarClosed) -> None:
+        self.bars += 1
+        figures = self.shell["feed"].setdefault(bar.symbol, {"bars": 0, "max_lag_s": 0})
+        figures["bars"] += 1
+        lag = bar.seen - (bar.ts + self.state.params.interval_s)
+        if lag > figures["max_lag_s"]:
+            figures["max_lag_s"] = lag
+
+    def finish(self) -> None:
+        """Write the closing artifacts; called once the loop ends, whatever ended it."""
+        self._absorb_feed_report()
+        write_positions(self.folder, self.state)
+        self.snapshot()
+        report = render(self.state, self.shell, self.setup.settings, wall_iso())
+        write_atomic(self.folder / "session.md", report.encode())
+        self.log.info("session %s ended %s at seq %s", self.state.params.session_id, self.state.status, self.state.seq)
+        self.streams.close()
+        self.journal.close()
+
+    def _absorb_feed_report(self) -> None:
+        """Add this run's damaged-row counts to the session's running totals."""
+        if self.feed_report is None:
+            return
+        for symbol, report in self.feed_report().items():
+            figures = self.shell["feed"].setdefault(symbol, {"bars": 0, "max_lag_s": 0})
+            for key, count in (
+                ("torn", report.torn_skipped),
+                ("duplicates", report.duplicates_dropped),
+                ("out_of_order", report.out_of_order_dropped),
+            ):
+                figures[key] = figures.get(key, 0) + count
+        self.feed_report = None
+
+    def kill_switch_event(self, now: int = 0) -> KillSwitchTripped | None:
+        if self.setup.kill_switch_path.exists():
+            return KillSwitchTripped(max(self.state.clock, now), self.setup.kill_switch)
+        return None
+
+
+def session_logger(home: Path, session_id: str) -> logging.Logger:
+    folder = paths.logs_dir(home)
+    folder.mkdir(parents=True, exist_ok=True)
+    logger = logging.getLogger(f"logos.session.{session_id}")
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    target = str(folder / f"{session_id}.log")
+    if not any(getattr(h, "baseFilename", None) == target for h in logger.handlers):
+        handler = logging.FileHandler(target)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+        logger.addHandler(handler)
+    return logger
+
+
+def fsync_each_durable(setup: SessionSetup) -> bool:
+    return setup.durability == "always" or (setup.durability == "auto" and setup.paced)
+
+
+def start_session(setup: SessionSetup) -> Session:
+    """Create the session folder and journal the start; refuse an id that already exists."""
+    folder = paths.session_dir(setup.home, setup.params.session_id)
+    if folder.exists():
+        raise SessionError(
+            f"session {setup.params.session_id} already exists in {folder.parent}; "
+            f"use `logos resume {setup.params.session_id}` or pick another --session-id"
+        )
+    folder.mkdir(parents=True)
+    shell: dict[str, Any] = {"setup": setup.to_json(), "feed": {}, "resumes": [], "feed_report": {}}
+    state = initial_state(setup.params)
+    journal = JournalWriter(folder / JOURNAL, fsync_each_durable(setup))
+    streams = ArtifactStreams(folder)
+    session = Session(setup, state, shell, journal, streams)
+    session.snapshot()
+    clock = int(time.time()) if setup.feed != "cache" else 0  # replay runs on market time
+    session.apply(SessionStarted(setup.params.session_id, clock, setup.params.seed, config_hash(setup.params)))
+    session.log.info("session %s started (feed %s, speed %s)", setup.params.session_id, setup.feed, setup.speed)
+    return session
+
+
+def resume_event(state: SessionState, reset_guards: tuple[str, ...], clock: int) -> Any:
+    if state.status == CREATED:
+        return SessionStarted(state.params.session_id, clock, state.params.seed, config_hash(state.params))
+    return SessionResumed(max(clock, state.clock), reset_guards)
+
+
+def final_status(status: str) -> int:
+    """Exit code for a finished session: 0 completed, 3 halted."""
+    return 0 if status == COMPLETED else 3 if status == HALTED else 1
+
+
+__all__ = [
+    "FeedEnded",
+    "Outcome",
+    "Session",
+    "SessionError",
+    "SessionSetup",
+    "config_hash",
+    "final_status",
+    "resume_event",
+    "start_session",
+]

@@ -1,0 +1,110 @@
+"""From validated settings to what the core and the shell run on: params, setup and feed."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from pyrsistent import pmap
+
+from logos import paths
+from logos.core.state import Params
+from logos.core.strategies import StrategyError, build, freeze_params
+from logos.core.symbols import SymbolSpec
+from logos.live.runner import SessionError, SessionSetup
+from logos.settings import Settings
+
+SESSION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+INTERVAL_S = 60
+
+
+def default_session_id() -> str:
+    return datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S-paper")
+
+
+def check_session_id(session_id: str) -> str:
+    if not SESSION_ID.fullmatch(session_id):
+        raise SessionError(
+            f"--session-id {session_id!r} is not usable as a folder name; "
+            "use letters, digits, '.', '_' or '-' (at most 64, starting with a letter or digit)"
+        )
+    return session_id
+
+
+def build_params(settings: Settings, specs: dict[str, SymbolSpec], session_id: str) -> Params:
+    strategy_params = freeze_params(settings.params)
+    try:
+        strategy = build(settings.strategy, strategy_params)
+    except StrategyError as exc:
+        raise SessionError(f"{exc}; fix: correct --params") from None
+    pair = settings.params.get("pair")
+    if settings.strategy == "pairs_trading":
+        legs = pair or sorted(settings.symbols)[:2]
+        missing = [s for s in legs if s not in settings.symbols]
+        if len(settings.symbols) < 2 or missing:
+            raise SessionError(f"pairs_trading needs both legs {legs} among the session's symbols; fix: add them with --symbol")
+    del strategy
+    return Params(
+        session_id=session_id,
+        seed=settings.seed,
+        specs=pmap({s: specs[s] for s in settings.symbols}),
+        symbols=tuple(settings.symbols),
+        strategy=settings.strategy,
+        strategy_params=strategy_params,
+        sizing=settings.sizing,
+        sizing_value=settings.sizing_value,
+        order_type=settings.order_type,
+        limit_offset_bps=settings.limit_offset_bps,
+        limit_ttl_bars=settings.limit_ttl_bars,
+        fill_at=settings.fill_at,
+        slippage_bps=settings.slippage_bps,
+        fee_bps=settings.fee_bps,
+        volume_share=settings.volume_share,
+        initial_cash=settings.initial_cash,
+        max_notional=settings.max_notional,
+        max_exposure=settings.max_exposure,
+        max_position=settings.max_position,
+        max_drawdown_bps=settings.max_drawdown_bps,
+        drawdown_action=settings.drawdown_action,
+        stale_after_s=settings.stale_after_s,
+        interval_s=INTERVAL_S,
+    )
+
+
+def kill_switch_label(settings: Settings) -> str:
+    """The kill-switch path as journaled: relative to home when inside it, so reruns match."""
+    path = Path(settings.kill_switch_file)
+    try:
+        return str(path.relative_to(settings.home))
+    except ValueError:
+        return str(path)
+
+
+def build_setup(settings: Settings, specs: dict[str, SymbolSpec], session_id: str, duration_s: int | None = None) -> SessionSetup:
+    return SessionSetup(
+        home=settings.home,
+        params=build_params(settings, specs, session_id),
+        feed=settings.feed,
+        speed=settings.speed,
+        snapshot_every=settings.snapshot_every,
+        durability=settings.durability,
+        kill_switch=kill_switch_label(settings),
+        settings=settings.public_dict(),
+        duration_s=duration_s,
+    )
+
+
+def build_feed(setup: SessionSetup, seed: int) -> Any:
+    """Return the cache feed, or a poller for ``yfinance``/``ccxt`` (imported only then)."""
+    symbols = {s: setup.params.specs[s].asset_class for s in setup.params.symbols}
+    cache = paths.cache_dir(setup.home)
+    if setup.feed == "cache":
+        from logos.feeds.cache import CacheFeed
+
+        return CacheFeed(cache, symbols, interval_s=setup.params.interval_s)
+    from logos.feeds import make_feed
+
+    own_cache = paths.data_dir(setup.home) / "cache"
+    return make_feed(setup.feed, cache_dir=own_cache, symbols=symbols, seed=seed, settings=setup.settings)

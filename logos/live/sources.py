@@ -1,0 +1,101 @@
+"""Step 1 of the loop: the input events, from a replayed cache or from a poller.
+
+In ``--speed max`` the kill switch is looked for every few hundred bars; when pacing
+(``realtime``, a factor, or polling) it is looked for every ``TICK_S`` while waiting, so
+a session halts within a second of the file appearing.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Iterator, Protocol
+
+from logos.core.events import BarClosed, ClockTicked, FeedEnded
+from logos.core.guards import next_stale_deadline
+from logos.live.runner import KILL_SWITCH_EVERY, Session
+
+TICK_S = 0.05
+
+
+class Poller(Protocol):
+    def poll(self, after: dict[str, int], now: int) -> Any: ...
+
+
+def speed_factor(speed: str) -> float | None:
+    """None for ``max``; 1.0 for ``realtime``; else the factor (validated by the settings)."""
+    if speed == "max":
+        return None
+    return 1.0 if speed == "realtime" else float(speed)
+
+
+def after_marks(session: Session) -> dict[str, int]:
+    """The last bar each symbol saw: a resumed feed continues after it."""
+    return {s: m.last_ts for s, m in session.state.markets.items() if m.last_ts is not None}
+
+
+def _wait_until(session: Session, due: float) -> Any | None:
+    """Sleep until ``due`` (monotonic), returning a kill-switch event if one appears first."""
+    while True:
+        tripped = session.kill_switch_event()
+        if tripped is not None:
+            return tripped
+        left = due - time.monotonic()
+        if left <= 0:
+            return None
+        time.sleep(min(TICK_S, left))
+
+
+def replay_events(session: Session, feed: Any) -> Iterator[Any]:
+    factor = speed_factor(session.setup.speed)
+    stream = feed.replay(after_marks(session))
+    session.feed_report = feed.report
+    base: tuple[float, int] | None = None
+    count = 0
+    for bar in stream:
+        if factor is not None:
+            if base is None:
+                base = (time.monotonic(), bar.seen)
+            tripped = _wait_until(session, base[0] + (bar.seen - base[1]) / factor)
+            if tripped is not None:
+                yield tripped
+                return
+        elif count % KILL_SWITCH_EVERY == 0:
+            tripped = session.kill_switch_event()
+            if tripped is not None:
+                yield tripped
+                return
+        count += 1
+        session.count_bar(bar)
+        yield bar
+    yield FeedEnded(session.state.clock)
+
+
+def polling_events(session: Session, poller: Poller) -> Iterator[Any]:
+    setup = session.setup
+    started = time.monotonic()
+    next_poll = started
+    while True:
+        tripped = session.kill_switch_event(now=int(time.time()))
+        if tripped is not None:
+            yield tripped
+            return
+        now = int(time.time())
+        if setup.duration_s is not None and time.monotonic() - started >= setup.duration_s:
+            yield FeedEnded(now)
+            return
+        if time.monotonic() >= next_poll:
+            result = poller.poll(after_marks(session), now)
+            for bar in sorted(result.bars, key=lambda b: (b.ts, b.symbol)):
+                session.count_bar(bar)
+                yield bar
+            yield from result.stalled
+            next_poll = time.monotonic() + setup.poll_interval_s
+        state = session.state
+        deadline = next_stale_deadline(state.params, state.markets, state.origin or now)
+        if deadline is not None and now >= deadline and now > state.clock:
+            yield ClockTicked(now)
+        time.sleep(TICK_S)
+
+
+def is_bar(event: Any) -> bool:
+    return type(event) is BarClosed
