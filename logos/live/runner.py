@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
+import signal
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -33,6 +35,9 @@ SNAPSHOT = "state.json"
 JOURNAL = "state.jsonl"
 # In --speed max the kill switch is looked for every this many events (a stat call each).
 KILL_SWITCH_EVERY = 512
+# Fault injection for crash tests: SIGKILL this process right after journaling this seq,
+# before the event's artifact rows or any snapshot are written (the worst moment).
+CRASH_AFTER_SEQ_ENV = "LOGOS_FAULT_KILL_AFTER_SEQ"
 
 
 class SessionError(Exception):
@@ -93,6 +98,8 @@ class Interpreter:
         self.streams = streams
         self.log = log
         self.stop: str | None = None
+        crash_at = os.environ.get(CRASH_AFTER_SEQ_ENV, "")
+        self.crash_after = int(crash_at) if crash_at.isdigit() else None
 
     def execute(self, effects: tuple[Any, ...]) -> None:
         for effect in effects:
@@ -101,6 +108,8 @@ class Interpreter:
                 self.streams.write(effect.artifact, effect.row)
             elif kind is AppendJournal:
                 self.journal.append(effect.entries, effect.durable)
+                if self.crash_after is not None and self.journal.last_seq >= self.crash_after:
+                    os.kill(os.getpid(), signal.SIGKILL)
             elif kind is Log:
                 self.log.log(logging.getLevelName(effect.level.upper()), effect.message)
             elif kind is Stop:
