@@ -455,18 +455,27 @@ def _on_bar(state: SessionState, bar: BarClosed, out: _Out) -> SessionState:
             book.trip(deep, "reduce", bar.seen)
             book.mode = MODE_REDUCING
             out.fact(TradingModeChanged(MODE_REDUCING, guards.DRAWDOWN, bar.seen), durable=True)
-    out.rows.append(
+    if halts:
+        _account_row(book, bar, equity, exposure, peak)
+        book.state = book.state._replace(clock=clock, origin=origin, peak_equity=peak)
+        return _halt(book, halts, bar.seen)
+    if book.mode != MODE_HALTED:
+        fills = book.fills
+        _decide(book, bar)
+        if book.fills != fills:
+            # A same_close fill moved cash and the position after the mark was taken.
+            equity, exposure = book.equity_and_exposure()
+    _account_row(book, bar, equity, exposure, peak)
+    return book.fold(clock=clock, origin=origin, peak_equity=peak)
+
+
+def _account_row(book: _Book, bar: BarClosed, equity: Decimal, exposure: Decimal, peak: Decimal) -> None:
+    book.out.rows.append(
         WriteArtifactRow(
             "account",
             (iso(bar.seen), bar.symbol, str(book.cash), str(equity), str(exposure), str(guards.drawdown_bps(equity, peak)), book.mode),
         )
     )
-    if halts:
-        book.state = book.state._replace(clock=clock, origin=origin, peak_equity=peak)
-        return _halt(book, halts, bar.seen)
-    if book.mode != MODE_HALTED:
-        _decide(book, bar)
-    return book.fold(clock=clock, origin=origin, peak_equity=peak)
 
 
 def _on_clock(state: SessionState, event: ClockTicked, out: _Out) -> SessionState:
