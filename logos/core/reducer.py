@@ -69,16 +69,15 @@ def iso(ts: int) -> str:
 class _Out:
     """Collects what one event causes: numbered facts, artifact rows, logs, a stop."""
 
-    __slots__ = ("input_seq", "seq", "entries", "rows", "logs", "durable", "stop", "orders_in_event")
+    __slots__ = ("seq", "entries", "rows", "logs", "durable", "stop")
 
     def __init__(self, seq: int, event: Any) -> None:
-        self.input_seq = self.seq = seq + 1
+        self.seq = seq + 1
         self.entries: list[tuple[int, Any]] = [(self.seq, event)]
         self.rows: list[WriteArtifactRow] = []
         self.logs: list[Log] = []
         self.durable = False
         self.stop: Stop | None = None
-        self.orders_in_event = 0
 
     def fact(self, event: Any, durable: bool = False) -> None:
         self.seq += 1
@@ -302,9 +301,10 @@ def _submit(book: _Book, intent: OrderIntent, holding: Decimal, bar: BarClosed) 
     params = book.state.params
     ts = bar.seen
     out = book.out
-    client_id = f"{params.session_id}-{out.input_seq}-{out.orders_in_event}"
-    out.orders_in_event += 1
+    # The order's ordinal, not the event seq: a resume journals one more event, and ids
+    # must not shift with it or a resumed session would differ from an uninterrupted one.
     book.created += 1
+    client_id = f"{params.session_id}-{book.created}"
     order = Order(
         client_id, intent.symbol, intent.side, intent.qty, intent.order_type, intent.limit_price,
         INITIALIZED, ZERO, 0, ZERO, ZERO, ts,
