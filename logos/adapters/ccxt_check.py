@@ -8,14 +8,14 @@ binary floats; they are converted once, through their shortest text, into Decima
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 from typing import Any
 
 from logos.adapters.errors import detail, is_network_error
 from logos.adapters.health import BadInput, HealthReport, Unhealthy
 from logos.adapters.readonly import CCXT_READ_ONLY, read_only
 from logos.core.intents import OrderIntent
-from logos.core.money import ceil_to_step
+from logos.core.money import ceil_to_step, round_to_step
 from logos.core.symbols import SymbolSpec
 from logos.secrets import scrubbed_vendor_logs
 from logos.settings import SPECS, Problem, Settings, how_to_set
@@ -181,7 +181,7 @@ def sample_intent(symbol: str, spec: SymbolSpec | None, market: dict[str, Any], 
     """Return the smallest buy limit order at ``price`` that our spec and the venue both allow."""
     step = spec.lot_size if spec else (_limit(market, "amount", "min") or Decimal("0.00000001"))
     tick = spec.price_tick if spec else Decimal("0.00000001")
-    limit_price = (price / tick).to_integral_value(rounding=ROUND_HALF_EVEN) * tick
+    limit_price = round_to_step(price, tick)
     floors = [step, _limit(market, "amount", "min")]
     for min_cost in (_limit(market, "cost", "min"), spec.min_notional if spec else None):
         if min_cost:
