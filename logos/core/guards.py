@@ -68,11 +68,15 @@ def pre_trade(
     return tuple(found)
 
 
+_CENT = Decimal("0.01")
+_NO_DRAWDOWN = Decimal("0.00")
+
+
 def drawdown_bps(equity: Decimal, peak: Decimal) -> Decimal:
     """Drawdown from peak in basis points (0 at or above the peak), to 0.01 bps for reports."""
     if equity >= peak or peak <= 0:
-        return Decimal("0.00")
-    return ((peak - equity) * BPS / peak).quantize(Decimal("0.01"))
+        return _NO_DRAWDOWN
+    return ((peak - equity) * BPS / peak).quantize(_CENT)
 
 
 def drawdown(params: Params, equity: Decimal, peak: Decimal) -> Violation | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any, Callable, Iterator, Mapping
 
 from logos.core import guards
@@ -53,7 +54,7 @@ from logos.core.session_fsm import (
     SESSION_TABLE,
 )
 from logos.core.state import FLAT, Market, Order, SessionState, Trip
-from logos.core.strategies import build
+from logos.core.strategies import Strategy, build
 from logos.core.translator import target_quantity, translate
 
 
@@ -61,9 +62,20 @@ class ReducerError(Exception):
     """An event that cannot apply to this state: a bug in whoever sent it, never a user error."""
 
 
+@lru_cache(maxsize=8)
+def _day_prefix(day: int) -> str:
+    return datetime.fromtimestamp(day * 86400, timezone.utc).strftime("%Y-%m-%dT")
+
+
 def iso(ts: int) -> str:
-    """Format epoch seconds as ISO-8601 UTC (pure arithmetic, no clock read)."""
-    return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """Format epoch seconds as ISO-8601 UTC (pure arithmetic, no clock read).
+
+    Called for every account row, so the date part is cached and the time is arithmetic.
+    """
+    day, rest = divmod(ts, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, seconds = divmod(rest, 60)
+    return f"{_day_prefix(day)}{hours:02d}:{minutes:02d}:{seconds:02d}Z"
 
 
 class _Out:
@@ -226,15 +238,7 @@ class _Book:
         return self.markets[symbol].mark
 
     def equity_and_exposure(self) -> tuple[Decimal, Decimal]:
-        value = exposure = ZERO
-        markets = self.markets
-        for symbol, position in self.positions.items():
-            qty = position.qty
-            if qty:
-                worth = qty * (markets[symbol].mark or ZERO)
-                value += worth
-                exposure += worth if worth > 0 else -worth
-        return self.cash + value, exposure
+        return _valuation(self.cash, self.positions, self.markets)
 
     def exposure_except(self, symbol: str) -> Decimal:
         markets = self.markets
@@ -242,6 +246,18 @@ class _Book:
             (abs(p.qty) * (markets[s].mark or ZERO) for s, p in self.positions.items() if s != symbol and p.qty),
             ZERO,
         )
+
+
+def _valuation(cash: Decimal, positions: Mapping[str, Any], markets: Mapping[str, Market]) -> tuple[Decimal, Decimal]:
+    """Return equity and gross exposure at the current marks."""
+    value = exposure = ZERO
+    for symbol, position in positions.items():
+        qty = position.qty
+        if qty:
+            worth = qty * (markets[symbol].mark or ZERO)
+            value += worth
+            exposure += worth if worth > 0 else -worth
+    return cash + value, exposure
 
 
 # --- trading decisions -------------------------------------------------------------------
@@ -265,17 +281,36 @@ class _Windows(Mapping[str, tuple[Decimal, ...]]):
         return len(self.markets)
 
 
-def _decide(book: _Book, bar: BarClosed) -> None:
-    params = book.state.params
-    strategy = build(params.strategy, params.strategy_params)
-    markets = book.markets
-    current = {s: m.signal for s, m in markets.items()}
-    targets = strategy.decide(_Windows(markets), current, bar.symbol)
+class _Signals(Mapping[str, int]):
+    """A read-only view of each symbol's current target, for strategies with hysteresis."""
+
+    __slots__ = ("markets",)
+
+    def __init__(self, markets: Mapping[str, Market]) -> None:
+        self.markets = markets
+
+    def __getitem__(self, symbol: str) -> int:
+        return self.markets[symbol].signal
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.markets)
+
+    def __len__(self) -> int:
+        return len(self.markets)
+
+
+def _changed_targets(strategy: Strategy, markets: Mapping[str, Market], symbol: str) -> dict[str, int]:
+    """Return the targets the strategy moves now (only symbols with a mark can trade)."""
+    targets = strategy.decide(_Windows(markets), _Signals(markets), symbol)
+    return {s: t for s, t in targets.items() if t != markets[s].signal and markets[s].mark is not None}
+
+
+def _decide(book: _Book, bar: BarClosed, strategy: Strategy) -> None:
+    targets = _changed_targets(strategy, book.markets, bar.symbol)
     for symbol in sorted(targets):
         signal = targets[symbol]
-        if signal != current[symbol] and markets[symbol].mark is not None:
-            book.markets = book.markets.set(symbol, book.markets[symbol]._replace(signal=signal))
-            _rebalance(book, symbol, signal, bar)
+        book.markets = book.markets.set(symbol, book.markets[symbol]._replace(signal=signal))
+        _rebalance(book, symbol, signal, bar)
 
 
 def _rebalance(book: _Book, symbol: str, signal: int, bar: BarClosed) -> None:
@@ -437,13 +472,23 @@ def _on_bar(state: SessionState, bar: BarClosed, out: _Out) -> SessionState:
                 halts.append(late)
         origin = origin or bar.seen
         clock = bar.seen
+    strategy = build(params.strategy, params.strategy_params)
+    window = market.window + (bar.close,)
+    if len(window) > strategy.window:
+        window = window[-strategy.window:]
+    if not state.orders:
+        # The common bar moves no order: touch only the mark, the window and the guard
+        # figures, and build the full working copy only if something is about to trade.
+        markets = state.markets.set(bar.symbol, Market(bar.close, bar.ts, bar.seen, window, market.signal))
+        equity, exposure = _valuation(state.cash, state.positions, markets)
+        peak = equity if equity > state.peak_equity else state.peak_equity
+        if not halts and state.mode == MODE_ACTIVE and guards.drawdown(params, equity, peak) is None:
+            if not _changed_targets(strategy, markets, bar.symbol):
+                out.rows.append(_account_row(bar, state.cash, equity, exposure, peak, state.mode))
+                return state._replace(seq=out.seq, markets=markets, clock=clock, origin=origin, peak_equity=peak)
     book = _Book(state, out)
     if book.orders:
         _work_orders(book, bar)
-    window = market.window + (bar.close,)
-    keep = build(params.strategy, params.strategy_params).window
-    if len(window) > keep:
-        window = window[-keep:]
     book.markets = book.markets.set(bar.symbol, Market(bar.close, bar.ts, bar.seen, window, market.signal))
     equity, exposure = book.equity_and_exposure()
     peak = equity if equity > state.peak_equity else state.peak_equity
@@ -456,25 +501,23 @@ def _on_bar(state: SessionState, bar: BarClosed, out: _Out) -> SessionState:
             book.mode = MODE_REDUCING
             out.fact(TradingModeChanged(MODE_REDUCING, guards.DRAWDOWN, bar.seen), durable=True)
     if halts:
-        _account_row(book, bar, equity, exposure, peak)
+        out.rows.append(_account_row(bar, book.cash, equity, exposure, peak, book.mode))
         book.state = book.state._replace(clock=clock, origin=origin, peak_equity=peak)
         return _halt(book, halts, bar.seen)
     if book.mode != MODE_HALTED:
         fills = book.fills
-        _decide(book, bar)
+        _decide(book, bar, strategy)
         if book.fills != fills:
             # A same_close fill moved cash and the position after the mark was taken.
             equity, exposure = book.equity_and_exposure()
-    _account_row(book, bar, equity, exposure, peak)
+    out.rows.append(_account_row(bar, book.cash, equity, exposure, peak, book.mode))
     return book.fold(clock=clock, origin=origin, peak_equity=peak)
 
 
-def _account_row(book: _Book, bar: BarClosed, equity: Decimal, exposure: Decimal, peak: Decimal) -> None:
-    book.out.rows.append(
-        WriteArtifactRow(
-            "account",
-            (iso(bar.seen), bar.symbol, str(book.cash), str(equity), str(exposure), str(guards.drawdown_bps(equity, peak)), book.mode),
-        )
+def _account_row(bar: BarClosed, cash: Decimal, equity: Decimal, exposure: Decimal, peak: Decimal, mode: str) -> WriteArtifactRow:
+    return WriteArtifactRow(
+        "account",
+        (iso(bar.seen), bar.symbol, str(cash), str(equity), str(exposure), str(guards.drawdown_bps(equity, peak)), mode),
     )
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from pyrsistent import PMap, PVector, pmap, pvector
 
 from logos.core.state import Lot, Market, Order, Params, Position, SessionState, Trip
+from logos.core.symbol_map import SymbolMap
 from logos.core.symbols import SymbolSpec
 
 FORMAT_VERSION = 1
@@ -40,6 +41,8 @@ def dump(value: Any) -> Any:
         return {field: dump(item) for field, item in zip(value._fields, value)}
     if isinstance(value, PMap):
         return {key: dump(value[key]) for key in sorted(value)}
+    if isinstance(value, SymbolMap):
+        return {key: dump(item) for key, item in value.items()}  # the session's symbol order
     if isinstance(value, (tuple, list, PVector)):
         return [dump(item) for item in value]
     return value
@@ -65,6 +68,9 @@ def _load_as(hint: Any, raw: Any, owner: type, field: str) -> Any:
     if hint is PMap:
         kind = _CONTAINER_OF[(owner, field)]
         return pmap({key: load(kind, item) for key, item in raw.items()})
+    if hint is SymbolMap:
+        kind = _CONTAINER_OF[(owner, field)]
+        return SymbolMap(tuple(raw), tuple(load(kind, item) for item in raw.values()))
     if hint is PVector:
         kind = _CONTAINER_OF[(owner, field)]
         return pvector(load(kind, item) for item in raw)
