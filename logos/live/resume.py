@@ -84,6 +84,7 @@ def load_setup(home: Path, state: SessionState, stored: dict[str, Any], speed: s
         settings=stored["settings"],
         duration_s=stored.get("duration_s"),
         poll_interval_s=stored.get("poll_interval_s", 15),
+        exchange_id=stored.get("exchange_id", "binance"),
     )
 
 

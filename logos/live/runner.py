@@ -58,6 +58,7 @@ class SessionSetup:
     settings: dict[str, str] = field(default_factory=dict)  # public settings for session.md
     duration_s: int | None = None  # polling feeds: stop after this long
     poll_interval_s: int = 15
+    exchange_id: str = "binance"  # the ccxt feed's exchange (public market data only)
 
     @property
     def kill_switch_path(self) -> Path:
@@ -78,6 +79,7 @@ class SessionSetup:
             "settings": self.settings,
             "duration_s": self.duration_s,
             "poll_interval_s": self.poll_interval_s,
+            "exchange_id": self.exchange_id,
         }
 
 

@@ -93,18 +93,19 @@ def build_setup(settings: Settings, specs: dict[str, SymbolSpec], session_id: st
         kill_switch=kill_switch_label(settings),
         settings=settings.public_dict(),
         duration_s=duration_s,
+        exchange_id=settings.ccxt_exchange or "binance",
     )
 
 
 def build_feed(setup: SessionSetup, seed: int) -> Any:
-    """Return the cache feed, or a poller for ``yfinance``/``ccxt`` (imported only then)."""
-    symbols = {s: setup.params.specs[s].asset_class for s in setup.params.symbols}
-    cache = paths.cache_dir(setup.home)
-    if setup.feed == "cache":
-        from logos.feeds.cache import CacheFeed
+    """Return the cache feed, or a poller for ``yfinance``/``ccxt`` (imported only then).
 
-        return CacheFeed(cache, symbols, interval_s=setup.params.interval_s)
-    from logos.feeds import make_feed
+    Pollers write through to the home's own cache, never to the bundled fixtures.
+    """
+    from logos.feeds.factory import make_feed
 
-    own_cache = paths.data_dir(setup.home) / "cache"
-    return make_feed(setup.feed, cache_dir=own_cache, symbols=symbols, seed=seed, settings=setup.settings)
+    cache = paths.cache_dir(setup.home) if setup.feed == "cache" else paths.data_dir(setup.home) / "cache"
+    specs = {s: setup.params.specs[s] for s in setup.params.symbols}
+    return make_feed(
+        setup.feed, cache_dir=cache, specs=specs, seed=seed, interval_s=setup.params.interval_s, exchange_id=setup.exchange_id
+    )
