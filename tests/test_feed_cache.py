@@ -57,6 +57,7 @@ def test_replay_with_bundled_fixtures_yields_exact_bars_seen_at_close():
 
     first = bars[0]
     assert type(first) is BarClosed
+    assert BarClosed._make(first) == first, "the fast constructor must fill every BarClosed field"
     assert first.ts == OPEN_1330
     assert first.seen == first.ts + 60
     assert all(type(value) is Decimal for value in first[2:7])

@@ -22,6 +22,7 @@ from logos.feeds.ccxt_poller import CcxtPoller
 from logos.feeds.csv_format import HEADER, day_start
 from logos.feeds.errors import FeedError, PermanentFetchError, TransientFetchError
 from logos.feeds.factory import make_feed
+from logos.feeds.polling import RawBar, to_bar
 from logos.feeds.retry import RetryPolicy
 from logos.feeds.yfinance_poller import YFinancePoller, yahoo_ticker
 
@@ -135,6 +136,15 @@ def test_yfinance_poll_with_nan_row_skips_it(tmp_path):
     result = poller.poll({}, NOW)
 
     assert [(bar.ts - OPEN_1330) // 60 for bar in result.bars] == [0, 1, 3, 4]
+
+
+@pytest.mark.parametrize(
+    "values",
+    [(0.004, 1.0, 1.0, 1.0, 10), (1.0, 1.0, 1.0, 1.0, -1), (None, 1.0, 1.0, 1.0, 10), (1e40, 1.0, 1.0, 1.0, 10)],
+    ids=["price-rounds-to-zero", "negative-volume", "missing", "too-large"],
+)
+def test_to_bar_with_unusable_values_returns_none(values):
+    assert to_bar(AAPL, RawBar(OPEN_1330, *values), NOW) is None
 
 
 def test_yfinance_poll_with_forex_symbol_asks_yahoo_for_its_x_ticker(tmp_path):

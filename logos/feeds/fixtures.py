@@ -126,7 +126,7 @@ def around_the_clock_bars(
 
 SCENARIO_PRICE = 10000
 SCENARIO_SIGMA = 4
-SCENARIO_VOLUME = 30000  # shares a bar: a 10,000-notional order fills in one bar at 25%
+SCENARIO_VOLUME = 30000  # shares a bar at midday x 0.6-2.0: 10,000 notional fills in one bar at 25%
 
 
 def session_bars(

@@ -74,7 +74,11 @@ class BarPoller:
         self._freshness: dict[str, int] = {}
 
     def poll(self, after: Mapping[str, int], now: int) -> PollResult:
-        """Fetch every symbol once (with retries) and return its new closed bars and any stalls."""
+        """Fetch every symbol once (with retries) and return its new closed bars and any stalls.
+
+        A symbol whose fetch fails becomes a ``FeedStalled``; a cache file that cannot be
+        written is a ``FeedError``, since the session could not resume from it.
+        """
         bars: list[BarClosed] = []
         stalled: list[FeedStalled] = []
         for symbol, spec in self.specs.items():
@@ -147,15 +151,14 @@ def to_bar(spec: SymbolSpec, row: RawBar, seen: int) -> BarClosed | None:
     """Return the row as an exact bar at the symbol's precision, or None if it is not a real bar."""
     try:
         values = [_exact(value) for value in row[1:]]
+        if not all(value.is_finite() for value in values):
+            return None  # NaN: the library had no trade that minute
+        open_, high, low, close = (value.quantize(spec.price_tick, ROUND_HALF_EVEN) for value in values[:4])
+        volume = values[4].quantize(spec.qty_step, ROUND_HALF_EVEN)
     except (InvalidOperation, TypeError, ValueError):
-        return None  # a missing value
-    if not all(value.is_finite() for value in values):
-        return None  # NaN: the library had no trade that minute
-    *prices, volume = values
-    if min(prices) <= _ZERO or volume < _ZERO:
-        return None
-    open_, high, low, close = (price.quantize(spec.price_tick, ROUND_HALF_EVEN) for price in prices)
-    volume = volume.quantize(spec.qty_step, ROUND_HALF_EVEN)
+        return None  # a missing value, or one too large for the symbol's precision
+    if min(open_, high, low, close) <= _ZERO or volume < _ZERO:
+        return None  # checked after rounding: a price below half a tick rounds to zero
     return BarClosed(spec.symbol, row.ts, open_, high, low, close, volume, seen)
 
 
