@@ -331,7 +331,7 @@ class Settings:
     """Every setting of a Logos run, typed and final; build it with ``load_settings``."""
 
     home: Path = _setting(OPTIONAL_PATH, "", "Home folder every path resolves against (default: the current folder).", layers=LOCATION)
-    config: Path | None = _setting(OPTIONAL_PATH, "", "TOML config file (default: <home>/logos.toml when it exists).", layers=LOCATION)
+    config: Path | None = _setting(OPTIONAL_PATH, "", "TOML config file (default: logos.toml in the home folder, when it exists).", layers=LOCATION)
     seed: int = _setting(SEED, str(paths.DEFAULT_SEED), "Seed of every random choice; written into session.md.")
     symbols: tuple[str, ...] = _setting(SYMBOLS, "AAPL,MSFT,SPY", "Symbols to trade; repeat --symbol or separate with commas.")
     strategy: str = _setting(choice_kind("momentum", "mean_reversion", "pairs_trading"), "momentum", "Strategy that emits the signals.")
@@ -647,3 +647,11 @@ def _option(spec: SettingSpec, typer: Any) -> Any:
     value_type = Optional[list[str]] if spec.name == "symbols" else Optional[str]  # noqa: UP007 - typer resolves these at run time
     option = typer.Option(spec.option, help=text, metavar=spec.kind.metavar, show_default=False, rich_help_panel="Settings")
     return Annotated[value_type, option]
+
+
+def settings_table_markdown() -> str:
+    """Return the settings reference as a Markdown table (the runbook embeds it verbatim)."""
+    lines = ["| config key | option | environment | default | what it sets |", "|---|---|---|---|---|"]
+    for key, option, env, default, help_text in default_settings_table():
+        lines.append(f"| `{key}` | `{option}` | `{env}` | `{default}` | {help_text} |".replace("`-`", "-"))
+    return "\n".join(lines) + "\n"

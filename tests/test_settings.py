@@ -210,3 +210,34 @@ def test_load_settings_with_home_in_config_file_reports_it_as_unknown(home):
     settings = load(home)
     assert settings.home == home.resolve()
     assert settings.problems[0].setting == "config"
+
+
+def test_runbook_with_settings_reference_matches_the_table():
+    from logos.settings import settings_table_markdown
+
+    runbook = Path(__file__).resolve().parent.parent / "docs" / "LIVE-RUNBOOK.md"
+    assert settings_table_markdown() in runbook.read_text()
+
+
+def test_setting_options_with_typer_command_passes_only_given_options(home):
+    # Arrange
+    import typer
+    from typer.testing import CliRunner
+
+    from logos.settings import setting_options
+
+    seen = {}
+    app = typer.Typer()
+
+    @app.command()
+    @setting_options(("max_notional", "symbols"))
+    def show(cli: dict, flag: bool = False) -> None:
+        seen.update(cli=cli, flag=flag)
+
+    # Act
+    result = CliRunner().invoke(app, ["--max-notional", "-5", "--symbol", "AAPL", "--symbol", "BTC/USDT", "--flag"])
+
+    # Assert
+    assert result.exit_code == 0, result.output
+    assert seen == {"cli": {"max_notional": "-5", "symbols": ["AAPL", "BTC/USDT"]}, "flag": True}
+    assert load(home, seen["cli"]).problems[0].setting == "max_notional"

@@ -26,7 +26,11 @@ def is_network_error(exc: BaseException) -> bool:
     import requests
 
     for link in _chain(exc):
-        if isinstance(link, (OSError, requests.exceptions.ConnectionError, requests.exceptions.Timeout)):
+        if isinstance(link, requests.exceptions.HTTPError) or getattr(link, "status_code", None):
+            return False  # the venue answered: whatever went wrong, it was reached
+        if isinstance(link, (requests.exceptions.ConnectionError, requests.exceptions.Timeout)):
+            return True
+        if isinstance(link, OSError) and not isinstance(link, requests.exceptions.RequestException):
             return True
         if any(cls.__name__ in _NETWORK_NAMES for cls in type(link).__mro__):
             return True
