@@ -16,6 +16,7 @@ app = typer.Typer(
 )
 app.command("trade")(live.trade)
 app.command("resume")(live.resume)
+app.command("rehearse")(__import__("logos.live.rehearse", fromlist=["rehearse"]).rehearse)
 app.add_typer(live.sessions_app, name="sessions")
 app.command("diagram")(live.diagram)
 app.command("validate-config")(validate_config_command)
