@@ -12,7 +12,9 @@ import json
 import logging
 import os
 import signal
+import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -143,8 +145,8 @@ class Session:
         self.since_snapshot = 0
         self.bars = 0
         self.messages: list[str] = []
-        self.on_progress: Callable[[int], None] | None = None
         self.feed_report: Callable[[], dict[str, Any]] | None = None
+        self.stop_signal: int | None = None
 
     # -- steps 2 and 3 --
 
@@ -166,16 +168,33 @@ class Session:
 
     def run(self, events: Iterator[Any]) -> Outcome:
         started = time.perf_counter()
-        try:
+        with self._signals_as_requests():
             for event in events:
                 self.apply(event)
                 if self.interpreter.stop:
                     break
-        except KeyboardInterrupt:
-            if self.state.status == "running":
-                self.apply(OperatorHalted(self.state.clock, "interrupted by the operator (Ctrl-C)"))
         self.finish()
         return Outcome(self.state.status, self.state, self.folder, self.bars, time.perf_counter() - started, self.messages)
+
+    @contextmanager
+    def _signals_as_requests(self) -> Iterator[None]:
+        """Turn Ctrl-C and SIGTERM into a request the loop honours between two events.
+
+        An exception raised mid-``apply`` could land after the journal write and before the
+        state moved on; the next event would then reuse a journaled seq.
+        """
+        def request(signum: int, _frame: Any) -> None:
+            self.stop_signal = signum
+
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        previous = {s: signal.signal(s, request) for s in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            yield
+        finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
 
     def count_bar(self, bar: BarClosed) -> None:
         self.bars += 1
@@ -210,9 +229,14 @@ class Session:
                 figures[key] = figures.get(key, 0) + count
         self.feed_report = None
 
-    def kill_switch_event(self, now: int = 0) -> KillSwitchTripped | None:
+    def interruption(self, now: int = 0) -> KillSwitchTripped | OperatorHalted | None:
+        """Return the event that must stop the session now: the kill switch, or an operator signal."""
+        clock = max(self.state.clock, now)
         if self.setup.kill_switch_path.exists():
-            return KillSwitchTripped(max(self.state.clock, now), self.setup.kill_switch)
+            return KillSwitchTripped(clock, self.setup.kill_switch)
+        if self.stop_signal is not None:
+            name = signal.Signals(self.stop_signal).name
+            return OperatorHalted(clock, f"stopped by the operator ({name})")
         return None
 
 

@@ -34,9 +34,9 @@ def after_marks(session: Session) -> dict[str, int]:
 
 
 def _wait_until(session: Session, due: float) -> Any | None:
-    """Sleep until ``due`` (monotonic), returning a kill-switch event if one appears first."""
+    """Sleep until ``due`` (monotonic), returning a stopping event if one comes first."""
     while True:
-        tripped = session.kill_switch_event()
+        tripped = session.interruption()
         if tripped is not None:
             return tripped
         left = due - time.monotonic()
@@ -59,8 +59,8 @@ def replay_events(session: Session, feed: Any) -> Iterator[Any]:
             if tripped is not None:
                 yield tripped
                 return
-        elif count % KILL_SWITCH_EVERY == 0:
-            tripped = session.kill_switch_event()
+        elif count % KILL_SWITCH_EVERY == 0 or session.stop_signal is not None:
+            tripped = session.interruption()
             if tripped is not None:
                 yield tripped
                 return
@@ -75,7 +75,7 @@ def polling_events(session: Session, poller: Poller) -> Iterator[Any]:
     started = time.monotonic()
     next_poll = started
     while True:
-        tripped = session.kill_switch_event(now=int(time.time()))
+        tripped = session.interruption(now=int(time.time()))
         if tripped is not None:
             yield tripped
             return
