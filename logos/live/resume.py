@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 
 from logos import paths
 from logos.core.effects import AppendJournal, Stop, WriteArtifactRow
-from logos.core.events import INPUTS
+from logos.core.events import INPUTS, BarClosed
 from logos.core.reducer import ReducerError, reduce, resume_blockers
 from logos.core.session_fsm import COMPLETED
 from logos.core.state import FLAT, SessionState
@@ -28,6 +28,7 @@ class Replay(NamedTuple):
     state: SessionState
     rows: list[WriteArtifactRow]
     replayed: int  # input events replayed
+    bars: list[BarClosed]  # the bars among them, for the shell's feed figures
     keep_bytes: int  # journal bytes to keep (a torn line or torn event group is cut off)
     torn_bytes: int
 
@@ -44,7 +45,7 @@ def replay_journal(folder: Path, snapshot_state: SessionState, snapshot_bytes: i
     if journal.good_bytes < snapshot_bytes:
         raise SessionError(f"{JOURNAL} is shorter ({journal.good_bytes} bytes) than {SNAPSHOT} records ({snapshot_bytes})")
     entries = [e for e in journal.entries if e[0] > snapshot_state.seq]
-    state, rows, replayed, i = snapshot_state, [], 0, 0
+    state, rows, bars, replayed, i = snapshot_state, [], [], 0, 0
     keep = journal.good_bytes
     while i < len(entries):
         seq, event, offset = entries[i]
@@ -66,10 +67,12 @@ def replay_journal(folder: Path, snapshot_state: SessionState, snapshot_bytes: i
                     f"{type(got).__name__}, replaying the snapshot derives {type(want).__name__} at seq {want_seq}"
                 )
         rows += [e for e in effects if type(e) is WriteArtifactRow]
+        if type(event) is BarClosed:
+            bars.append(event)
         state, replayed, i = new_state, replayed + 1, i + len(expected)
         if any(type(e) is Stop for e in effects) and i < len(entries):
             raise SessionError(f"{JOURNAL} continues after the session ended at seq {expected[-1][0]}")
-    return Replay(state, rows, replayed, keep, journal.good_bytes + journal.torn_bytes - keep)
+    return Replay(state, rows, replayed, bars, keep, journal.good_bytes + journal.torn_bytes - keep)
 
 
 def load_setup(home: Path, state: SessionState, stored: dict[str, Any], speed: str | None) -> SessionSetup:
@@ -114,6 +117,8 @@ def open_for_resume(home: Path, session_id: str, reset_guards: tuple[str, ...], 
         streams.write(row.artifact, row.row)
     journal = JournalWriter(folder / JOURNAL, fsync_each_durable(setup))
     session = Session(setup, state, snap.shell, journal, streams)
+    for bar in replay.bars:  # journaled after the snapshot, so not yet in its feed figures
+        session.count_bar(bar)
     session.shell["resumes"].append(
         {
             "snapshot_seq": snap.state.seq,
