@@ -135,5 +135,6 @@ def open_for_resume(home: Path, session_id: str, reset_guards: tuple[str, ...], 
     if state.status != COMPLETED:
         clock = int(time.time()) if setup.feed != "cache" else state.clock
         session.apply(resume_event(state, reset_guards, clock))
+        session.snapshot()  # this restart's record must survive a crash before the next periodic snapshot
     session.log.info("session %s resumed from seq %s (%s replayed)", session_id, snap.state.seq, replay.replayed)
     return session
