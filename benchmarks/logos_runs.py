@@ -1,0 +1,143 @@
+"""Logos in the benchmark: full paper sessions through the real CLI, each in its own process.
+
+Besides the workload itself this measures a crash and its resume (the session SIGKILLs
+itself right after journaling a chosen seq, then ``logos resume`` restores it and finishes
+the feed) and the whole-process time of a short session (imports and startup dominate).
+"""
+
+from __future__ import annotations
+
+import filecmp
+import os
+import re
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+from benchmarks import FAST, INITIAL_CASH, SLOW, SYMBOL, UNITS
+from benchmarks.measure import Measured, measure
+
+LOOSE = "1000000000"  # risk limits far above anything one unit can reach
+TRADE_OPTIONS = (
+    "--symbol", SYMBOL,
+    "--strategy", "momentum",
+    "--params", f'{{"fast":{FAST},"slow":{SLOW},"long_only":true}}',
+    "--sizing", "units",
+    "--sizing-value", str(UNITS),
+    "--fee-bps", "0",
+    "--slippage-bps", "0",
+    "--volume-share", "1",
+    "--initial-cash", str(INITIAL_CASH),
+    "--speed", "max",
+    "--max-notional", LOOSE,
+    "--max-exposure", LOOSE,
+    "--max-position", LOOSE,
+    "--max-drawdown-bps", "10000",
+    "--stale-after-s", LOOSE,
+)
+# Artifacts an interrupted-and-resumed session must reproduce byte for byte. The journal
+# is left out: it records the crash and the resume as events of their own.
+EQUIVALENT_ARTIFACTS = ("orders.csv", "trades.csv", "positions.csv", "account.csv")
+CRASH_ENV = "LOGOS_FAULT_KILL_AFTER_SEQ"
+_LOOP = re.compile(r"(\d+) in (\d+(?:\.\d+)?)s")
+
+
+def logos_command() -> list[str]:
+    """Return the ``logos`` console script next to this Python, else ``python -m logos.live``."""
+    script = Path(sys.executable).with_name("logos")
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "logos.live"]
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """The caller's environment without LOGOS_* settings, so only the options given apply."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LOGOS_")}
+    env.update(PYTHONUNBUFFERED="1", COLUMNS="120", **extra)
+    return env
+
+
+def session_folder(home: Path, session_id: str) -> Path:
+    return home / "runs" / "live" / "sessions" / session_id
+
+
+def read_session(folder: Path) -> dict[str, Any]:
+    """Return status, final journal seq, fills and final equity from a finished session."""
+    report = (folder / "session.md").read_text()
+    status = re.search(r"- Status: \*\*(\w+)\*\*", report)
+    seq = re.search(r"- Journal seq: (\d+)", report)
+    equity = re.search(r"^\| equity \| (\S+) \|$", report, re.MULTILINE)
+    with (folder / "trades.csv").open() as handle:
+        fills = sum(1 for _ in handle) - 1
+    return {
+        "status": status.group(1) if status else "unknown",
+        "seq": int(seq.group(1)) if seq else None,
+        "fills": fills,
+        "final_equity": float(equity.group(1)) if equity else None,
+    }
+
+
+def _loop_seconds(measured: Measured) -> float | None:
+    found = _LOOP.search(measured.stdout)
+    return float(found.group(2)) if found else None
+
+
+def _failure(what: str, measured: Measured) -> RuntimeError:
+    tail = (measured.stderr or measured.stdout).strip().splitlines()[-3:]
+    return RuntimeError(f"{what} exited {measured.returncode}: {' | '.join(tail)}")
+
+
+def run_session(home: Path, session_id: str, fill_at: str, env: dict[str, str] | None = None) -> tuple[Measured, dict[str, Any]]:
+    """Run the workload as one ``logos trade --paper`` process; return its measure and results."""
+    command = [*logos_command(), "trade", "--paper", "--home", str(home), "--session-id", session_id, "--fill-at", fill_at, *TRADE_OPTIONS]
+    measured = measure(command, env=env or clean_env())
+    if measured.returncode != 0:
+        raise _failure(f"logos trade ({session_id})", measured)
+    result = read_session(session_folder(home, session_id))
+    result["engine_s"] = _loop_seconds(measured)
+    return measured, result
+
+
+def crash_and_resume(home: Path, reference: Path, session_id: str, fill_at: str, kill_at_seq: int) -> dict[str, Any]:
+    """Kill a session right after journaling ``kill_at_seq``, resume it, compare with ``reference``.
+
+    The restore time runs from starting ``logos resume`` to its line "resuming <id> at seq N",
+    printed once the snapshot is loaded, the journal tail replayed and verified and the
+    artifacts cut back; the total runs to the end of the resumed session.
+    """
+    crashed = measure(
+        [*logos_command(), "trade", "--paper", "--home", str(home), "--session-id", session_id, "--fill-at", fill_at, *TRADE_OPTIONS],
+        env=clean_env(**{CRASH_ENV: str(kill_at_seq)}),
+    )
+    if crashed.returncode != -9:
+        raise _failure(f"the crash run (expected SIGKILL after seq {kill_at_seq})", crashed)
+    resumed = measure(
+        [*logos_command(), "resume", session_id, "--home", str(home)],
+        env=clean_env(),
+        marks={"restored": rf"^resuming {re.escape(session_id)} at seq \d+"},
+    )
+    if resumed.returncode != 0:
+        raise _failure(f"logos resume {session_id}", resumed)
+    folder = session_folder(home, session_id)
+    at_seq = re.search(r"^resuming \S+ at seq (\d+)", resumed.stdout, re.MULTILINE)
+    replayed = re.search(r"journal entries replayed: (\d+)", (folder / "session.md").read_text())
+    result = read_session(folder)
+    differing = [name for name in EQUIVALENT_ARTIFACTS if not filecmp.cmp(folder / name, reference / name, shallow=False)]
+    return {
+        "kill_at_seq": kill_at_seq,
+        "crash_run_wall_s": crashed.wall_s,
+        "resumed_at_seq": int(at_seq.group(1)) if at_seq else None,
+        "journal_replayed": int(replayed.group(1)) if replayed else None,
+        "restore_s": resumed.marks.get("restored"),
+        "resume_total_s": resumed.wall_s,
+        "resume_loop_s": _loop_seconds(resumed),
+        "resume_peak_rss_mb": resumed.peak_rss_mb,
+        "fills": result["fills"],
+        "final_equity": result["final_equity"],
+        "status": result["status"],
+        "artifacts_identical": not differing,
+        "artifacts_differing": differing,
+    }
+
+
+def remove_session(home: Path, session_id: str) -> None:
+    shutil.rmtree(session_folder(home, session_id), ignore_errors=True)

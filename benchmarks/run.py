@@ -1,0 +1,242 @@
+"""Run the benchmark: ``python -m benchmarks.run [--bars 100000 1000000] [--skip-peers] [--out DIR]``.
+
+For each bar count: write the synthetic series into a temporary Logos home, run the
+workload in Logos (both fill conventions) and in every installed peer (backtrader in both,
+NautilusTrader in its own), each as a process of its own; then crash and resume the
+largest Logos session, and time a 1,000-bar session from process start to exit. Prints
+the markdown report and writes ``results.md`` and ``results.json`` into ``--out``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.metadata
+import importlib.util
+import json
+import os
+import platform
+import shutil
+import statistics
+import sys
+import tempfile
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from benchmarks import FAST, INITIAL_CASH, NEXT_OPEN, SAME_CLOSE, SEED, SLOW, SYMBOL, UNITS
+from benchmarks.logos_runs import crash_and_resume, run_session, session_folder
+from benchmarks.measure import Measured, measure
+from benchmarks.report import render
+from benchmarks.synthetic import make_home, share_home, tie_bars
+
+REPO = Path(__file__).resolve().parent.parent
+# peer -> (its distribution name, its module here, the fill conventions it can run)
+PEERS = {
+    "backtrader": ("backtrader", "benchmarks.peers_backtrader", (NEXT_OPEN, SAME_CLOSE)),
+    "nautilus_trader": ("nautilus_trader", "benchmarks.peers_nautilus", (SAME_CLOSE,)),
+}
+STARTUP_BARS = 1_000
+Run = Callable[[int], tuple[Measured, dict[str, Any]]]
+
+
+def say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def version(distribution: str) -> str | None:
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def installed_peers(wanted: list[str]) -> tuple[list[str], list[str]]:
+    have = [p for p in wanted if importlib.util.find_spec(PEERS[p][0]) is not None]
+    return have, [p for p in wanted if p not in have]
+
+
+# --- one configuration, measured ``repeat`` times ------------------------------------------
+
+
+def peer_run(peer: str, csv: Path, fill_at: str, scratch: Path) -> Run:
+    module = PEERS[peer][1]
+
+    def once(attempt: int) -> tuple[Measured, dict[str, Any]]:
+        handle, name = tempfile.mkstemp(prefix=f"{peer}-{fill_at}-{attempt}-", suffix=".json", dir=scratch)
+        os.close(handle)
+        result_file = Path(name)
+        command = [sys.executable, "-m", module, str(csv), "--result", str(result_file)]
+        if len(PEERS[peer][2]) > 1:
+            command += ["--fill-at", fill_at]
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
+        measured = measure(command, env=env, cwd=REPO)
+        if measured.returncode != 0:
+            tail = measured.stderr.strip().splitlines()[-3:]
+            raise RuntimeError(f"{peer} exited {measured.returncode}: {' | '.join(tail)}")
+        return measured, json.loads(result_file.read_text())
+
+    return once
+
+
+def logos_run(home: Path, bars: int, fill_at: str) -> Run:
+    def once(attempt: int) -> tuple[Measured, dict[str, Any]]:
+        measured, result = run_session(home, session_id(bars, fill_at, attempt), fill_at)
+        return measured, {"engine": "logos", "version": version("logos"), "fill_at": fill_at, "bars": bars, **result}
+
+    return once
+
+
+def session_id(bars: int, fill_at: str, attempt: int) -> str:
+    return f"bench-{bars}-{fill_at}-r{attempt}"
+
+
+def row(runs: list[tuple[Measured, dict[str, Any]]], notes: list[str]) -> dict[str, Any]:
+    """Fold the repeats of one configuration into its row: medians, and the outcome once."""
+    first = runs[0][1]
+    outcomes = {(r["fills"], r["final_equity"]) for _, r in runs}
+    if len(outcomes) > 1:
+        notes.append(f"{first['engine']} {first['fill_at']} {first['bars']} bars: repeats disagree on fills/equity {sorted(outcomes)}")
+    wall = statistics.median(m.wall_s for m, _ in runs)
+    loops = [r["engine_s"] for _, r in runs if r.get("engine_s") is not None]
+    return {
+        **{k: first[k] for k in ("engine", "version", "fill_at", "bars", "fills", "final_equity")},
+        "wall_s": wall,
+        "bars_per_s": first["bars"] / wall,
+        "engine_s": statistics.median(loops) if loops else None,
+        "peak_rss_mb": statistics.median(m.peak_rss_mb for m, _ in runs),
+        "wall_s_each": [m.wall_s for m, _ in runs],
+        "seq": first.get("seq"),
+    }
+
+
+def measure_all(configs: list[tuple[str, Run]], repeat: int, notes: list[str]) -> list[dict[str, Any]]:
+    """Run every configuration ``repeat`` times, interleaved, so machine noise spreads evenly."""
+    runs: dict[str, list[tuple[Measured, dict[str, Any]]]] = {label: [] for label, _ in configs}
+    rows = []
+    for attempt in range(1, repeat + 1):
+        for label, once in configs:
+            try:
+                measured, result = once(attempt)
+            except RuntimeError as exc:
+                if label.startswith("logos"):
+                    raise
+                notes.append(f"{label}: {exc}")
+                say(f"  {label}: FAILED ({exc})")
+                continue
+            runs[label].append((measured, result))
+            say(f"  {label} (run {attempt}/{repeat}): {measured.wall_s:.2f} s, {measured.peak_rss_mb:.0f} MB, {result['fills']} fills")
+    for label, _ in configs:
+        if runs[label]:
+            rows.append(row(runs[label], notes))
+    return rows
+
+
+# --- the whole benchmark -----------------------------------------------------------------
+
+
+def collect(args: argparse.Namespace, peers: list[str], root: Path, notes: list[str]) -> dict[str, Any]:
+    rows: list[dict[str, Any]] = []
+    resume: dict[str, Any] | None = None
+    sizes = sorted(set(args.bars))
+    for bars in sizes:
+        say(f"{bars:,} bars: writing the series")
+        home = root / f"home-{bars}"
+        csv = make_home(home, bars, args.seed)
+        configs: list[tuple[str, Run]] = [(f"logos {fill_at}", logos_run(home, bars, fill_at)) for fill_at in (NEXT_OPEN, SAME_CLOSE)]
+        if args.peer_max_bars is None or bars <= args.peer_max_bars:
+            configs += [(f"{p} {fill_at}", peer_run(p, csv, fill_at, root)) for p in peers for fill_at in PEERS[p][2]]
+        rows += measure_all(configs, args.repeat, notes)
+        if bars == sizes[-1] and not args.no_resume:
+            reference = next(r for r in rows if r["engine"] == "logos" and r["bars"] == bars and r["fill_at"] == NEXT_OPEN)
+            resume = measure_resume(home, root, bars, reference)
+    say(f"startup: {STARTUP_BARS:,}-bar sessions")
+    startup_home = root / f"home-startup-{STARTUP_BARS}"
+    startup_csv = make_home(startup_home, STARTUP_BARS, args.seed)
+    configs = [("logos next_open", logos_run(startup_home, STARTUP_BARS, NEXT_OPEN))]
+    configs += [(f"{p} {PEERS[p][2][0]}", peer_run(p, startup_csv, PEERS[p][2][0], root)) for p in peers]
+    startup = measure_all(configs, args.repeat, notes)
+    say("counting tie bars")
+    return {
+        "rows": rows,
+        "resume": resume,
+        "startup": startup,
+        "ties": {str(n): tie_bars(n, args.seed) for n in sizes},
+    }
+
+
+def measure_resume(home: Path, root: Path, bars: int, reference: dict[str, Any]) -> dict[str, Any]:
+    """Crash a copy of the reference session near its end, resume it, compare the artifacts."""
+    final_seq = reference["seq"]
+    kill_at = final_seq - max(1, final_seq // 50)
+    crash_home = root / f"crash-{bars}"
+    share_home(home, crash_home)
+    same_id = session_id(bars, NEXT_OPEN, 1)
+    say(f"crash at seq {kill_at:,} of {final_seq:,}, then resume")
+    result = crash_and_resume(crash_home, session_folder(home, same_id), same_id, NEXT_OPEN, kill_at)
+    say(f"  restore {result['restore_s']:.2f} s, resume total {result['resume_total_s']:.2f} s, identical: {result['artifacts_identical']}")
+    return {"bars": bars, "fill_at": NEXT_OPEN, "final_seq": final_seq, **result}
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.splitlines()[0])
+    parser.add_argument("--bars", type=int, nargs="+", default=[100_000, 1_000_000], help="bar counts to run (default: 100000 1000000)")
+    parser.add_argument("--skip-peers", action="store_true", help="run Logos only")
+    parser.add_argument("--peers", nargs="+", choices=sorted(PEERS), default=sorted(PEERS), help="peers to run when installed (default: all)")
+    parser.add_argument("--peer-max-bars", type=int, default=None, help="run peers only on bar counts up to this (default: all)")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per measure; the report shows medians (default: 1)")
+    parser.add_argument("--no-resume", action="store_true", help="skip the crash-and-resume measure")
+    parser.add_argument("--seed", type=int, default=SEED, help=f"seed of the synthetic series (default: {SEED})")
+    parser.add_argument("--out", type=Path, default=None, help="results folder (default: runs/bench/<UTC time>)")
+    parser.add_argument("--keep-home", action="store_true", help="keep the temporary Logos homes (printed) for inspection")
+    args = parser.parse_args(argv)
+    if min(args.bars) < 2 * SLOW or args.repeat < 1:
+        parser.error(f"--bars must each be at least {2 * SLOW} and --repeat at least 1")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    started = datetime.now(timezone.utc)
+    out = args.out or Path("runs") / "bench" / started.strftime("%Y%m%d-%H%M%S")
+    wanted = [] if args.skip_peers else args.peers
+    peers, missing = installed_peers(wanted)
+    if missing:
+        say(f"peers not installed, skipped: {', '.join(missing)} (install them with: pip install -e \".[bench]\")")
+    notes: list[str] = []
+    root = Path(tempfile.mkdtemp(prefix="logos-bench-"))
+    try:
+        measured = collect(args, peers, root, notes)
+    except RuntimeError as exc:
+        say(f"error: {exc}")
+        return 1
+    finally:
+        if args.keep_home:
+            say(f"temporary homes kept in {root}")
+        else:
+            shutil.rmtree(root, ignore_errors=True)
+    results = {
+        "started": started.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "machine": f"{platform.platform()}, {os.cpu_count()} cpus, load average {os.getloadavg()[0]:.2f} at the end",
+        "versions": ", ".join(f"{name} {version(name) or '-'}" for name in ("logos", *peers)) + f", Python {platform.python_version()}",
+        "workload": (
+            f"{SYMBOL} synthetic 1-minute bars (seed {args.seed}); SMA cross fast={FAST} slow={SLOW} on close; "
+            f"long {UNITS} unit while fast > slow, flat while fast < slow, a tie keeps the target; market orders; "
+            f"cash {INITIAL_CASH:,}; no fees, no slippage"
+        ),
+        "repeat": args.repeat,
+        "missing_peers": missing,
+        "notes": notes,
+        **measured,
+    }
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    text = render(results)
+    (out / "results.md").write_text(text)
+    print(text)
+    say(f"wrote {out / 'results.md'} and {out / 'results.json'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
