@@ -25,6 +25,7 @@ Rules of the layers:
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import re
@@ -41,7 +42,6 @@ from dotenv import dotenv_values
 from logos import paths
 from logos.secrets import Secret, mask
 
-LAYERS = ("default", "config", "dotenv", "env", "cli")
 CONFIG_FILE_NAME = "logos.toml"
 DOTENV_FILE_NAME = ".env"
 ENV_PREFIX = "LOGOS_"
@@ -378,13 +378,6 @@ class Settings:
     def origin(self, name: str) -> Origin:
         return self.origins.get(name, Origin("default", name))
 
-    @property
-    def speed_factor(self) -> Decimal | None:
-        """Return how many times real time to replay; ``None`` means as fast as possible."""
-        if self.speed == "max":
-            return None
-        return Decimal(1) if self.speed == "realtime" else Decimal(self.speed)
-
     def secrets(self) -> tuple[Secret, ...]:
         """Return every configured secret, for scrubbing text before it leaves the process."""
         return tuple(getattr(self, s.name) for s in SETTINGS if s.secret and getattr(self, s.name))
@@ -404,14 +397,13 @@ def _build_specs() -> tuple[SettingSpec, ...]:
 
 SETTINGS: tuple[SettingSpec, ...] = _build_specs()
 SPECS: Mapping[str, SettingSpec] = MappingProxyType({s.name: s for s in SETTINGS})
-PATH_SETTINGS = ("home", "config", "kill_switch_file")  # machine-specific; leave out of a portable hash
 
 
 # --- where a value came from, and how to change it -----------------------------------
 
 
 class Origin(NamedTuple):
-    layer: str  # one of LAYERS
+    layer: str  # default | config | dotenv | env | cli
     key: str  # the name in that layer: config key, environment name or option
     location: str = ""  # the file, for config and dotenv
     raw: Any = None
@@ -578,8 +570,6 @@ def _read_config(path: Path | None, origin: Origin | None, problems: list[Proble
 
 
 def _suggest(key: str, known: Iterable[str]) -> str:
-    import difflib
-
     lowered = key.lower().removeprefix(ENV_PREFIX.lower())
     close = difflib.get_close_matches(lowered, sorted(known), n=1)
     return f"rename it to {close[0]!r}" if close else "remove it (see `logos validate-config --help` for the settings)"
@@ -594,7 +584,6 @@ def default_settings_table() -> list[tuple[str, str, str, str, str]]:
         key = spec.name if "config" in spec.layers else "-"
         rows.append((key, option, spec.env, default, spec.help))
     return rows
-
 
 
 # --- command line -------------------------------------------------------------------------

@@ -252,3 +252,12 @@ def test_sample_intent_with_venue_minimum_above_our_lot_uses_the_venue_minimum()
     assert intent.qty == ccxt_check.Decimal("0.010")
     assert intent.notional == intent.qty * intent.limit_price
     assert intent.annotations == ("dry-run sample: never sent",)
+
+
+def test_logos_help_with_fresh_interpreter_imports_no_vendor_library():
+    import subprocess
+    import sys
+
+    code = "import sys; from logos.cli import app; print(sorted(m for m in ('ccxt', 'alpaca') if m in sys.modules))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"

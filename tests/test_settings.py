@@ -40,7 +40,6 @@ def test_load_settings_with_no_layer_gives_the_defaults(home):
     assert settings.kill_switch_file == home.resolve() / "KILL_SWITCH"
     assert settings.ccxt_sandbox is True and settings.alpaca_paper is True
     assert settings.ccxt_api_key is None
-    assert settings.speed_factor is None
 
 
 def test_settings_table_with_every_field_has_one_spec_and_one_name_per_layer():
@@ -152,8 +151,9 @@ def test_load_settings_with_relative_kill_switch_resolves_against_home(home):
 
 def test_load_settings_with_speed_factor_normalizes_it(home):
     assert load(home, {"speed": "10.0"}).speed == "10"
-    assert load(home, {"speed": "0.5"}).speed_factor == Decimal("0.5")
-    assert load(home, {"speed": "realtime"}).speed_factor == Decimal(1)
+    assert load(home, {"speed": "0.50"}).speed == "0.5"
+    assert load(home, {"speed": "REALTIME"}).speed == "realtime"
+    assert load(home, {"speed": "-1"}).problems[0].setting == "speed"
 
 
 def test_load_settings_with_malformed_values_collects_problems_and_keeps_defaults(home):
