@@ -164,7 +164,7 @@ def _trade_signature() -> inspect.Signature:
         if not spec.on_cli:
             continue
         annotation = Optional[list[str]] if spec.name == "symbols" else Optional[str]
-        help_text = f"{spec.help} [env {spec.env}; default {spec.default or 'none'}]"
+        help_text = f"{spec.help} (env {spec.env}; default {spec.default or 'none'})"
         params.append(
             inspect.Parameter(
                 spec.name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation,
