@@ -369,7 +369,9 @@ def _submit(book: _Book, intent: OrderIntent, holding: Decimal, bar: BarClosed) 
         return
     order = _move(order, "accept")
     out.fact(OrderAccepted(client_id, ts))
-    if params.fill_at == "same_close" and order.order_type == "market":
+    # Only the deciding bar's own symbol fills at this close; another leg (pairs) waits for
+    # its own bar, or it would fill at this symbol's price and volume.
+    if params.fill_at == "same_close" and order.order_type == "market" and order.symbol == bar.symbol:
         qty = fill_quantity(order, bar, params, spec)
         if qty:
             order = book.fill(order, qty, fill_price(order, bar, params, spec, at_close=True), ts)  # type: ignore[arg-type]
