@@ -42,9 +42,13 @@ def replay_journal(folder: Path, snapshot_state: SessionState, snapshot_bytes: i
             f"{SNAPSHOT} covers seq {snapshot_state.seq} but {JOURNAL} ends at seq {last_seq}; "
             "the journal lost events, so the session cannot be resumed safely"
         )
-    if journal.good_bytes < snapshot_bytes:
-        raise SessionError(f"{JOURNAL} is shorter ({journal.good_bytes} bytes) than {SNAPSHOT} records ({snapshot_bytes})")
     entries = [e for e in journal.entries if e[0] > snapshot_state.seq]
+    covered = entries[0][2] if entries else journal.good_bytes
+    if covered != snapshot_bytes:
+        raise SessionError(
+            f"{SNAPSHOT} and {JOURNAL} disagree at seq {snapshot_state.seq}: the journal holds {covered} bytes "
+            f"up to it, the snapshot recorded {snapshot_bytes}; the journal changed after the snapshot was taken"
+        )
     state, rows, bars, replayed, i = snapshot_state, [], [], 0, 0
     keep = journal.good_bytes
     while i < len(entries):
