@@ -1,0 +1,265 @@
+"""Every order lifecycle state, reached through the reducer in small hand-checked sessions.
+
+The strategy is momentum with fast=1, slow=2: a close above the previous one targets +10
+units (long), a close below targets -10 (short). Market orders fill at the next bar's open.
+"""
+
+from __future__ import annotations
+
+from core_factories import D, Run, bar, equity_spec, make_params
+from logos.core.events import (
+    FeedEnded,
+    GuardTripped,
+    OrderAccepted,
+    OrderCanceled,
+    OrderCancelRequested,
+    OrderDenied,
+    OrderExpired,
+    OrderFilled,
+    OrderRejected,
+    OrderSubmitted,
+)
+from logos.core.order_fsm import (
+    ACCEPTED,
+    CANCELED,
+    DENIED,
+    EXPIRED,
+    FILLED,
+    PARTIALLY_FILLED,
+    PENDING_CANCEL,
+    REJECTED,
+)
+
+RISE = (bar("AAPL", 0, "100"), bar("AAPL", 1, "101"))  # the second close targets +10 AAPL
+
+
+def lifecycle(run: Run, client_id: str) -> str:
+    return run.order_rows()[client_id][10]
+
+
+def test_order_with_notional_above_max_notional_is_denied_and_never_leaves():
+    # Arrange
+    run = Run(make_params(max_notional=D("1009.99")))
+
+    # Act
+    facts = run.steps(RISE)
+
+    # Assert: 10 x 101 = 1010 is one cent over the limit
+    denied = run.of(OrderDenied)
+    assert [(d.client_id, d.qty, d.reasons) for d in denied] == [("S-1", D("10"), ("max_notional",))]
+    assert run.of(OrderSubmitted) == []
+    assert [type(f) for f in facts] == [GuardTripped, OrderDenied]
+    assert lifecycle(run, "S-1") == "initialized>denied"
+    assert run.order_rows()["S-1"][9] == DENIED
+    assert not run.state.orders
+
+
+def test_order_with_notional_at_max_notional_is_accepted():
+    run = Run(make_params(max_notional=D("1010")))
+
+    run.steps(RISE)
+
+    assert run.state.orders["S-1"].status == ACCEPTED
+    assert run.state.orders["S-1"].lifecycle == ("initialized", "submitted", "accepted")
+
+
+def test_buy_with_insufficient_cash_is_rejected_with_the_amounts():
+    # Arrange: 10 x 101 plus a 10 bps fee (1.01) needs 1011.01
+    run = Run(make_params(initial_cash=D("1011"), fee_bps=D("10")))
+
+    # Act
+    run.steps(RISE)
+
+    # Assert
+    (rejected,) = run.of(OrderRejected)
+    assert rejected.reason == "insufficient cash: needs 1011.01, has 1011"
+    assert lifecycle(run, "S-1") == "initialized>submitted>rejected"
+    assert run.state.cash == D("1011") and not run.state.orders
+
+
+def test_buy_with_exactly_enough_cash_is_accepted():
+    run = Run(make_params(initial_cash=D("1011.01"), fee_bps=D("10")))
+
+    run.steps(RISE)
+
+    assert run.state.orders["S-1"].status == ACCEPTED
+
+
+def test_market_order_with_enough_volume_fills_at_next_open():
+    # Arrange
+    run = Run(make_params())
+    run.steps(RISE)
+
+    # Act
+    facts = run.step(bar("AAPL", 2, "103", open="102"))
+
+    # Assert
+    (fill,) = [f for f in facts if isinstance(f, OrderFilled)]
+    assert (fill.qty, fill.price, fill.leaves, fill.trade_id) == (D("10"), D("102"), D("0"), "S-1-F1")
+    row = run.order_rows()["S-1"]
+    assert row[9] == FILLED and row[6] == "10" and row[7] == "102"
+    assert lifecycle(run, "S-1") == "initialized>submitted>accepted>filled"
+    assert run.state.cash == D("98980")
+    assert run.state.positions["AAPL"].qty == D("10")
+
+
+def test_market_order_with_slippage_and_fee_fills_against_the_order_and_pays_the_fee():
+    run = Run(make_params(slippage_bps=D("10"), fee_bps=D("10")))
+    run.steps(RISE)
+
+    facts = run.step(bar("AAPL", 2, "103", open="102"))
+
+    # 102 x 1.001 = 102.102, rounded up to the tick; the fee 1.0211 rounds up to the cent.
+    (fill,) = [f for f in facts if isinstance(f, OrderFilled)]
+    assert (fill.price, fill.fee, fill.realized) == (D("102.11"), D("1.03"), D("-1.03"))
+    assert run.state.cash == D("98977.87")
+    account = run.rows("account")[-1]
+    assert (account[2], account[3]) == ("98977.87", "100007.87")  # 10 marked at the 103 close
+
+
+def test_market_order_with_small_volume_fills_partially_over_bars():
+    # Arrange
+    run = Run(make_params(volume_share=D("0.5")))
+    run.steps(RISE)
+
+    # Act: 8 x 0.5 = 4 units per bar
+    first = run.step(bar("AAPL", 2, "102", volume="8"))
+    second = run.step(bar("AAPL", 3, "103", volume="8"))
+
+    # Assert
+    assert [(f.qty, f.leaves) for f in first if isinstance(f, OrderFilled)] == [(D("4"), D("6"))]
+    assert [(f.qty, f.leaves) for f in second if isinstance(f, OrderFilled)] == [(D("4"), D("2"))]
+    order = run.state.orders["S-1"]
+    assert order.status == PARTIALLY_FILLED and order.filled == D("8") and order.fills == 2
+    assert order.lifecycle[-1] == PARTIALLY_FILLED and order.lifecycle.count(PARTIALLY_FILLED) == 1
+
+
+def test_bar_with_zero_volume_fills_nothing():
+    run = Run(make_params())
+    run.steps(RISE)
+
+    facts = run.step(bar("AAPL", 2, "102", volume="0"))
+
+    assert run.of(OrderFilled) == [] and facts == []
+    assert run.state.orders["S-1"].status == ACCEPTED
+
+
+def test_open_order_with_target_change_goes_pending_cancel_and_cancels_on_next_bar():
+    # Arrange: a partly filled buy (4 of 10), then a lower close flips the target to -10
+    run = Run(make_params(volume_share=D("0.5")))
+    run.steps(RISE + (bar("AAPL", 2, "102", volume="8"),))
+
+    # Act
+    flip = run.step(bar("AAPL", 3, "100", open="102", volume="0"))
+
+    # Assert: the old order waits for the venue; the new one sells from the 4 held to -10
+    assert [type(f) for f in flip] == [OrderCancelRequested, OrderSubmitted, OrderAccepted]
+    assert run.state.orders["S-1"].status == PENDING_CANCEL
+    assert run.state.orders["S-1"].reason == "target changed"
+    new = run.state.orders["S-2"]
+    assert (new.side, new.qty) == ("sell", D("14"))
+
+    # Act: the next bar confirms the cancel before it could fill anything of S-1
+    nxt = run.step(bar("AAPL", 4, "99", volume="1000"))
+
+    # Assert
+    assert [(type(f), f.client_id) for f in nxt] == [(OrderCanceled, "S-1"), (OrderFilled, "S-2")]
+    assert lifecycle(run, "S-1") == "initialized>submitted>accepted>partially_filled>pending_cancel>canceled"
+    row = run.order_rows()["S-1"]
+    assert (row[6], row[9], row[13]) == ("4", CANCELED, "target changed")
+    assert run.state.positions["AAPL"].qty == D("-10")
+
+
+def test_limit_order_with_ttl_expires_after_its_bars():
+    # Arrange: buy limit 1% under 101 -> 99.99, alive for 2 bars
+    run = Run(make_params(order_type="limit", limit_offset_bps=D("100"), limit_ttl_bars=2))
+    run.steps(RISE)
+    assert run.state.orders["S-1"].limit_price == D("99.99")
+
+    # Act / Assert: neither bar trades down to 99.99
+    assert run.step(bar("AAPL", 2, "102", low="100")) == []
+    assert run.state.orders["S-1"].bars_left == 1
+    assert [type(f) for f in run.step(bar("AAPL", 3, "103", low="100"))] == [OrderExpired]
+    assert lifecycle(run, "S-1") == "initialized>submitted>accepted>expired"
+    assert not run.state.orders
+
+
+def test_limit_order_with_bar_through_the_limit_fills_at_the_limit_or_a_better_open():
+    run = Run(make_params(order_type="limit", limit_offset_bps=D("100"), limit_ttl_bars=2))
+    run.steps(RISE)
+
+    at_limit = run.step(bar("AAPL", 2, "101", open="101", low="99.50", volume="3"))
+    gap_down = run.step(bar("AAPL", 3, "99", open="99"))
+
+    assert [(f.qty, f.price) for f in at_limit if isinstance(f, OrderFilled)] == [(D("3"), D("99.99"))]
+    assert [(f.qty, f.price) for f in gap_down if isinstance(f, OrderFilled)] == [(D("7"), D("99"))]
+    assert lifecycle(run, "S-1") == "initialized>submitted>accepted>partially_filled>filled"
+
+
+def test_partly_filled_limit_order_with_ttl_expires_partially_filled():
+    run = Run(make_params(order_type="limit", limit_offset_bps=D("100"), limit_ttl_bars=1))
+    run.steps(RISE)
+
+    facts = run.step(bar("AAPL", 2, "102", low="99", volume="4"))
+
+    assert [type(f) for f in facts] == [OrderFilled, OrderExpired]
+    assert lifecycle(run, "S-1") == "initialized>submitted>accepted>partially_filled>expired"
+    assert run.order_rows()["S-1"][6] == "4"
+
+
+def test_open_order_at_session_end_expires_with_the_reason():
+    run = Run(make_params())
+    run.steps(RISE)
+
+    facts = run.step(FeedEnded(run.state.clock + 5))
+
+    assert [type(f).__name__ for f in facts] == ["OrderExpired", "SessionCompleted"]
+    row = run.order_rows()["S-1"]
+    assert (row[9], row[13]) == (EXPIRED, "session ended")
+    assert not run.state.orders
+
+
+def test_pending_cancel_order_at_session_end_is_canceled_not_expired():
+    run = Run(make_params(volume_share=D("0.5")))
+    run.steps(RISE + (bar("AAPL", 2, "102", volume="8"), bar("AAPL", 3, "100", volume="0")))
+    assert run.state.orders["S-1"].status == PENDING_CANCEL
+
+    facts = run.step(FeedEnded(run.state.clock))
+
+    assert [(type(f).__name__, getattr(f, "client_id", None)) for f in facts] == [
+        ("OrderCanceled", "S-1"),
+        ("OrderExpired", "S-2"),
+        ("SessionCompleted", None),
+    ]
+
+
+def test_same_close_market_order_fills_at_the_deciding_close():
+    run = Run(make_params(fill_at="same_close", volume_share=D("0.5")))
+
+    facts = run.steps((bar("AAPL", 0, "100"), bar("AAPL", 1, "101", volume="12")))
+
+    fills = [f for f in facts if isinstance(f, OrderFilled)]
+    assert [(f.qty, f.price, f.leaves) for f in fills] == [(D("6"), D("101"), D("4"))]
+    # The account row is written after the fill: it shows the cash the trade left.
+    account = run.rows("account")[-1]
+    assert (account[2], account[3], account[4]) == ("99394", "100000", "606")
+
+
+def test_pairs_leg_with_same_close_waits_for_its_own_bar():
+    # Arrange: AAA jumps against BBB; the decision is taken on BBB's bar
+    params = make_params(
+        [equity_spec("AAA"), equity_spec("BBB")],
+        strategy="pairs_trading",
+        strategy_params={"lookback": 2, "entry_z": "0.5", "exit_z": "0"},
+        fill_at="same_close",
+    )
+    run = Run(params)
+
+    # Act
+    facts = run.steps((bar("AAA", 0, "100"), bar("BBB", 0, "50"), bar("AAA", 1, "110"), bar("BBB", 1, "50")))
+
+    # Assert: BBB (the deciding bar's symbol) fills at its close; AAA is not filled at BBB's 50
+    assert [(f.symbol, f.side, f.price) for f in facts if isinstance(f, OrderFilled)] == [("BBB", "buy", D("50"))]
+    assert run.state.orders["S-1"].symbol == "AAA" and run.state.orders["S-1"].status == ACCEPTED
+    nxt = run.step(bar("AAA", 2, "111", volume="1000"))
+    assert [(f.symbol, f.side, f.price) for f in nxt if isinstance(f, OrderFilled)] == [("AAA", "sell", D("111"))]
