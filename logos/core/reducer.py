@@ -447,8 +447,12 @@ def _on_resumed(state: SessionState, event: SessionResumed, out: _Out) -> Sessio
         clock = max(state.clock, event.ts)
         book.markets = book.markets.update({s: m._replace(last_seen=clock) for s, m in book.markets.items()})
     mode = MODE_ACTIVE
-    if state.mode == MODE_REDUCING and guards.DRAWDOWN not in event.reset_guards:
-        mode = MODE_REDUCING  # a reduce-only drawdown stays in force until reset
+    if guards.DRAWDOWN not in event.reset_guards:
+        # A reduce-only drawdown stays in force until reset. A halt replaced the mode with
+        # ``halted``, so after one the guard is asked again at the unchanged marks.
+        deep = state.params.drawdown_action == "reduce" and guards.drawdown(state.params, book.equity_and_exposure()[0], peak)
+        if state.mode == MODE_REDUCING or deep:
+            mode = MODE_REDUCING
     if mode != state.mode:
         book.mode = mode
         out.fact(TradingModeChanged(mode, "session resumed", event.ts), durable=True)
