@@ -97,7 +97,7 @@ def test_market_order_with_enough_volume_fills_at_next_open():
     (fill,) = [f for f in facts if isinstance(f, OrderFilled)]
     assert (fill.qty, fill.price, fill.leaves, fill.trade_id) == (D("10"), D("102"), D("0"), "S-1-F1")
     row = run.order_rows()["S-1"]
-    assert row[9] == FILLED and row[6] == "10" and row[7] == "102"
+    assert row[9] == FILLED and D(row[6]) == D("10") and D(row[7]) == D("102")
     assert lifecycle(run, "S-1") == "initialized>submitted>accepted>filled"
     assert run.state.cash == D("98980")
     assert run.state.positions["AAPL"].qty == D("10")
@@ -166,7 +166,7 @@ def test_open_order_with_target_change_goes_pending_cancel_and_cancels_on_next_b
     assert [(type(f), f.client_id) for f in nxt] == [(OrderCanceled, "S-1"), (OrderFilled, "S-2")]
     assert lifecycle(run, "S-1") == "initialized>submitted>accepted>partially_filled>pending_cancel>canceled"
     row = run.order_rows()["S-1"]
-    assert (row[6], row[9], row[13]) == ("4", CANCELED, "target changed")
+    assert (D(row[6]), row[9], row[13]) == (D("4"), CANCELED, "target changed")
     assert run.state.positions["AAPL"].qty == D("-10")
 
 
@@ -204,7 +204,7 @@ def test_partly_filled_limit_order_with_ttl_expires_partially_filled():
 
     assert [type(f) for f in facts] == [OrderFilled, OrderExpired]
     assert lifecycle(run, "S-1") == "initialized>submitted>accepted>partially_filled>expired"
-    assert run.order_rows()["S-1"][6] == "4"
+    assert D(run.order_rows()["S-1"][6]) == D("4")
 
 
 def test_open_order_at_session_end_expires_with_the_reason():

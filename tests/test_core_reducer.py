@@ -1,0 +1,246 @@
+"""The reducer's contract outside trading: which events fit which session status, resume, replay."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from core_factories import D, T0, Run, bar, make_params
+from logos.core.effects import AppendJournal, Stop
+from logos.core.events import (
+    BarClosed,
+    ClockTicked,
+    FeedEnded,
+    FeedStalled,
+    KillSwitchTripped,
+    OperatorHalted,
+    OrderFilled,
+    SessionCompleted,
+    SessionHalted,
+    SessionResumed,
+    SessionStarted,
+    TradingModeChanged,
+)
+from logos.core.reducer import ReducerError, reduce
+from logos.core.session_fsm import COMPLETED, HALTED, MODE_ACTIVE, MODE_HALTED, MODE_REDUCING, RUNNING
+from logos.core.state import initial_state
+
+
+def created() -> Any:
+    return initial_state(make_params())
+
+
+def running() -> Any:
+    return Run(make_params()).state
+
+
+def halted() -> Any:
+    run = Run(make_params())
+    run.step(OperatorHalted(T0 + 1, "lunch"))
+    return run.state
+
+
+def completed() -> Any:
+    run = Run(make_params())
+    run.step(FeedEnded(T0 + 1))
+    return run.state
+
+
+MISFITS = [
+    (created, bar("AAPL", 0, "100"), "BarClosed arrived while the session is created"),
+    (halted, bar("AAPL", 0, "100"), "BarClosed arrived while the session is halted"),
+    (completed, bar("AAPL", 0, "100"), "BarClosed arrived while the session is completed"),
+    (created, ClockTicked(T0), "ClockTicked arrived while the session is created"),
+    (halted, ClockTicked(T0 + 99), "ClockTicked arrived while the session is halted"),
+    (halted, KillSwitchTripped(T0 + 99, "KILL"), "KillSwitchTripped arrived while the session is halted"),
+    (created, OperatorHalted(T0, "x"), "OperatorHalted arrived while the session is created"),
+    (completed, FeedStalled(T0 + 99, "AAPL", "timeout"), "FeedStalled arrived while the session is completed"),
+    (halted, FeedEnded(T0 + 99), "FeedEnded arrived while the session is halted"),
+    (completed, FeedEnded(T0 + 99), "FeedEnded arrived while the session is completed"),
+    (running, SessionStarted("S", T0, 7, "cfg"), "session: RUNNING -> start is not a legal transition"),
+    (created, SessionResumed(T0, ()), "session: CREATED -> recover is not a legal transition"),
+    (completed, SessionResumed(T0, ()), "session: COMPLETED -> recover is not a legal transition"),
+    (created, SessionStarted("OTHER", T0, 7, "cfg"), "SessionStarted for OTHER reached session S"),
+    (running, bar("MSFT", 0, "100"), "bar for MSFT, which is not in this session"),
+    (running, OrderFilled("S-1", "S-1-F1", "AAPL", "buy", D(1), D(1), D(0), D(0), D(0), T0), "OrderFilled is not an input event"),
+    (running, "not an event", "str is not an input event"),
+]
+
+
+@pytest.mark.parametrize(("make_state", "event", "message"), MISFITS, ids=[m[2] for m in MISFITS])
+def test_reduce_with_event_that_does_not_fit_the_status_raises_reducer_error(make_state, event, message):
+    # Arrange
+    state = make_state()
+
+    # Act / Assert
+    with pytest.raises(ReducerError) as caught:
+        reduce(state, event)
+    assert str(caught.value) == message
+
+
+def test_reduce_with_bar_not_after_the_last_bar_of_its_symbol_raises_reducer_error():
+    run = Run(make_params())
+    run.step(bar("AAPL", 3, "100"))
+
+    with pytest.raises(ReducerError, match=r"bar for AAPL at \d+ is not after its last bar at \d+"):
+        reduce(run.state, bar("AAPL", 3, "101"))
+    with pytest.raises(ReducerError, match="is not after its last bar"):
+        reduce(run.state, bar("AAPL", 2, "101"))
+
+
+def test_reduce_with_input_journals_it_first_with_the_next_seq():
+    run = Run(make_params())
+    seq = run.state.seq
+    event = bar("AAPL", 0, "100")
+
+    _, effects = reduce(run.state, event)
+
+    assert isinstance(effects[0], AppendJournal)
+    assert effects[0].entries[0] == (seq + 1, event)
+
+
+def test_session_started_with_matching_id_runs_from_its_clock():
+    state, effects = reduce(created(), SessionStarted("S", T0, 7, "cfg"))
+
+    assert (state.status, state.clock, state.origin, state.seq) == (RUNNING, T0, T0, 1)
+    assert effects == (AppendJournal(((1, SessionStarted("S", T0, 7, "cfg")),), True),)
+
+
+def test_clock_tick_with_time_not_after_the_clock_changes_only_the_seq():
+    run = Run(make_params())
+    before = run.state
+
+    facts = run.step(ClockTicked(T0 - 5))
+
+    assert facts == [] and run.state == before._replace(seq=before.seq + 1)
+
+
+def test_feed_ended_with_a_running_session_completes_and_stops():
+    run = Run(make_params())
+
+    run.step(FeedEnded(T0 + 30))
+
+    assert run.state.status == COMPLETED and run.state.clock == T0 + 30
+    assert run.of(SessionCompleted) == [SessionCompleted(T0 + 30)]
+    assert run.effects[-1] == Stop(COMPLETED)
+
+
+def test_operator_halt_with_running_session_halts_and_stops():
+    run = Run(make_params())
+
+    facts = run.step(OperatorHalted(T0 + 5, "lunch"))
+
+    assert run.state.status == HALTED and run.state.mode == MODE_HALTED
+    assert run.state.halt_causes == ("operator",)
+    assert facts[-2:] == [TradingModeChanged(MODE_HALTED, "operator", T0 + 5), SessionHalted(T0 + 5, ("operator",))]
+    assert run.effects[-1] == Stop(HALTED)
+
+
+def test_resume_with_halted_session_runs_again_in_active_mode():
+    run = Run(make_params())
+    run.step(OperatorHalted(T0 + 5, "lunch"))
+
+    facts = run.step(SessionResumed(T0 + 50, ()))
+
+    assert run.state.status == RUNNING and run.state.mode == MODE_ACTIVE
+    assert run.state.halt_causes == () and run.state.clock == T0 + 50
+    assert facts == [TradingModeChanged(MODE_ACTIVE, "session resumed", T0 + 50)]
+    run.step(bar("AAPL", 0, "100"))  # bars fit again
+
+
+def test_resume_with_running_session_recovers_from_a_crash_keeping_open_orders():
+    run = Run(make_params())
+    run.steps((bar("AAPL", 0, "100"), bar("AAPL", 1, "101")))
+    open_orders = run.state.orders
+
+    facts = run.step(SessionResumed(run.state.clock, ()))
+
+    assert facts == [] and run.state.status == RUNNING and run.state.orders == open_orders
+
+
+def reducing_run(**changes: Any) -> Run:
+    """Long 100 AAPL from 100, then a close at 89.99: 110 bps under the 100,100 peak."""
+    params = make_params(
+        sizing_value=D("100"),
+        max_drawdown_bps=D("100"),
+        drawdown_action="reduce",
+        strategy_params={"fast": 1, "slow": 2, "long_only": True},
+        **changes,
+    )
+    run = Run(params)
+    run.steps((bar("AAPL", 0, "100"), bar("AAPL", 1, "101"), bar("AAPL", 2, "101", open="100"), bar("AAPL", 3, "89.99", volume="0")))
+    assert run.state.mode == MODE_REDUCING
+    return run
+
+
+def test_resume_with_reduce_drawdown_in_force_and_no_reset_stays_reducing():
+    # Arrange: reducing, then an operator halt
+    run = reducing_run()
+    run.step(OperatorHalted(run.state.clock, "lunch"))
+
+    # Act
+    facts = run.step(SessionResumed(run.state.clock, ()))
+
+    # Assert: equity is still 110 bps under the peak; the reduce-only rule holds
+    assert run.state.mode == MODE_REDUCING
+    assert facts == [TradingModeChanged(MODE_REDUCING, "session resumed", run.state.clock)]
+
+
+def test_resume_with_reduce_drawdown_reset_trades_actively_from_a_new_peak():
+    run = reducing_run()
+    run.step(OperatorHalted(run.state.clock, "lunch"))
+
+    run.step(SessionResumed(run.state.clock, ("drawdown",)))
+
+    assert run.state.mode == MODE_ACTIVE
+    assert run.state.peak_equity == D("98999.00")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the mode before a halt is not kept in state: once equity is back within the limit, "
+    "resume cannot tell that a reduce-only drawdown was in force (needs a state field; core owner's call)",
+)
+def test_resume_with_reduce_drawdown_recovered_but_not_reset_stays_reducing():
+    # Arrange: reducing, equity back within 100 bps of the peak (still reducing), then a halt
+    run = reducing_run()
+    run.step(bar("AAPL", 4, "100.50", volume="0"))
+    assert run.state.mode == MODE_REDUCING
+    run.step(OperatorHalted(run.state.clock, "lunch"))
+
+    # Act
+    run.step(SessionResumed(run.state.clock, ()))
+
+    # Assert
+    assert run.state.mode == MODE_REDUCING
+
+
+def test_crash_recovery_with_reducing_mode_and_no_reset_stays_reducing():
+    run = reducing_run()
+
+    facts = run.step(SessionResumed(run.state.clock, ()))
+
+    assert facts == [] and run.state.mode == MODE_REDUCING
+
+
+def test_replay_with_same_inputs_gives_the_same_states_and_effects():
+    # Arrange
+    params = make_params(volume_share=D("0.3"), fee_bps=D("7"), slippage_bps=D("3"))
+    inputs = [SessionStarted("S", T0, 7, "cfg")] + [
+        bar("AAPL", i, close, volume="25") for i, close in enumerate(["100", "101", "99.5", "99", "102", "103.25", "101"])
+    ]
+    inputs.append(FeedEnded(T0 + 3600))
+
+    # Act
+    def play() -> list[Any]:
+        state, out = initial_state(params), []
+        for event in inputs:
+            state, effects = reduce(state, event)
+            out.append((state, effects))
+        return out
+
+    # Assert
+    first, second = play(), play()
+    assert first == second
+    assert any(isinstance(f, OrderFilled) for _, effects in first for _, f in effects[0].entries)
