@@ -120,8 +120,18 @@ def _move(order: Order, trigger: str, **changes: Any) -> Order:
     return order._replace(status=status, lifecycle=lifecycle, **changes)
 
 
-def _order_row(order: Order, ts: int) -> WriteArtifactRow:
-    avg = order.filled_notional / order.filled if order.filled else None
+AVG_PRICE_STEP = Decimal("0.0001")
+
+
+def _average_price(notional: Decimal, qty: Decimal, price_tick: Decimal) -> Decimal:
+    """Return ``notional / qty``, cut to four places beyond the tick when it runs longer."""
+    avg = notional / qty
+    step = price_tick * AVG_PRICE_STEP
+    return avg.quantize(step) if avg.as_tuple().exponent < step.as_tuple().exponent else avg
+
+
+def _order_row(order: Order, ts: int, price_tick: Decimal) -> WriteArtifactRow:
+    avg = _average_price(order.filled_notional, order.filled, price_tick) if order.filled else None
     return WriteArtifactRow(
         "orders",
         (
@@ -182,7 +192,7 @@ class _Book:
     def put(self, order: Order, ts: int) -> None:
         if order.status in ORDER_TABLE.terminal:
             self.orders = self.orders.discard(order.client_id)
-            self.out.rows.append(_order_row(order, ts))
+            self.out.rows.append(_order_row(order, ts, self.state.params.specs[order.symbol].price_tick))
         else:
             self.orders = self.orders.set(order.client_id, order)
 
