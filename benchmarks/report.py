@@ -70,7 +70,7 @@ def cross_check(rows: list[dict[str, Any]]) -> list[str]:
 def render(results: dict[str, Any]) -> str:
     rows = results["rows"]
     lines = [f"# Logos benchmark {results['started']}", ""]
-    lines += [f"- Machine: {results['machine']}", f"- Versions: {results['versions']}"]
+    lines += [f"- Machine: {results['machine']}", f"- Versions: {results['versions']}", f"- Logos code: {results['revision']}"]
     lines += [f"- Workload: {results['workload']}", f"- Repeats per measure: {results['repeat']} (median shown)"]
     if results["missing_peers"]:
         lines.append(f"- Not installed (skipped): {', '.join(results['missing_peers'])} - `pip install -e \".[bench]\"`")

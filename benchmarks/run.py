@@ -17,6 +17,7 @@ import os
 import platform
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
@@ -148,8 +149,7 @@ def collect(args: argparse.Namespace, peers: list[str], root: Path, notes: list[
             configs += [(f"{p} {fill_at}", peer_run(p, csv, fill_at, root)) for p in peers for fill_at in PEERS[p][2]]
         rows += measure_all(configs, args.repeat, notes)
         if bars == sizes[-1] and not args.no_resume:
-            reference = next(r for r in rows if r["engine"] == "logos" and r["bars"] == bars and r["fill_at"] == NEXT_OPEN)
-            resume = measure_resume(home, root, bars, reference)
+            resume = measure_resume(home, root, bars)
     say(f"startup: {STARTUP_BARS:,}-bar sessions")
     startup_home = root / f"home-startup-{STARTUP_BARS}"
     startup_csv = make_home(startup_home, STARTUP_BARS, args.seed)
@@ -165,17 +165,33 @@ def collect(args: argparse.Namespace, peers: list[str], root: Path, notes: list[
     }
 
 
-def measure_resume(home: Path, root: Path, bars: int, reference: dict[str, Any]) -> dict[str, Any]:
-    """Crash a copy of the reference session near its end, resume it, compare the artifacts."""
+def measure_resume(home: Path, root: Path, bars: int) -> dict[str, Any]:
+    """Crash a session near its end, resume it, and compare it with an uninterrupted twin.
+
+    The twin runs right before the crash (not reused from the timed runs), so both see the
+    same Logos code even while the working tree changes under a long benchmark.
+    """
+    same_id = "bench-resume"
+    say("resume: an uninterrupted reference session")
+    _, reference = run_session(home, same_id, NEXT_OPEN)
     final_seq = reference["seq"]
     kill_at = final_seq - max(1, final_seq // 50)
     crash_home = root / f"crash-{bars}"
     share_home(home, crash_home)
-    same_id = session_id(bars, NEXT_OPEN, 1)
-    say(f"crash at seq {kill_at:,} of {final_seq:,}, then resume")
+    say(f"resume: crash at seq {kill_at:,} of {final_seq:,}, then resume")
     result = crash_and_resume(crash_home, session_folder(home, same_id), same_id, NEXT_OPEN, kill_at)
     say(f"  restore {result['restore_s']:.2f} s, resume total {result['resume_total_s']:.2f} s, identical: {result['artifacts_identical']}")
     return {"bars": bars, "fill_at": NEXT_OPEN, "final_seq": final_seq, **result}
+
+
+def code_revision() -> str:
+    """Return the commit measured, flagged when ``logos/`` has uncommitted changes."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "logos"], cwd=REPO, capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (not a git checkout)"
+    return head + (" + uncommitted changes in logos/" if dirty else "")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -198,6 +214,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     started = datetime.now(timezone.utc)
+    revision = code_revision()
     out = args.out or Path("runs") / "bench" / started.strftime("%Y%m%d-%H%M%S")
     wanted = [] if args.skip_peers else args.peers
     peers, missing = installed_peers(wanted)
@@ -218,6 +235,7 @@ def main(argv: list[str] | None = None) -> int:
     results = {
         "started": started.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "machine": f"{platform.platform()}, {os.cpu_count()} cpus, load average {os.getloadavg()[0]:.2f} at the end",
+        "revision": revision,
         "versions": ", ".join(f"{name} {version(name) or '-'}" for name in ("logos", *peers)) + f", Python {platform.python_version()}",
         "workload": (
             f"{SYMBOL} synthetic 1-minute bars (seed {args.seed}); SMA cross fast={FAST} slow={SLOW} on close; "
