@@ -2,13 +2,15 @@
 
 In ``--speed max`` the kill switch is looked for every few hundred bars; when pacing
 (``realtime``, a factor, or polling) it is looked for every ``TICK_S`` while waiting, so
-a session halts within a second of the file appearing.
+a session halts within a second of the file appearing. That includes a poller's retry
+backoff: a poller that really sleeps gets a sleep that watches for the kill switch (and
+an operator's stop) and ends the poll.
 """
 
 from __future__ import annotations
 
 import time
-from typing import Any, Iterator, Protocol
+from typing import Any, Callable, Iterator, Protocol
 
 from logos.core.events import BarClosed, ClockTicked, FeedEnded
 from logos.core.guards import next_stale_deadline
@@ -45,6 +47,17 @@ def _wait_until(session: Session, due: float) -> Any | None:
         time.sleep(min(TICK_S, left))
 
 
+class _Interrupted(Exception):
+    """Raised from a poller's retry wait when the session must stop: the poll ends there."""
+
+
+def _watchful_sleep(session: Session) -> Callable[[float], None]:
+    def sleep(seconds: float) -> None:
+        if _wait_until(session, time.monotonic() + seconds) is not None:
+            raise _Interrupted
+    return sleep
+
+
 def replay_events(session: Session, feed: Any) -> Iterator[Any]:
     factor = speed_factor(session.setup.speed)
     stream = feed.replay(after_marks(session))
@@ -72,6 +85,9 @@ def replay_events(session: Session, feed: Any) -> Iterator[Any]:
 
 def polling_events(session: Session, poller: Poller) -> Iterator[Any]:
     setup = session.setup
+    if getattr(poller, "sleep", None) is time.sleep:
+        # A retry backoff can wait for many seconds; a stand-in's own sleep is left alone.
+        poller.sleep = _watchful_sleep(session)  # type: ignore[attr-defined]
     started = time.monotonic()
     next_poll = started
     while True:
@@ -85,6 +101,11 @@ def polling_events(session: Session, poller: Poller) -> Iterator[Any]:
             return
         if time.monotonic() >= next_poll:
             result = poller.poll(after_marks(session), now)
+            tripped = session.interruption(now=int(time.time()))
+            if tripped is not None:
+                # A retry cut short reports its symbol stalled; the interruption is the cause.
+                yield tripped
+                return
             for bar in sorted(result.bars, key=lambda b: (b.ts, b.symbol)):
                 session.count_bar(bar)
                 yield bar
