@@ -1,0 +1,157 @@
+"""The kill switch halts a session while it waits: for the next bar, for the next poll, in a retry.
+
+The bounds here are generous on purpose (they only tell "halted while waiting" from "sat out
+the wait"); how fast the halt is, is measured by ``benchmarks/kill_switch_latency.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import threading
+import time
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+from logos.feeds.errors import TransientFetchError
+from logos.feeds.polling import BarPoller, PollResult
+from logos.feeds.retry import RetryPolicy
+from logos.live.rehearse import guard_table
+from logos.live.runner import Outcome, Session, start_session
+from logos.live.setup import build_setup
+from logos.live.sources import polling_events
+from logos.settings import load_settings
+from logos.validation import symbol_specs
+from session_helpers import clean_env, journal, logos_argv
+
+GENEROUS_S = 20.0  # far above the benchmark's worst, far below any wait it must cut short
+
+
+def wait_for(predicate: Any, what: str, timeout: float = GENEROUS_S) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.01)
+
+
+def assert_halted_by_kill_switch(folder: Path) -> None:
+    state = json.loads((folder / "state.json").read_text())["state"]
+    assert (state["status"], state["halt_causes"], state["orders"]) == ("halted", ["kill_switch"], {})
+    trips = [e for e in journal(folder) if e["type"] == "GuardTripped"]
+    assert [(t["guard"], t["measured"], t["limit"], t["action"]) for t in trips] == [("kill_switch", "present", "absent", "halt")]
+    assert [row[1:5] for row in guard_table((folder / "session.md").read_text())] == [("kill_switch", "present", "absent", "halt")]
+
+
+# --- replay paced in real time -----------------------------------------------------------------
+
+
+def test_realtime_session_with_kill_switch_touched_while_waiting_for_a_bar_halts_with_exit_3(tmp_path: Path):
+    # Arrange: a minute between bars, so the session is waiting when the file appears.
+    folder = tmp_path / "runs" / "live" / "sessions" / "rt"
+    argv = logos_argv() + ["trade", "--paper", "--symbol", "UPTREND", "--speed", "realtime", "--session-id", "rt"]
+    proc = subprocess.Popen(argv, cwd=tmp_path, env=clean_env(tmp_path), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for(lambda: any(e["type"] == "BarClosed" for e in journal(folder)) if (folder / "state.jsonl").is_file() else False, "the first bar")
+
+        # Act
+        (tmp_path / "KILL_SWITCH").touch()
+        code = proc.wait(timeout=GENEROUS_S)
+    finally:
+        proc.kill()
+        _, stderr = proc.communicate()
+
+    # Assert
+    assert code == 3, stderr
+    assert_halted_by_kill_switch(folder)
+
+
+# --- polling ------------------------------------------------------------------------------------
+
+
+class NoNewBars:
+    """A market with nothing new: every poll returns no bar."""
+
+    def __init__(self) -> None:
+        self.polls = threading.Event()
+
+    def poll(self, after: dict[str, int], now: int) -> PollResult:
+        self.polls.set()
+        return PollResult([], [])
+
+
+class AlwaysRetrying(BarPoller):
+    """A venue that times out every time, with a retry backoff far longer than the bound."""
+
+    source = "stand-in"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.polls = threading.Event()
+        self.fetches = 0
+
+    def _fetch(self, symbol: str, since: int | None, now: int) -> list:
+        self.fetches += 1
+        self.polls.set()
+        raise TransientFetchError("timed out")
+
+    def _is_transient(self, error: BaseException) -> bool:
+        return True
+
+
+def polling_session(home: Path) -> Session:
+    settings = load_settings({"home": str(home), "feed": "yfinance", "symbols": "AAPL"}, environ={})
+    specs, _ = symbol_specs(settings)
+    return start_session(build_setup(settings, specs, "poll", duration_s=int(GENEROUS_S)))
+
+
+def run_touching(session: Session, events: Iterator[Any], polled: threading.Event) -> Outcome:
+    """Run the session; create the kill-switch file once the first poll has begun."""
+
+    def touch() -> None:
+        if polled.wait(GENEROUS_S):
+            time.sleep(0.1)
+            session.setup.kill_switch_path.touch()
+
+    toucher = threading.Thread(target=touch)
+    toucher.start()
+    try:
+        return session.run(events)
+    finally:
+        toucher.join()
+        for handler in list(session.log.handlers):
+            session.log.removeHandler(handler)
+            handler.close()
+
+
+def test_polling_session_with_kill_switch_touched_between_polls_halts(tmp_path: Path):
+    # Arrange
+    session = polling_session(tmp_path)
+    poller = NoNewBars()
+
+    # Act
+    outcome = run_touching(session, polling_events(session, poller), poller.polls)
+
+    # Assert
+    assert outcome.status == "halted"
+    assert_halted_by_kill_switch(outcome.folder)
+
+
+@pytest.mark.parametrize("backoff_s", [60.0])
+def test_polling_session_with_kill_switch_touched_during_retry_backoff_halts_without_sitting_it_out(tmp_path: Path, backoff_s: float):
+    # Arrange: the first retry waits at least backoff_s / 2, far beyond the bound.
+    session = polling_session(tmp_path)
+    poller = AlwaysRetrying(
+        {"AAPL": session.setup.params.specs["AAPL"]}, tmp_path / "data" / "cache", seed=1,
+        retry=RetryPolicy(attempts=3, base_s=backoff_s, max_s=backoff_s),
+    )
+    started = time.monotonic()
+
+    # Act
+    outcome = run_touching(session, polling_events(session, poller), poller.polls)
+
+    # Assert
+    assert time.monotonic() - started < backoff_s / 2
+    assert poller.fetches == 1
+    assert_halted_by_kill_switch(outcome.folder)
