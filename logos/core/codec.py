@@ -18,15 +18,41 @@ class JournalFormatError(ValueError):
     """A journal line that is not a well-formed event."""
 
 
+def _decimal(value: Any) -> Decimal:
+    # Only the strings the encoder writes: a JSON number would arrive as a binary float.
+    if not isinstance(value, str):
+        raise TypeError(f"decimal {value!r} is not a string")
+    number = Decimal(value)
+    if not number.is_finite():
+        raise ArithmeticError(f"decimal {value!r} is not finite")
+    return number
+
+
+def _exactly(kind: type) -> Callable[[Any], Any]:
+    def check(value: Any) -> Any:
+        if type(value) is not kind:  # bool is an int subclass; a journal never holds one
+            raise TypeError(f"{value!r} is not {kind.__name__}")
+        return value
+
+    return check
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise TypeError(f"{value!r} is not a list of strings")
+    return tuple(value)
+
+
 def _decoder(hint: Any) -> Callable[[Any], Any]:
+    """Return a decoder that refuses a value of the wrong JSON kind instead of passing it on."""
     if hint is Decimal:
-        return Decimal
+        return _decimal
     args = typing.get_args(hint)
     if args and Decimal in args:  # Decimal | None
-        return lambda v: None if v is None else Decimal(v)
+        return lambda v: None if v is None else _decimal(v)
     if typing.get_origin(hint) is tuple:
-        return tuple
-    return lambda v: v
+        return _strings
+    return _exactly(hint)
 
 
 _DECODERS = {
@@ -70,7 +96,7 @@ def event_from_dict(body: dict[str, Any]) -> tuple[int, Any]:
         values = [decode(body[field]) for field, decode in decoders]
     except (KeyError, TypeError, ArithmeticError) as exc:
         raise JournalFormatError(f"not a Logos event: {exc!r}") from None
-    if not isinstance(seq, int):
+    if type(seq) is not int:
         raise JournalFormatError(f"seq {seq!r} is not an integer")
     return seq, EVENT_TYPES[name](*values)
 
