@@ -134,3 +134,17 @@ class Run:
     def order_rows(self) -> dict[str, tuple[str, ...]]:
         """Closed orders by client id, from the ``orders`` artifact rows."""
         return {row[0]: row for row in self.rows("orders")}
+
+
+def walk(symbol: str, closes_in_ticks: Iterable[int], tick: Decimal = D("0.01"), volumes: Iterable[int] | None = None) -> list[BarClosed]:
+    """Bars for ``symbol`` one minute apart from a path of closes in ticks (each open is the last close)."""
+    bars = []
+    last = None
+    vols = list(volumes) if volumes is not None else None
+    for i, ticks in enumerate(closes_in_ticks):
+        close = max(1, ticks) * tick
+        open_ = close if last is None else last
+        volume = D(vols[i % len(vols)]) if vols else D("1000000")
+        bars.append(bar(symbol, i, close, open=open_, volume=volume))
+        last = close
+    return bars

@@ -1,0 +1,189 @@
+"""Journal lines and snapshots: exact JSON round trips, and clear errors for malformed input."""
+
+from __future__ import annotations
+
+import json
+import typing
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from core_factories import D, T0, crypto_spec, equity_spec, make_params, walk
+from logos.core.codec import JournalFormatError, decode, encode
+from logos.core.events import EVENT_TYPES, BarClosed, ClockTicked, FeedEnded, OperatorHalted, SessionResumed, SessionStarted
+from logos.core.reducer import reduce
+from logos.core.state import initial_state
+from logos.core.state_codec import SnapshotFormatError, dump_state, load_state
+
+# Finite decimals with every kind of exponent: 1.10, 1E+3, -0, 0E-8, long mantissas.
+DECIMALS = st.one_of(
+    st.decimals(allow_nan=False, allow_infinity=False),
+    st.builds(lambda m, e: Decimal(m).scaleb(e), st.integers(-(10**24), 10**24), st.integers(-30, 30)),
+    st.sampled_from([Decimal("-0"), Decimal("0E-8"), Decimal("1E+3"), Decimal("1.10"), Decimal("-0.00000001")]),
+)
+TEXT = st.one_of(st.text(), st.sampled_from(['"', "\\", 'a"b\\c', "line\nbreak", "\u2603 \U0001f4c8", "</script>", ""]))
+
+
+def for_hint(hint: Any) -> st.SearchStrategy[Any]:
+    """A strategy for one event field, from its type hint."""
+    if hint is Decimal:
+        return DECIMALS
+    if hint is int:
+        return st.integers()
+    if hint is str:
+        return TEXT
+    args = typing.get_args(hint)
+    if Decimal in args and type(None) in args:
+        return st.none() | DECIMALS
+    if typing.get_origin(hint) is tuple:
+        return st.lists(TEXT, max_size=4).map(tuple)
+    raise AssertionError(f"no strategy for {hint!r}: add one when an event gets a new field kind")
+
+
+def events_of(cls: type) -> st.SearchStrategy[Any]:
+    hints = typing.get_type_hints(cls)
+    return st.builds(cls, **{field: for_hint(hints[field]) for field in cls._fields})
+
+
+@pytest.mark.parametrize("name", sorted(EVENT_TYPES))
+@given(data=st.data(), seq=st.integers(min_value=0))
+def test_encode_with_any_event_decodes_to_the_same_seq_and_event(name: str, data: st.DataObject, seq: int):
+    # Arrange
+    event = data.draw(events_of(EVENT_TYPES[name]))
+
+    # Act
+    line = encode(seq, event)
+    again = decode(line)
+
+    # Assert: equal, with the same Decimal exponents, on one line
+    assert again == (seq, event)
+    assert repr(again[1]) == repr(event)
+    assert "\n" not in line
+    assert json.loads(line)["type"] == name
+
+
+def test_encode_with_bar_writes_decimals_as_strings():
+    line = encode(3, BarClosed("EUR/USD", T0, D("1.08000"), D("1.08010"), D("1.07990"), D("1.08005"), D("1E+3"), T0 + 60))
+
+    body = json.loads(line)
+
+    assert body["open"] == "1.08000" and body["volume"] == "1E+3" and body["seq"] == 3
+
+
+BAR = '{"seq":1,"type":"BarClosed","symbol":"AAPL","ts":60,"open":%s,"high":"1","low":"1","close":"1","volume":"1","seen":120}'
+MALFORMED = {
+    "empty": "",
+    "torn": '{"seq":1,"type":"Clock',
+    "array": "[1, 2]",
+    "no type": '{"seq":1}',
+    "unknown type": '{"seq":1,"type":"OrderTeleported"}',
+    "missing field": '{"seq":1,"type":"ClockTicked"}',
+    "seq as text": '{"seq":"1","type":"ClockTicked","now":5}',
+    "seq as boolean": '{"seq":true,"type":"ClockTicked","now":5}',
+    "decimal not a number": BAR % '"abc"',
+    "decimal null": BAR % "null",
+    "decimal as a binary float": BAR % "100.1",
+    "decimal not finite": BAR % '"NaN"',
+    "integer as text": '{"seq":1,"type":"ClockTicked","now":"5"}',
+    "integer as float": '{"seq":1,"type":"FeedEnded","ts":1.5}',
+    "text as number": '{"seq":1,"type":"OperatorHalted","ts":5,"reason":7}',
+    "tuple as text": '{"seq":1,"type":"SessionResumed","ts":5,"reset_guards":"drawdown"}',
+}
+
+
+@pytest.mark.parametrize("line", MALFORMED.values(), ids=MALFORMED.keys())
+def test_decode_with_malformed_line_raises_journal_format_error(line: str):
+    with pytest.raises(JournalFormatError):
+        decode(line)
+
+
+def test_decode_with_torn_line_says_where():
+    with pytest.raises(JournalFormatError, match=r"not JSON \(.* at column \d+\)"):
+        decode('{"seq":1,"type":"Clock')
+
+
+def test_decode_with_well_formed_lines_gives_the_events():
+    assert decode('{"seq":7,"type":"ClockTicked","now":5}') == (7, ClockTicked(5))
+    assert decode('{"seq":8,"type":"SessionResumed","ts":5,"reset_guards":["drawdown"]}') == (8, SessionResumed(5, ("drawdown",)))
+    assert decode('{"seq":9,"type":"OperatorHalted","ts":5,"reason":"\\u2603"}') == (9, OperatorHalted(5, "\u2603"))
+
+
+# --- snapshots --------------------------------------------------------------------------
+
+SPECS = (equity_spec("AAPL"), crypto_spec("BTC/USDT"))
+
+
+@st.composite
+def sessions(draw: Any) -> list[Any]:
+    """A session's inputs: two symbols' random walks interleaved, maybe a halt, maybe the end."""
+    params = make_params(
+        SPECS,
+        strategy=draw(st.sampled_from(["momentum", "mean_reversion", "pairs_trading"])),
+        strategy_params=None,
+        sizing="notional",
+        sizing_value=D("5000"),
+        order_type=draw(st.sampled_from(["market", "limit"])),
+        limit_ttl_bars=draw(st.integers(0, 3)),
+        volume_share=D(draw(st.sampled_from(["0.1", "1"]))),
+        fee_bps=D(draw(st.sampled_from(["0", "2.5"]))),
+        slippage_bps=D(draw(st.sampled_from(["0", "4"]))),
+    )
+    if params.strategy != "momentum":
+        params = params._replace(strategy_params=(("lookback", "3"), ("entry_z", '"0.5"'), ("exit_z", '"0"')))
+    moves = st.lists(st.integers(-300, 300), min_size=3, max_size=25)
+    paths = [draw(moves), draw(moves)]
+    bars = []
+    for spec, path, start in zip(SPECS, paths, (10_000, 3_000_000)):
+        closes = [start]
+        for move in path:
+            closes.append(closes[-1] + closes[-1] * move // 10_000)
+        bars += walk(spec.symbol, closes, spec.price_tick, volumes=[3, 50, 1000])
+    bars.sort(key=lambda b: (b.seen, b.symbol))
+    inputs: list[Any] = [SessionStarted("S", T0, 7, "cfg"), *bars]
+    ending = draw(st.sampled_from(["none", "halt", "end"]))
+    if ending == "halt":
+        inputs.append(OperatorHalted(bars[-1].seen, "done"))
+    elif ending == "end":
+        inputs.append(FeedEnded(bars[-1].seen))
+    return [params, inputs]
+
+
+@given(session=sessions())
+def test_snapshot_with_state_from_random_session_round_trips_through_json(session: list[Any]):
+    params, inputs = session
+    state = initial_state(params)
+    for event in inputs:
+        state, _ = reduce(state, event)
+
+        text = json.dumps(dump_state(state))
+        loaded = load_state(json.loads(text))
+
+        assert loaded == state
+        assert json.dumps(dump_state(loaded)) == text  # same exponents, same key order
+
+
+def test_load_state_with_wrong_format_raises_snapshot_format_error():
+    state = initial_state(make_params())
+    raw = dump_state(state)
+
+    with pytest.raises(SnapshotFormatError, match="not a format-1 Logos snapshot"):
+        load_state({**raw, "format": 2})
+    with pytest.raises(SnapshotFormatError, match="not a format-1 Logos snapshot"):
+        load_state([raw])
+
+
+def test_load_state_with_missing_or_mistyped_field_raises_snapshot_format_error():
+    raw = json.loads(json.dumps(dump_state(initial_state(make_params()))))
+    missing = {**raw, "state": {k: v for k, v in raw["state"].items() if k != "cash"}}
+    mistyped = {**raw, "state": {**raw["state"], "seq": "3"}}
+    bad_decimal = {**raw, "state": {**raw["state"], "cash": "lots"}}
+
+    with pytest.raises(SnapshotFormatError, match="SessionState: missing field cash"):
+        load_state(missing)
+    with pytest.raises(SnapshotFormatError, match="SessionState.seq: expected int"):
+        load_state(mistyped)
+    with pytest.raises(SnapshotFormatError, match="SessionState"):
+        load_state(bad_decimal)
