@@ -8,7 +8,9 @@ file and times until the process has exited with code 3 (halted by a guard) with
 - ``realtime``: the bundled UPTREND fixture replayed with ``--speed realtime``, so the
   session spends almost all its time waiting a minute for the next bar;
 - ``polling``: ``--feed yfinance`` with the poller replaced by one that never has a new bar
-  (no network), so the session sits in the polling loop between polls.
+  (no network), so the session sits in the polling loop between polls;
+- ``retrying``: the same, with a venue that times out every time, so the session sits in
+  the poller's retry backoff (the default policy: 0.5-1 s, then 1-2 s, then 2-4 s).
 
 The requirement is a halt within 1 s of the file appearing, even while waiting; the run
 fails (exit 1) if the worst trial is slower or any trial did not halt with code 3.
@@ -40,25 +42,53 @@ STARTUP_TIMEOUT_S = 30.0
 EXIT_TIMEOUT_S = 10.0
 HALTED = 3
 
-# The polling trial's child: the real CLI, with only the market-data poller replaced.
+# The polling trials' child: the real CLI, with only the market-data poller replaced
+# (sys.argv[1] names the stand-in; no network is touched).
 _POLLING_CHILD = """
 import sys
 import logos.live.setup
-from logos.feeds.polling import PollResult
+from logos import paths
+from logos.feeds.errors import TransientFetchError
+from logos.feeds.polling import BarPoller, PollResult
 
 class NoNewBars:
     def poll(self, after, now):
         return PollResult([], [])
 
-logos.live.setup.build_feed = lambda setup, seed: NoNewBars()
+class Unreachable(BarPoller):
+    source = "stand-in"
+    def _fetch(self, symbol, since, now):
+        raise TransientFetchError("timed out")
+    def _is_transient(self, error):
+        return True
+
+def build_feed(setup, seed):
+    if sys.argv[1] == "polling":
+        return NoNewBars()
+    specs = {s: setup.params.specs[s] for s in setup.params.symbols}
+    return Unreachable(specs, paths.data_dir(setup.home) / "cache", seed=seed)
+
+logos.live.setup.build_feed = build_feed
 from logos.cli import main
-sys.argv = ["logos", *sys.argv[1:]]
+sys.argv = ["logos", *sys.argv[2:]]
 main()
 """
 
+
+def _logos() -> list[str]:
+    """The installed ``logos`` script next to this interpreter, else ``python -m logos.live``."""
+    script = Path(sys.executable).with_name("logos")
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "logos.live"]
+
+
+def _polling(stand_in: str) -> list[str]:
+    return [sys.executable, "-c", _POLLING_CHILD, stand_in]
+
+
 MODES = {
-    "realtime": [sys.executable, "-m", "logos.live", "trade", "--paper", "--symbol", "UPTREND", "--speed", "realtime"],
-    "polling": [sys.executable, "-c", _POLLING_CHILD, "trade", "--paper", "--feed", "yfinance", "--symbol", "AAPL"],
+    "realtime": _logos() + ["trade", "--paper", "--symbol", "UPTREND", "--speed", "realtime"],
+    "polling": _polling("polling") + ["trade", "--paper", "--feed", "yfinance", "--symbol", "AAPL"],
+    "retrying": _polling("retrying") + ["trade", "--paper", "--feed", "yfinance", "--symbol", "AAPL"],
 }
 
 
