@@ -95,6 +95,16 @@ def load_setup(home: Path, state: SessionState, stored: dict[str, Any], speed: s
     )
 
 
+def check_artifacts(folder: Path, sizes: dict[str, int]) -> None:
+    """Refuse artifacts shorter than the snapshot records: cutting them back would pad them with NULs."""
+    for name, size in sizes.items():
+        path = folder / f"{name}.csv"
+        found = path.stat().st_size if path.is_file() else None
+        if found is None or found < size:
+            held = "is missing" if found is None else f"holds {found} bytes"
+            raise SessionError(f"session {folder.name} cannot be resumed: {path.name} {held} but {SNAPSHOT} records {size}")
+
+
 def open_for_resume(home: Path, session_id: str, reset_guards: tuple[str, ...], speed: str | None = None) -> Session:
     """Return a session ready to continue its feed, or raise ``SessionError`` having changed nothing."""
     folder = paths.session_dir(home, session_id)
@@ -113,6 +123,7 @@ def open_for_resume(home: Path, session_id: str, reset_guards: tuple[str, ...], 
         blockers = resume_blockers(state, reset_guards, setup.kill_switch_path.exists())
         if blockers:
             raise SessionError(f"session {session_id} cannot resume yet: " + "; ".join(blockers))
+    check_artifacts(folder, snap.artifact_bytes)
     # From here on files change: cut the journal's torn tail and the artifacts back to the snapshot.
     with open(folder / JOURNAL, "r+b") as handle:
         handle.truncate(replay.keep_bytes)
