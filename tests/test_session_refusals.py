@@ -229,3 +229,25 @@ def test_resume_with_unknown_reset_guard_is_refused_without_changes(home: Path) 
     line = _refused(home, ["resume", SID, "--reset-guard", "everything"])
 
     assert "--reset-guard 'everything'" in line
+
+
+@pytest.mark.parametrize("artifact", ["orders.csv", "account.csv"])
+def test_resume_with_artifact_shorter_than_the_snapshot_records_is_refused_without_changes(home: Path, artifact: str) -> None:
+    # Arrange: the CSV lost rows the snapshot says were written (a power loss, a bad copy).
+    # Resuming would pad it with NUL bytes up to the recorded length and append after them.
+    path = session_dir(home, SID) / artifact
+    path.write_bytes(path.read_bytes()[:-40])
+
+    # Act
+    line = _refused(home, ["resume", SID])
+
+    # Assert
+    assert artifact in line
+
+
+def test_resume_with_missing_artifact_is_refused_without_changes(home: Path) -> None:
+    (session_dir(home, SID) / "trades.csv").unlink()
+
+    line = _refused(home, ["resume", SID])
+
+    assert "trades.csv" in line
