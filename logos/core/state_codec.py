@@ -50,11 +50,16 @@ def dump(value: Any) -> Any:
 
 def _load_as(hint: Any, raw: Any, owner: type, field: str) -> Any:
     if raw is None:
-        return None
+        if type(None) in typing.get_args(hint):
+            return None
+        raise SnapshotFormatError(f"{owner.__name__}.{field}: null where a value is required")
     if hint is Decimal:
+        # Only the strings dump writes: a JSON number would arrive as a binary float.
+        if not isinstance(raw, str) or not Decimal(raw).is_finite():
+            raise SnapshotFormatError(f"{owner.__name__}.{field}: expected a finite decimal string, got {raw!r}")
         return Decimal(raw)
     if hint in (int, str, bool):
-        if not isinstance(raw, hint):
+        if type(raw) is not hint:  # bool is an int subclass
             raise SnapshotFormatError(f"{owner.__name__}.{field}: expected {hint.__name__}, got {raw!r}")
         return raw
     args = typing.get_args(hint)
