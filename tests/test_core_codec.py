@@ -187,3 +187,22 @@ def test_load_state_with_missing_or_mistyped_field_raises_snapshot_format_error(
         load_state(mistyped)
     with pytest.raises(SnapshotFormatError, match="SessionState"):
         load_state(bad_decimal)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("cash", 100.1), ("cash", "NaN"), ("cash", None), ("seq", True), ("status", None), ("peak_equity", 5)],
+    ids=["decimal as a binary float", "decimal not finite", "null decimal", "int as boolean", "null text", "decimal as int"],
+)
+def test_load_state_with_value_of_the_wrong_json_kind_raises_snapshot_format_error(field: str, value: Any):
+    raw = json.loads(json.dumps(dump_state(initial_state(make_params()))))
+    raw["state"][field] = value
+
+    with pytest.raises(SnapshotFormatError, match=f"SessionState.{field}"):
+        load_state(raw)
+
+
+def test_load_state_with_null_in_an_optional_field_keeps_none():
+    raw = json.loads(json.dumps(dump_state(initial_state(make_params(max_notional=None)))))
+
+    assert load_state(raw).params.max_notional is None
