@@ -500,11 +500,16 @@ def _flags(options: Mapping[str, str]) -> str:
 def _happened(result: Result) -> str:
     ev = result.evidence
     if ev is None:
-        return "no session ran" if not result.crash else "the session crashed"
+        return "the session crashed" if result.crash else "no session ran"
     state = ev.state
     causes = f" ({', '.join(state.halt_causes)})" if state.halt_causes else ""
     denied = sum(1 for r in ev.orders if r["status"] == "denied")
-    return f"exit {ev.exit_code}, {state.status}{causes}, mode {state.mode}, {len(ev.trips)} trip(s), {denied} denied"
+    if ev.trips:
+        first = ev.trips[0][1]
+        trip = f"first trip {first.guard} {first.action} at {iso(first.ts)}, measured {first.measured} vs limit {first.limit}"
+    else:
+        trip = "no guard tripped"
+    return f"exit {ev.exit_code}, {state.status}{causes}, mode {state.mode}; {trip}; {len(ev.trips)} trip(s), {denied} order(s) denied"
 
 
 def _mark(ok: bool) -> str:
@@ -542,13 +547,18 @@ def render_report(rehearsal_id: str, folder: Path, results: list[Result], genera
     return "\n".join(out)
 
 
+def _resumed(r: Result) -> bool:
+    return any(a.resume.refused_because is None and a.message.startswith("resumed") for a in r.attempts)
+
+
 def _section(number: int, r: Result, folder: Path) -> list[str]:
     s = r.scenario
     rel = r.folder.relative_to(folder) if r.folder.is_relative_to(folder) else r.folder
     out = [
         f"## {number}. {s.key}",
         "",
-        f"**{_mark(r.passed)}** — {s.title}. Session folder: `{rel}/` ({r.wall_s:.2f} s)",
+        f"**{_mark(r.passed)}** — {s.title}. Session folder: `{rel}/` ({r.wall_s:.2f} s)"
+        + ("; it also holds the accepted resume below, so its files now end with that run" if _resumed(r) else ""),
         "",
         f"- Configuration: `logos trade --paper --session-id {s.key} {_flags(s.options)}` (everything else at its default; "
         f"kill-switch file `KILL_SWITCH.{s.key}` in the rehearsal home)",
@@ -607,6 +617,9 @@ def run_rehearsal(folder: Path, scenarios: tuple[Scenario, ...] | None = None, e
         result = run_scenario(scenario, home)
         results.append(result)
         echo(f"[{number}/{len(chosen)}] {scenario.key:<20} {_mark(result.passed)}  {_happened(result)} ({result.wall_s:.2f}s)")
+        if result.evidence is not None and guards.OPERATOR in result.evidence.state.halt_causes:
+            echo("stopped by the operator: the remaining scenarios were not run")
+            break
     generated = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     write_atomic(folder / REPORT, render_report(folder.name, folder, results, generated).encode())
     return results
