@@ -348,3 +348,13 @@ def test_rehearse_command_with_used_out_folder_refuses_in_one_line(tmp_path: Pat
     assert result.exit_code == 2
     assert "pass a new or empty folder" in flat(one_line_error(result.stderr))
     assert folder_digest(tmp_path) == before
+
+
+def test_rehearse_command_with_missing_home_refuses_in_one_line_and_creates_nothing(tmp_path: Path):
+    # Act
+    result = invoke(["rehearse", "--home", str(tmp_path / "typo")])
+
+    # Assert
+    assert result.exit_code == 2
+    assert "is not an existing folder" in flat(one_line_error(result.stderr))
+    assert list(tmp_path.iterdir()) == []

@@ -598,6 +598,8 @@ def new_folder(root: Path, out: Path | None) -> Path:
         if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
             raise SessionError(f"--out {folder} already exists and is not an empty folder; pass a new or empty folder")
         return folder
+    if not root.is_dir():
+        raise SessionError(f"home {root} is not an existing folder; create it, or pass --home or --out to an existing one")
     stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
     base = paths.rehearsals_dir(root)
     folder, n = base / stamp, 1
