@@ -16,7 +16,7 @@ from rich.table import Table
 
 from logos import paths
 from logos.core.guards import RESETTABLE
-from logos.core.session_fsm import COMPLETED
+from logos.core.session_fsm import COMPLETED, HALTED
 from logos.live.journal import JournalError
 from logos.live.runner import Outcome, Session, SessionError, final_status, start_session
 from logos.live.snapshot import SnapshotError, read_snapshot
@@ -203,10 +203,10 @@ def resume(
         raise fail(str(exc)) from None
     for message in session.messages:
         out.print(f"note: {message}", markup=False)
-    if session.state.status == COMPLETED:
+    if session.state.status in (COMPLETED, HALTED):
         session.finish()
-        out.print("note: the session had completed before it stopped; its final artifacts are written now", markup=False)
-        _summary(Outcome(COMPLETED, session.state, session.folder, 0, 0.0, []))
+        out.print(f"note: the session had {session.state.status} before it stopped; its final artifacts are written now", markup=False)
+        _finish(Outcome(session.state.status, session.state, session.folder, 0, 0.0, []))
         return
     out.print(f"resuming {session_id} at seq {session.state.seq}", markup=False)
     _finish(_guarded_run(session, build_feed(session.setup, session.state.params.seed)))

@@ -14,7 +14,7 @@ from logos import paths
 from logos.core.effects import AppendJournal, Stop, WriteArtifactRow
 from logos.core.events import INPUTS, BarClosed
 from logos.core.reducer import ReducerError, reduce, resume_blockers
-from logos.core.session_fsm import COMPLETED
+from logos.core.session_fsm import COMPLETED, HALTED
 from logos.core.state import FLAT, SessionState
 from logos.live.artifacts import ArtifactStreams
 from logos.live.journal import JournalError, JournalWriter, read_journal
@@ -118,8 +118,10 @@ def open_for_resume(home: Path, session_id: str, reset_guards: tuple[str, ...], 
     state = replay.state
     if state.status == COMPLETED and snap.state.status == COMPLETED:
         raise SessionError(f"session {session_id} already completed; start a new session instead")
+    # The journal says the session stopped, but the kill came before its closing artifacts.
+    finishing = state.status in (COMPLETED, HALTED) and state.seq > snap.state.seq
     setup = load_setup(home, state, snap.shell["setup"], speed)
-    if state.status != COMPLETED:
+    if not finishing:
         blockers = resume_blockers(state, reset_guards, setup.kill_switch_path.exists())
         if blockers:
             raise SessionError(f"session {session_id} cannot resume yet: " + "; ".join(blockers))
@@ -141,13 +143,13 @@ def open_for_resume(home: Path, session_id: str, reset_guards: tuple[str, ...], 
             "torn_bytes": replay.torn_bytes,
             "orders": [f"{o.client_id} {o.status} {o.filled}/{o.qty}" for o in sorted(state.orders.values(), key=lambda o: (len(o.client_id), o.client_id))],
             "positions": [f"{s} {state.positions.get(s, FLAT).qty}" for s in state.params.symbols if state.positions.get(s, FLAT).qty],
-            "reset_guards": list(reset_guards),
+            "reset_guards": [] if finishing else list(reset_guards),
             "discrepancies": "none (every journaled fact re-derived identically)",
         }
     )
     if replay.torn_bytes:
         session.messages.append(f"skipped a torn journal tail of {replay.torn_bytes} bytes (an event cut short by the crash)")
-    if state.status != COMPLETED:
+    if not finishing:
         clock = int(time.time()) if setup.feed != "cache" else state.clock
         session.apply(resume_event(state, reset_guards, clock))
         session.snapshot()  # this restart's record must survive a crash before the next periodic snapshot
