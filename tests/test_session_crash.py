@@ -59,6 +59,17 @@ def market(tmp_path_factory: pytest.TempPathFactory) -> Baseline:
 
 
 @pytest.fixture(scope="module")
+def halting(tmp_path_factory: pytest.TempPathFactory) -> Baseline:
+    """A session the drawdown guard halts (exit 3) part-way through."""
+    home = tmp_path_factory.mktemp("halting-baseline")
+    options = [*MARKET, "--max-drawdown-bps", "30"]
+    run = run_logos(["trade", "--paper", "--session-id", SID, *options], home)
+    assert run.returncode == 3, run.stderr
+    folder = session_dir(home, SID)
+    return Baseline(options, folder, journal(folder), artifact_bytes(folder, CSV_ARTIFACTS), (folder / "session.md").read_text())
+
+
+@pytest.fixture(scope="module")
 def limit(tmp_path_factory: pytest.TempPathFactory) -> Baseline:
     return _uninterrupted(tmp_path_factory.mktemp("limit-baseline"), LIMIT)
 
@@ -73,7 +84,7 @@ def _crash(home: Path, base: Baseline, seq: int) -> Path:
     return folder
 
 
-def _assert_converged(folder: Path, base: Baseline) -> None:
+def _assert_converged(folder: Path, base: Baseline, status: str = "completed") -> None:
     got = artifact_bytes(folder, CSV_ARTIFACTS)
     differing = [name for name in CSV_ARTIFACTS if got[name] != base.csvs[name]]
     assert differing == [], f"{differing} differ from the uninterrupted run"
@@ -84,7 +95,7 @@ def _assert_converged(folder: Path, base: Baseline) -> None:
     assert len(orders) == len(set(orders))
     assert set(orders) == {f"{SID}-{n}" for n in range(1, len(orders) + 1)}, "an order id is missing"
     assert {t["client_id"] for t in trades} <= set(orders)
-    assert "- Status: **completed**" in (folder / "session.md").read_text()
+    assert f"- Status: **{status}**" in (folder / "session.md").read_text()
 
 
 def _section(report: str, title: str) -> str:
@@ -230,3 +241,23 @@ def test_resume_with_kill_while_limit_order_rests_matches_uninterrupted_run(tmp_
     # Assert
     _assert_converged(folder, limit)
     assert any(o["status"] == "expired" for o in rows(folder / "orders.csv"))
+
+
+@pytest.mark.parametrize("moment", ["before_the_trip", "after_the_halt_was_journaled"])
+def test_resume_with_kill_around_a_guard_halt_halts_like_the_uninterrupted_run(tmp_path: Path, halting: Baseline, moment: str) -> None:
+    # Arrange: the uninterrupted run halts on drawdown; kill it shortly before the trip, or
+    # right after the halt is journaled but before its closing artifacts are written.
+    halted_at = next(e["seq"] for e in halting.entries if e["type"] == "SessionHalted")
+    seq = halted_at - 40 if moment == "before_the_trip" else halted_at
+    folder = _crash(tmp_path, halting, seq)
+
+    # Act
+    run = run_logos(["resume", SID], tmp_path)
+
+    # Assert
+    assert run.returncode == 3, run.stdout + run.stderr
+    _assert_converged(folder, halting, status="halted")
+    assert _section((folder / "session.md").read_text(), "Guard trips") == _section(halting.report, "Guard trips")
+    if moment == "after_the_halt_was_journaled":
+        assert "had halted before it stopped" in flat(run.stdout)
+        assert journal(folder) == halting.entries
