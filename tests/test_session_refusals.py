@@ -126,6 +126,14 @@ def test_resume_with_missing_snapshot_is_refused_without_changes(home: Path) -> 
     assert "no snapshot" in line
 
 
+def test_resume_with_missing_journal_is_refused_without_changes(home: Path) -> None:
+    (session_dir(home, SID) / "state.jsonl").unlink()
+
+    line = _refused(home, ["resume", SID])
+
+    assert "no journal" in line
+
+
 @pytest.mark.parametrize("where", ["before_snapshot", "after_snapshot"])
 def test_resume_with_garbled_journal_line_in_the_middle_is_refused_without_changes(home: Path, where: str) -> None:
     # Arrange
