@@ -34,6 +34,23 @@ def _mean_std(values: tuple[Decimal, ...]) -> tuple[Decimal, Decimal]:
     return mean, var.sqrt()
 
 
+def _whole(strategy: str, name: str, value: object) -> int:
+    # JSON gives 2.5 or "30" as readily as 30; either would fail later, mid-session.
+    if type(value) is not int:
+        raise StrategyError(f"{strategy}: {name} must be a whole number, got {value!r}")
+    return value
+
+
+def _number(strategy: str, name: str, value: object) -> Decimal:
+    try:
+        number = Decimal(str(value))
+    except ArithmeticError:
+        number = None
+    if number is None or not number.is_finite():
+        raise StrategyError(f"{strategy}: {name} must be a number, got {value!r}")
+    return number
+
+
 def _band(z: Decimal, current: int, entry: Decimal, exit_: Decimal, long_only: bool) -> int:
     """Mean-reversion hysteresis: enter beyond ``entry``, leave once back inside ``exit_``."""
     if z > entry:
@@ -51,6 +68,7 @@ def _band(z: Decimal, current: int, entry: Decimal, exit_: Decimal, long_only: b
 
 def momentum(fast: int = 10, slow: int = 30, long_only: bool = False) -> Strategy:
     """Long when the fast SMA is above the slow one, short (or flat) when below."""
+    fast, slow = _whole("momentum", "fast", fast), _whole("momentum", "slow", slow)
     if not 0 < fast < slow:
         raise StrategyError(f"momentum needs 0 < fast < slow, got fast={fast} slow={slow}")
 
@@ -74,7 +92,8 @@ def mean_reversion(
     lookback: int = 20, entry_z: str = "2", exit_z: str = "0.5", long_only: bool = False
 ) -> Strategy:
     """Fade a close that is ``entry_z`` deviations from its mean; leave within ``exit_z``."""
-    entry, exit_ = Decimal(str(entry_z)), Decimal(str(exit_z))
+    lookback = _whole("mean_reversion", "lookback", lookback)
+    entry, exit_ = _number("mean_reversion", "entry_z", entry_z), _number("mean_reversion", "exit_z", exit_z)
     if lookback < 2 or not ZERO <= exit_ < entry:
         raise StrategyError(f"mean_reversion needs lookback >= 2 and 0 <= exit_z < entry_z, got {lookback}, {exit_}, {entry}")
 
@@ -94,7 +113,8 @@ def pairs_trading(
     pair: tuple[str, str] | list[str] | None = None, lookback: int = 30, entry_z: str = "2", exit_z: str = "0.5"
 ) -> Strategy:
     """Trade the z-score of the price ratio of two symbols: short the rich leg, long the cheap one."""
-    entry, exit_ = Decimal(str(entry_z)), Decimal(str(exit_z))
+    lookback = _whole("pairs_trading", "lookback", lookback)
+    entry, exit_ = _number("pairs_trading", "entry_z", entry_z), _number("pairs_trading", "exit_z", exit_z)
     if lookback < 2 or not ZERO <= exit_ < entry:
         raise StrategyError(f"pairs_trading needs lookback >= 2 and 0 <= exit_z < entry_z, got {lookback}, {exit_}, {entry}")
     if pair is not None and len(pair) != 2:
