@@ -1,0 +1,195 @@
+"""Strategies on small series whose SMAs and z-scores can be checked by hand."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from logos.core.strategies import StrategyError, build, freeze_params, mean_reversion, momentum, pairs_trading
+
+
+def w(*closes: str | int) -> tuple[Decimal, ...]:
+    return tuple(Decimal(str(c)) for c in closes)
+
+
+# --- momentum: fast=2, slow=3 compares (c2+c3)/2 with (c1+c2+c3)/3 ---------------------
+
+
+@pytest.mark.parametrize(
+    ("closes", "long_only", "expected"),
+    [
+        (w(1, 2, 3), False, {"X": 1}),  # 2.5 > 2
+        (w(3, 2, 1), False, {"X": -1}),  # 1.5 < 2
+        (w(3, 2, 1), True, {"X": 0}),  # long_only goes flat instead of short
+        (w(2, 2, 2), False, {}),  # equal SMAs: no opinion, keep what we have
+        (w(100, 1, 2, 3), False, {"X": 1}),  # only the last `slow` closes count
+        (w(1, 2), False, {}),  # not enough closes yet
+    ],
+)
+def test_momentum_with_fast_and_slow_sma_targets_the_cross(closes, long_only, expected):
+    strategy = momentum(fast=2, slow=3, long_only=long_only)
+
+    assert strategy.decide({"X": closes}, {"X": 0}, "X") == expected
+    assert strategy.window == 3
+
+
+def test_momentum_with_a_cross_of_one_cent_sees_it_exactly():
+    strategy = momentum(fast=1, slow=2)
+
+    assert strategy.decide({"X": w("100.00", "100.01")}, {}, "X") == {"X": 1}
+    assert strategy.decide({"X": w("100.01", "100.00")}, {}, "X") == {"X": -1}
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"fast": 3, "slow": 3}, "momentum needs 0 < fast < slow, got fast=3 slow=3"),
+        ({"fast": 0, "slow": 3}, "momentum needs 0 < fast < slow, got fast=0 slow=3"),
+        ({"fast": 2.5, "slow": 5}, "momentum: fast must be a whole number, got 2.5"),
+        ({"fast": 2, "slow": "30"}, "momentum: slow must be a whole number, got '30'"),
+    ],
+)
+def test_momentum_with_bad_windows_raises_strategy_error(kwargs, message):
+    with pytest.raises(StrategyError) as caught:
+        momentum(**kwargs)
+    assert str(caught.value) == message
+
+
+# --- mean reversion: lookback=4, enter beyond |z| > 1, leave once |z| <= 0.25 -----------
+
+ENTRY_SHORT = w(10, 10, 10, 14)  # z = +1.73
+ENTRY_LONG = w(10, 10, 10, 6)  # z = -1.73
+AT_ENTRY = w(12, 8, 12, 8)  # z = -1 exactly: not beyond the entry
+INSIDE_LOW = w(10, 11, 12, "10.2")  # z = -0.76
+JUST_OUTSIDE_EXIT = w(10, 12, 8, "9.5")  # z = -0.262
+INSIDE_EXIT_LOW = w(10, 11, 12, "10.8")  # z = -0.21
+INSIDE_HIGH = w(10, 11, 12, "11.5")  # z = +0.51
+AT_MEAN = w(10, 11, 12, 11)  # z = 0
+
+
+@pytest.mark.parametrize(
+    ("closes", "current", "expected"),
+    [
+        (ENTRY_SHORT, 0, -1),
+        (ENTRY_LONG, 0, 1),
+        (ENTRY_SHORT, 1, -1),  # beyond the other side: flip
+        (AT_ENTRY, 0, 0),
+        (INSIDE_LOW, 1, 1),  # hysteresis: between exit and entry a long is kept
+        (INSIDE_LOW, 0, 0),  # ... and a flat stays flat
+        (JUST_OUTSIDE_EXIT, 1, 1),
+        (INSIDE_EXIT_LOW, 1, 0),  # back inside the exit band: leave
+        (INSIDE_HIGH, -1, -1),
+        (AT_MEAN, -1, 0),
+    ],
+)
+def test_mean_reversion_with_hysteresis_band_enters_beyond_entry_and_exits_inside_exit(closes, current, expected):
+    strategy = mean_reversion(lookback=4, entry_z="1", exit_z="0.25")
+
+    assert strategy.decide({"X": closes}, {"X": current}, "X") == {"X": expected}
+
+
+def test_mean_reversion_with_a_series_inside_the_band_does_not_flip_flop():
+    # Arrange: enter long, then wander between the exit and entry bands
+    strategy = mean_reversion(lookback=4, entry_z="1", exit_z="0.25")
+    series = [ENTRY_LONG, INSIDE_LOW, JUST_OUTSIDE_EXIT, INSIDE_LOW, INSIDE_EXIT_LOW, INSIDE_LOW]
+
+    # Act
+    current, targets = 0, []
+    for closes in series:
+        current = strategy.decide({"X": closes}, {"X": current}, "X")["X"]
+        targets.append(current)
+
+    # Assert: one entry, one exit, nothing in between
+    assert targets == [1, 1, 1, 1, 0, 0]
+
+
+def test_mean_reversion_with_long_only_stays_flat_on_a_rich_close():
+    strategy = mean_reversion(lookback=4, entry_z="1", exit_z="0.25", long_only=True)
+
+    assert strategy.decide({"X": ENTRY_SHORT}, {"X": 0}, "X") == {"X": 0}
+    assert strategy.decide({"X": ENTRY_SHORT}, {"X": 1}, "X") == {"X": 0}
+
+
+def test_mean_reversion_with_flat_or_short_window_has_no_opinion():
+    strategy = mean_reversion(lookback=4, entry_z="1", exit_z="0.25")
+
+    assert strategy.decide({"X": w(5, 5, 5, 5)}, {"X": 1}, "X") == {}
+    assert strategy.decide({"X": w(5, 6, 7)}, {"X": 0}, "X") == {}
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"lookback": 1}, "mean_reversion needs lookback >= 2 and 0 <= exit_z < entry_z, got 1, 0.5, 2"),
+        ({"entry_z": "1", "exit_z": "1"}, "mean_reversion needs lookback >= 2 and 0 <= exit_z < entry_z, got 20, 1, 1"),
+        ({"exit_z": "-0.1"}, "mean_reversion needs lookback >= 2 and 0 <= exit_z < entry_z, got 20, -0.1, 2"),
+        ({"entry_z": "two"}, "mean_reversion: entry_z must be a number, got 'two'"),
+        ({"exit_z": "NaN"}, "mean_reversion: exit_z must be a number, got 'NaN'"),
+        ({"lookback": 2.5}, "mean_reversion: lookback must be a whole number, got 2.5"),
+    ],
+)
+def test_mean_reversion_with_bad_parameters_raises_strategy_error(kwargs, message):
+    with pytest.raises(StrategyError) as caught:
+        mean_reversion(**kwargs)
+    assert str(caught.value) == message
+
+
+# --- pairs trading: lookback=3 on the ratio A/B -----------------------------------------
+
+
+def test_pairs_trading_with_rich_first_leg_shorts_it_and_buys_the_other():
+    strategy = pairs_trading(lookback=3, entry_z="1", exit_z="0.25")
+    # ratios 1, 1, 1.3: z = 0.2 / 0.1414 = 1.41
+    windows = {"A": w(10, 10, 13), "B": w(10, 10, 10)}
+
+    assert strategy.decide(windows, {"A": 0, "B": 0}, "B") == {"A": -1, "B": 1}
+
+
+def test_pairs_trading_with_cheap_first_leg_buys_it_and_shorts_the_other():
+    strategy = pairs_trading(lookback=3, entry_z="1", exit_z="0.25")
+    windows = {"A": w(10, 10, 7), "B": w(10, 10, 10)}
+
+    assert strategy.decide(windows, {"A": 0, "B": 0}, "A") == {"A": 1, "B": -1}
+
+
+def test_pairs_trading_with_ratio_back_at_its_mean_exits_both_legs():
+    strategy = pairs_trading(lookback=3, entry_z="1", exit_z="0.25")
+    # ratios 0.9, 1.1, 1.0: z = 0
+    windows = {"A": w(9, 11, 10), "B": w(10, 10, 10)}
+
+    assert strategy.decide(windows, {"A": -1, "B": 1}, "A") == {"A": 0, "B": 0}
+
+
+def test_pairs_trading_with_named_pair_ignores_other_symbols_and_short_windows():
+    strategy = pairs_trading(pair=["B", "C"], lookback=3, entry_z="1", exit_z="0.25")
+    windows = {"A": w(1, 1, 9), "B": w(10, 10, 13), "C": w(10, 10, 10)}
+
+    assert strategy.decide(windows, {}, "A") == {}
+    assert strategy.decide(windows, {"B": 0}, "C") == {"B": -1, "C": 1}
+    assert strategy.decide({**windows, "C": w(10, 10)}, {}, "B") == {}
+
+
+def test_pairs_trading_with_three_symbols_in_the_pair_raises_strategy_error():
+    with pytest.raises(StrategyError, match=r"pairs_trading needs a pair of two symbols, got \['A', 'B', 'C'\]"):
+        pairs_trading(pair=["A", "B", "C"])
+
+
+# --- build -----------------------------------------------------------------------------
+
+
+def test_build_with_frozen_params_gives_the_configured_strategy():
+    strategy = build("momentum", freeze_params({"slow": 5, "fast": 2}))
+
+    assert (strategy.name, strategy.window) == ("momentum", 5)
+    assert freeze_params({"slow": 5, "fast": 2}) == (("fast", "2"), ("slow", "5"))
+
+
+def test_build_with_unknown_strategy_names_the_choices():
+    with pytest.raises(StrategyError, match="unknown strategy 'sma'; choose one of momentum, mean_reversion, pairs_trading"):
+        build("sma", ())
+
+
+def test_build_with_unknown_parameter_names_the_strategy_and_parameter():
+    with pytest.raises(StrategyError, match="strategy momentum: .*unexpected keyword argument 'speed'"):
+        build("momentum", freeze_params({"speed": 3}))
