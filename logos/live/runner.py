@@ -208,9 +208,10 @@ class Session:
         """Write the closing artifacts; called once the loop ends, whatever ended it."""
         self._absorb_feed_report()
         write_positions(self.folder, self.state)
-        self.snapshot()
         report = render(self.state, self.shell, self.setup.settings, wall_iso())
         write_atomic(self.folder / "session.md", report.encode())
+        # Last: once the snapshot says the session ended, resume no longer rewrites the files above.
+        self.snapshot()
         self.log.info("session %s ended %s at seq %s", self.state.params.session_id, self.state.status, self.state.seq)
         self.streams.close()
         self.journal.close()
