@@ -22,6 +22,7 @@ from session_helpers import (
     SIGKILLED,
     artifact_bytes,
     flat,
+    invoke,
     journal,
     partial_fill_seqs,
     resume_until_done,
@@ -263,3 +264,38 @@ def test_resume_with_kill_around_a_guard_halt_halts_like_the_uninterrupted_run(t
     if moment == "after_the_halt_was_journaled":
         assert "had halted before it stopped" in flat(run.stdout)
         assert journal(folder) == halting.entries
+
+
+def test_resume_with_session_md_write_failed_at_the_end_finishes_the_session(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Arrange: the last step of a session, writing session.md, fails (a full disk); the
+    # snapshot must not yet say the session ended, or resume could never write it.
+    from logos.live import runner
+
+    small = ["trade", "--paper", "--session-id", SID, "--symbol", "UPTREND"]
+    clean_home, failing_home = tmp_path / "clean", tmp_path / "failing"
+    clean_home.mkdir()
+    failing_home.mkdir()
+    assert invoke([*small, "--home", str(clean_home)]).exit_code == 0
+    real_write = runner.write_atomic
+
+    def full_disk(path: Path, data: bytes) -> None:
+        if path.name == "session.md":
+            raise OSError(28, "No space left on device")
+        real_write(path, data)
+
+    monkeypatch.setattr(runner, "write_atomic", full_disk)
+    failed = invoke([*small, "--home", str(failing_home)])
+    monkeypatch.setattr(runner, "write_atomic", real_write)
+    folder = session_dir(failing_home, SID)
+    assert failed.exit_code == 1
+    assert not (folder / "session.md").exists()
+
+    # Act
+    resumed = invoke(["resume", SID, "--home", str(failing_home)])
+
+    # Assert
+    assert resumed.exit_code == 0, resumed.output
+    assert "had completed before it stopped" in flat(resumed.stdout)
+    clean = session_dir(clean_home, SID)
+    assert artifact_bytes(folder, CSV_ARTIFACTS) == artifact_bytes(clean, CSV_ARTIFACTS)
+    assert "- Status: **completed**" in (folder / "session.md").read_text()
