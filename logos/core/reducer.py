@@ -578,7 +578,9 @@ def _on_operator(state: SessionState, event: OperatorHalted, out: _Out) -> Sessi
 
 def _on_stalled(state: SessionState, event: FeedStalled, out: _Out) -> SessionState:
     _require_running(state, event)
-    cause = guards.Violation(guards.STALE_DATA, "feed failed", f"{state.params.stale_after_s}s", f"{event.symbol}: {event.reason}")
+    after = state.params.stale_after_s
+    limit = "-" if after is None else f"{after}s"  # a feed can fail with no staleness limit set
+    cause = guards.Violation(guards.STALE_DATA, "feed failed", limit, f"{event.symbol}: {event.reason}")
     return _halt_now(state, out, event.ts, cause)
 
 
