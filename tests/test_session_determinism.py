@@ -107,3 +107,21 @@ def test_session_md_without_logos_seed_records_the_fixed_default(tmp_path: Path)
     # Assert
     assert result.exit_code == 0, result.output
     assert "- Seed: 20251020 (`LOGOS_SEED`)" in (session_dir(tmp_path, "unseeded") / "session.md").read_text()
+
+
+def test_rerun_in_one_process_after_other_sessions_matches_a_fresh_process(tmp_path: Path, pair: Pair) -> None:
+    # Nothing a session leaves behind in the process (caches, loggers) may change the next one.
+    # Arrange
+    fresh, _ = pair("default")
+    other, same = tmp_path / "other", tmp_path / "same"
+    other.mkdir()
+    same.mkdir()
+    earlier = invoke(["trade", "--paper", "--session-id", "same", "--home", str(other), *CONFIGS["limit_orders"]])
+    assert earlier.exit_code == 0, earlier.output
+
+    # Act
+    result = invoke(["trade", "--paper", "--session-id", "same", "--home", str(same)])
+
+    # Assert
+    assert result.exit_code == 0, result.output
+    assert artifact_bytes(session_dir(same, "same")) == artifact_bytes(fresh)
