@@ -197,11 +197,6 @@ def test_resume_with_reduce_drawdown_reset_trades_actively_from_a_new_peak():
     assert run.state.peak_equity == D("98999.00")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the mode before a halt is not kept in state: once equity is back within the limit, "
-    "resume cannot tell that a reduce-only drawdown was in force (needs a state field; core owner's call)",
-)
 def test_resume_with_reduce_drawdown_recovered_but_not_reset_stays_reducing():
     # Arrange: reducing, equity back within 100 bps of the peak (still reducing), then a halt
     run = reducing_run()

@@ -14,11 +14,6 @@ import pytest
 from session_helpers import invoke
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core gap: reducer._Book.trip journals GuardTripped but emits no Log effect, so logos/logs/<id>.log "
-    "never names a violation (spec US2 scenario 1: 'logs the violation')",
-)
 def test_session_log_with_order_denied_by_max_notional_names_the_violation(tmp_path: Path):
     # Arrange
     args = ["trade", "--paper", "--session-id", "n", "--symbol", "UPTREND", "--sizing-value", "30000", "--home", str(tmp_path)]

@@ -241,6 +241,13 @@ class _Book:
     def trip(self, violation: guards.Violation, action: str, ts: int) -> None:
         self.trips = self.trips.append(Trip(ts, violation.guard, violation.measured, violation.limit, action, violation.detail))
         self.out.fact(GuardTripped(ts, violation.guard, violation.measured, violation.limit, action, violation.detail), durable=True)
+        self.out.logs.append(
+            Log(
+                "warning",
+                f"guard {violation.guard} tripped at {iso(ts)}: measured {violation.measured}, "
+                f"limit {violation.limit}, action {action} ({violation.detail})",
+            )
+        )
 
     # -- valuation --
 
@@ -251,11 +258,18 @@ class _Book:
         return _valuation(self.cash, self.positions, self.markets)
 
     def exposure_except(self, symbol: str) -> Decimal:
+        """Gross exposure of every other symbol, counting what its working orders will add."""
+        working: dict[str, Decimal] = {}
+        for order in self.orders.values():
+            if order.symbol != symbol and order.status != PENDING_CANCEL:
+                working[order.symbol] = working.get(order.symbol, ZERO) + order.signed_leaves
         markets = self.markets
-        return sum(
-            (abs(p.qty) * (markets[s].mark or ZERO) for s, p in self.positions.items() if s != symbol and p.qty),
-            ZERO,
-        )
+        total = ZERO
+        for other, position in self.positions.items():
+            qty = position.qty + working.get(other, ZERO)
+            if other != symbol and qty:
+                total += abs(qty) * (markets[other].mark or ZERO)
+        return total
 
 
 def _valuation(cash: Decimal, positions: Mapping[str, Any], markets: Mapping[str, Market]) -> tuple[Decimal, Decimal]:
@@ -456,18 +470,17 @@ def _on_resumed(state: SessionState, event: SessionResumed, out: _Out) -> Sessio
     if guards.STALE_DATA in event.reset_guards:
         clock = max(state.clock, event.ts)
         book.markets = book.markets.update({s: m._replace(last_seen=clock) for s, m in book.markets.items()})
-    mode = MODE_ACTIVE
-    if guards.DRAWDOWN not in event.reset_guards:
-        # A reduce-only drawdown stays in force until reset. A halt replaced the mode with
-        # ``halted``, so after one the guard is asked again at the unchanged marks.
-        deep = state.params.drawdown_action == "reduce" and guards.drawdown(state.params, book.equity_and_exposure()[0], peak)
-        if state.mode == MODE_REDUCING or deep:
-            mode = MODE_REDUCING
+    # A reduce-only drawdown stays in force across halts and restarts until it is reset;
+    # a halt replaces the mode with ``halted``, so the state keeps it as its own flag.
+    reduce_only = state.reduce_only and guards.DRAWDOWN not in event.reset_guards
+    mode = MODE_REDUCING if reduce_only else MODE_ACTIVE
     if mode != state.mode:
         book.mode = mode
         out.fact(TradingModeChanged(mode, "session resumed", event.ts), durable=True)
     out.durable = True
-    return book.fold(status=status, peak_equity=peak, halt_causes=(), clock=max(state.clock, event.ts))
+    return book.fold(
+        status=status, peak_equity=peak, halt_causes=(), clock=max(state.clock, event.ts), reduce_only=reduce_only
+    )
 
 
 def _on_bar(state: SessionState, bar: BarClosed, out: _Out) -> SessionState:
@@ -515,6 +528,7 @@ def _on_bar(state: SessionState, bar: BarClosed, out: _Out) -> SessionState:
         elif book.mode == MODE_ACTIVE:
             book.trip(deep, "reduce", bar.seen)
             book.mode = MODE_REDUCING
+            book.state = book.state._replace(reduce_only=True)
             out.fact(TradingModeChanged(MODE_REDUCING, guards.DRAWDOWN, bar.seen), durable=True)
     if halts:
         out.rows.append(_account_row(bar, book.cash, equity, exposure, peak, book.mode))

@@ -126,6 +126,7 @@ class SessionState(NamedTuple):
     halt_causes: tuple[str, ...]
     orders_created: int
     fills_applied: int
+    reduce_only: bool  # a reduce-action drawdown trip is in force until --reset-guard drawdown
 
 
 def initial_state(params: Params) -> SessionState:
@@ -145,6 +146,7 @@ def initial_state(params: Params) -> SessionState:
         halt_causes=(),
         orders_created=0,
         fills_applied=0,
+        reduce_only=False,
     )
 
 
