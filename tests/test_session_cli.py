@@ -120,6 +120,15 @@ def test_trade_with_bad_option_value_exits_2_naming_the_setting(tmp_path: Path, 
     assert not session_dir(tmp_path, "bad").exists()
 
 
+def test_trade_with_bad_environment_value_exits_2_naming_setting_and_variable(tmp_path: Path) -> None:
+    result = invoke(["trade", "--paper", "--session-id", "bad", "--home", str(tmp_path)], LOGOS_MAX_NOTIONAL="-5")
+
+    assert result.exit_code == 2
+    line = one_line_error(result.stderr)
+    assert line.startswith("error: max_notional: ") and "LOGOS_MAX_NOTIONAL" in line
+    assert not session_dir(tmp_path, "bad").exists()
+
+
 def test_trade_with_unusable_session_id_exits_2_with_one_line(tmp_path: Path) -> None:
     result = invoke(["trade", "--paper", "--session-id", "../escape", "--home", str(tmp_path)])
 
@@ -175,6 +184,20 @@ def test_sessions_show_with_finished_session_prints_its_report(tmp_path: Path) -
     assert "# Session shown" in result.stdout
     assert "## PnL summary" in result.stdout
     assert str(session_dir(tmp_path, "shown")) in flat(result.stdout)
+
+
+def test_sessions_show_with_unfinished_session_summarizes_its_snapshot(tmp_path: Path) -> None:
+    # Arrange: a session whose report was never written (it was killed before the end).
+    _trade(tmp_path, "unfinished", *SMALL)
+    (session_dir(tmp_path, "unfinished") / "session.md").unlink()
+
+    # Act
+    result = invoke(["sessions", "show", "unfinished", "--home", str(tmp_path)], COLUMNS="200")
+
+    # Assert
+    assert result.exit_code == 0
+    assert "session unfinished: completed at seq" in flat(result.stdout)
+    assert "no session.md yet" in result.stdout
 
 
 def test_sessions_show_with_unknown_id_exits_2(tmp_path: Path) -> None:
