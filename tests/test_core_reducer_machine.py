@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from decimal import ROUND_CEILING, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Any
 
 from hypothesis import HealthCheck, settings
@@ -166,6 +166,7 @@ class Ledger:
     qty: dict[str, Decimal] = field(default_factory=dict)
     filled: dict[str, Decimal] = field(default_factory=dict)
     limit: dict[str, Decimal | None] = field(default_factory=dict)
+    born: dict[str, int] = field(default_factory=dict)  # how many inputs preceded the order's
     side: dict[str, str] = field(default_factory=dict)
     open: set[str] = field(default_factory=set)
     terminal: set[str] = field(default_factory=set)
@@ -177,6 +178,11 @@ class Checkpoint:
     generation: int
     inputs: int  # how many inputs the snapshot covers
     snapshot: str
+
+
+def slip(price: Decimal, side: str, bps: Decimal, tick: Decimal) -> Decimal:
+    moved = price * (1 + bps / D(10000)) if side == "buy" else price * (1 - bps / D(10000))
+    return (moved / tick).to_integral_value(rounding=ROUND_CEILING if side == "buy" else ROUND_FLOOR) * tick
 
 
 def fee_of(notional: Decimal, fee_bps: Decimal, step: Decimal) -> Decimal:
@@ -319,9 +325,30 @@ class ReducerMachine(RuleBasedStateMachine):
             assert stops == [Stop(self.state.status)]
         else:
             assert stops == []
+        self.step_facts = facts
         self._check_facts(before, event, facts)
+        self._check_guards_hold(before, event)
         self._check_order_rows(effects)
         self._check_account_row(event, effects)
+
+    def _check_guards_hold(self, before: SessionState, event: Any) -> None:
+        """A session still running after a step is not past a limit that should have stopped it."""
+        state, params = self.state, self.params
+        if state.status != RUNNING:
+            return
+        if isinstance(event, ClockTicked) and event.now > before.clock and params.stale_after_s is not None:
+            for market in state.markets.values():
+                seen = market.last_seen if market.last_seen is not None else state.origin
+                assert state.clock - seen <= params.stale_after_s, "a stale symbol outlived a clock tick"
+        equity = state.cash + self._market_value()
+        assert state.peak_equity >= equity, "equity above the peak it should have raised"
+        if isinstance(event, BarClosed) and params.max_drawdown_bps is not None:
+            beyond = (state.peak_equity - equity) * 10000 > params.max_drawdown_bps * state.peak_equity
+            # The guard looks at the mark; only a same_close fill after it (its fee, its
+            # slippage) can leave equity past the limit without a trip.
+            late_fill = params.fill_at == "same_close" and any(isinstance(f, OrderFilled) for f in self.step_facts)
+            if beyond and not late_fill:
+                assert params.drawdown_action == "reduce" and state.mode == MODE_REDUCING
 
     def _check_facts(self, before: SessionState, event: Any, facts: list[Any]) -> None:
         ledger = self.ledger
@@ -339,6 +366,7 @@ class ReducerMachine(RuleBasedStateMachine):
                 ledger.filled[cid] = D(0)
                 ledger.side[cid] = fact.side
                 ledger.limit[cid] = getattr(fact, "limit_price", None)
+                ledger.born[cid] = len(self.inputs)
             if isinstance(fact, OrderSubmitted):
                 self._check_pre_trade(fact, mode)
                 ledger.open.add(cid)
@@ -349,6 +377,8 @@ class ReducerMachine(RuleBasedStateMachine):
                 assert cid in ledger.open
             elif isinstance(fact, (OrderRejected, OrderCanceled, OrderExpired)):
                 assert cid in ledger.open
+                if isinstance(fact, OrderExpired) and isinstance(event, BarClosed):
+                    self._check_expiry(cid, event)
                 self._close(cid)
             elif isinstance(fact, OrderFilled):
                 self._check_fill(event, fact)
@@ -377,8 +407,14 @@ class ReducerMachine(RuleBasedStateMachine):
         assert fill.leaves == ledger.qty[cid] - ledger.filled[cid]
         limit = ledger.limit[cid]
         if limit is not None:
-            assert fill.price <= limit if fill.side == "buy" else fill.price >= limit
-            assert event.low <= fill.price <= event.high
+            # A limit fills when the bar trades through it, at the limit or a better open.
+            assert (event.low <= limit) if fill.side == "buy" else (event.high >= limit)
+            better = min(event.open, limit) if fill.side == "buy" else max(event.open, limit)
+            assert fill.price == better
+        else:
+            # No look-ahead: a market order fills at this bar's open (or close) plus slippage.
+            base = event.close if params.fill_at == "same_close" else event.open
+            assert fill.price == slip(base, fill.side, params.slippage_bps, spec.price_tick)
         assert fill.fee == fee_of(fill.price * fill.qty, params.fee_bps, spec.cash_step)
         signed = fill.qty if fill.side == "buy" else -fill.qty
         # Rule 4: FIFO oracle and cash oracle.
@@ -386,6 +422,12 @@ class ReducerMachine(RuleBasedStateMachine):
         self.cash -= signed * fill.price + fill.fee
         if fill.leaves == 0:
             self._close(cid)
+
+    def _check_expiry(self, cid: str, bar: BarClosed) -> None:
+        # A limit order lives for exactly limit_ttl_bars bars of its symbol after the one it was born on.
+        born = self.ledger.born[cid]
+        worked = [e for e in self.inputs[born:] if isinstance(e, BarClosed) and e.symbol == bar.symbol]
+        assert self.ledger.limit[cid] is not None and len(worked) == self.params.limit_ttl_bars
 
     def _check_pre_trade(self, order: OrderSubmitted, mode: str) -> None:
         # Rule 7: what got through the guards respects them (positions as of this fact).
@@ -488,13 +530,15 @@ class ReducerMachine(RuleBasedStateMachine):
     def rule7_trading_mode_fits_the_status(self) -> None:
         if self.state.status == RUNNING:
             assert self.state.mode != MODE_HALTED
+            # Reducing is the reduce-only drawdown in force, and nothing else.
+            assert (self.state.mode == MODE_REDUCING) == self.state.reduce_only
         elif self.state.status == HALTED:
             assert self.state.mode == MODE_HALTED and self.state.halt_causes
 
 
 ReducerMachine.TestCase.settings = settings(
     settings.default,
-    stateful_step_count=40,
+    stateful_step_count=50,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large],
 )
 test_reducer_with_random_sessions_keeps_its_invariants = ReducerMachine.TestCase
