@@ -27,6 +27,7 @@ from logos.core.events import EVENT_TYPES
 from logos.core.guards import HALT_ORDER, PRE_TRADE_ORDER, RESETTABLE
 from logos.core.order_fsm import ORDER_TABLE
 from logos.core.session_fsm import SESSION_TABLE
+from logos.core.state import SessionState
 from logos.live.artifacts import HEADERS, POSITIONS_HEADER
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -257,6 +258,9 @@ def test_artifacts_md_with_every_csv_header_and_event_type_documents_each():
             assert f"| `{column}` |" in sections[name], f"{name}.csv column {column} is not in docs/ARTIFACTS.md"
     for event in EVENT_TYPES:
         assert f"| `{event}` |" in text, f"event {event} is not in docs/ARTIFACTS.md"
+    snapshot = text.split("## state.json\n", 1)[1].split("\n## ", 1)[0]
+    for name in SessionState._fields:
+        assert f"`state.{name}`" in snapshot, f"state.json key state.{name} is not in docs/ARTIFACTS.md"
 
 
 def test_runbook_with_every_guard_names_each_and_how_to_clear_it():
