@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from decimal import Decimal
 from pathlib import Path
 
@@ -61,9 +62,15 @@ class ArtifactStreams:
         self._files[name].write(_fast_line(row))
 
     def flush(self) -> dict[str, int]:
+        """Push every stream to disk and return their sizes, for the snapshot to record.
+
+        The fsync matters for power loss: a snapshot must never record a length the disk
+        does not hold. It runs once per snapshot, not per row.
+        """
         sizes = {}
         for name, handle in self._files.items():
             handle.flush()
+            os.fsync(handle.fileno())
             sizes[name] = handle.tell()
         return sizes
 

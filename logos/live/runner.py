@@ -248,7 +248,11 @@ def session_logger(home: Path, session_id: str) -> logging.Logger:
     logger.setLevel(logging.INFO)
     logger.propagate = False
     target = str(folder / f"{session_id}.log")
-    if not any(getattr(h, "baseFilename", None) == target for h in logger.handlers):
+    for stale in [h for h in logger.handlers if getattr(h, "baseFilename", None) != target]:
+        # The same id in another home, earlier in this process: its file is not ours.
+        logger.removeHandler(stale)
+        stale.close()
+    if not logger.handlers:
         handler = logging.FileHandler(target)
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
         logger.addHandler(handler)
