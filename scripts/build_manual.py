@@ -514,6 +514,7 @@ div.table { overflow-x:auto; margin:.6rem 0 1rem; }
 table { border-collapse:collapse; font-size:.9rem; }
 th, td { border:1px solid var(--line); padding:.35rem .6rem; vertical-align:top; text-align:left; }
 th { background:var(--panel); }
+td:first-child > code:only-child { white-space:nowrap; }
 tbody tr:nth-child(even) td { background:#fafbfc; }
 figure.diagram { margin:1rem 0; padding:1rem; border:1px solid var(--line); border-radius:8px; background:#fff; }
 figure.diagram svg { display:block; max-width:100%; height:auto; margin:0 auto; }
