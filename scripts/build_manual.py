@@ -418,6 +418,12 @@ def _kept_svgs(previous: str) -> dict[str, str]:
     return found
 
 
+def _readable_mermaid(text: str) -> str:
+    """Drop the styling lines transitions adds (still valid mermaid, easier to read as text)."""
+    lines = [ln for ln in text.splitlines() if not ln.strip().startswith(("classDef ", "Class "))]
+    return re.sub(r"\n\s*\n+", "\n\n", "\n".join(lines)).strip() + "\n"
+
+
 _MODE_MEANING = {
     "active": "any order may go out",
     "reducing": "only orders that shrink a position (set by a drawdown trip with action reduce)",
@@ -460,7 +466,7 @@ def diagrams_html(graphviz: bool, previous: str = "") -> tuple[str, list[tuple[i
         else:
             modes.add("mermaid")
             out.append(f'<figure class="diagram" data-dot-sha256="{digest}" data-render="mermaid">'
-                       f'<pre class="diagram-text">{html.escape(mermaid(table))}</pre>'
+                       f'<pre class="diagram-text">{html.escape(_readable_mermaid(mermaid(table)))}</pre>'
                        "<figcaption>Graphviz <code>dot</code> was not installed when this page was built, so this "
                        "is the diagram's mermaid source (any mermaid renderer draws it; "
                        f"<code>logos diagram {name} --format dot | dot -Tsvg</code> draws it with Graphviz).</figcaption></figure>")
