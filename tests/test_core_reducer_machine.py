@@ -31,7 +31,7 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invar
 from core_factories import crypto_spec, equity_spec, forex_spec, make_params
 from logos.core import guards
 from logos.core.codec import decode, encode
-from logos.core.effects import AppendJournal, Stop, WriteArtifactRow
+from logos.core.effects import AppendJournal, Log, Stop, WriteArtifactRow
 from logos.core.events import (
     BarClosed,
     ClockTicked,
@@ -169,6 +169,8 @@ class Ledger:
     limit: dict[str, Decimal | None] = field(default_factory=dict)
     born: dict[str, int] = field(default_factory=dict)  # how many inputs preceded the order's
     side: dict[str, str] = field(default_factory=dict)
+    symbol: dict[str, str] = field(default_factory=dict)
+    canceling: set[str] = field(default_factory=set)
     open: set[str] = field(default_factory=set)
     terminal: set[str] = field(default_factory=set)
     rows: set[str] = field(default_factory=set)
@@ -333,6 +335,9 @@ class ReducerMachine(RuleBasedStateMachine):
         else:
             assert stops == []
         self.step_facts = facts
+        trips = [f for f in facts if isinstance(f, GuardTripped)]
+        logged = [e for e in effects if isinstance(e, Log) and e.message.startswith("guard ")]
+        assert [m.message.split()[1] for m in logged] == [t.guard for t in trips], "every guard trip is logged"
         self._check_facts(before, event, facts)
         self._check_guards_hold(before, event)
         self._check_order_rows(effects)
@@ -372,6 +377,7 @@ class ReducerMachine(RuleBasedStateMachine):
                 ledger.qty[cid] = fact.qty
                 ledger.filled[cid] = D(0)
                 ledger.side[cid] = fact.side
+                ledger.symbol[cid] = fact.symbol
                 ledger.limit[cid] = getattr(fact, "limit_price", None)
                 ledger.born[cid] = len(self.inputs)
             if isinstance(fact, OrderSubmitted):
@@ -382,6 +388,8 @@ class ReducerMachine(RuleBasedStateMachine):
                 self._close(cid)
             elif isinstance(fact, (OrderAccepted, OrderCancelRequested)):
                 assert cid in ledger.open
+                if isinstance(fact, OrderCancelRequested):
+                    ledger.canceling.add(cid)
             elif isinstance(fact, (OrderRejected, OrderCanceled, OrderExpired)):
                 assert cid in ledger.open
                 if isinstance(fact, OrderExpired) and isinstance(event, BarClosed):
@@ -453,11 +461,18 @@ class ReducerMachine(RuleBasedStateMachine):
             if params.max_position is not None:
                 assert value <= params.max_position
             if params.max_exposure is not None:
+                # Other symbols count at their position plus what their working orders will add.
                 elsewhere = sum(
-                    (abs(self.fifo.qty(s)) * (self.state.markets[s].mark or 0) for s in params.symbols if s != order.symbol),
+                    (abs(self._projected(s)) * (self.state.markets[s].mark or 0) for s in params.symbols if s != order.symbol),
                     D(0),
                 )
                 assert elsewhere + value <= params.max_exposure
+
+    def _projected(self, symbol: str) -> Decimal:
+        ledger = self.ledger
+        working = [c for c in ledger.open - ledger.canceling if ledger.symbol[c] == symbol]
+        leaves = (ledger.qty[c] - ledger.filled[c] for c in working)
+        return self.fifo.qty(symbol) + sum((q if ledger.side[c] == "buy" else -q for c, q in zip(working, leaves)), D(0))
 
     def _check_order_rows(self, effects: tuple[Any, ...]) -> None:
         rows = [e.row for e in effects if isinstance(e, WriteArtifactRow) and e.artifact == "orders"]
