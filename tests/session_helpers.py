@@ -150,11 +150,11 @@ def partial_fill_seqs(entries: list[dict[str, Any]]) -> list[int]:
 
 
 def snapshot_points(entries: list[dict[str, Any]], every: int) -> list[int]:
-    """Seqs a run snapshots at: the end of the event group of every ``every``-th input event."""
+    """Seqs a run snapshots at: after SessionStarted, then at the end of every ``every``-th input event after it."""
     starts = [e["seq"] for e in entries if e["type"] in INPUT_NAMES]
     last = entries[-1]["seq"]
     ends = [nxt - 1 for nxt in starts[1:]] + [last]
-    return [ends[k - 1] for k in range(every, len(ends) + 1, every)]
+    return [ends[k - 1] for k in range(1 + every, len(ends) + 1, every)]
 
 
 # --- an independent FIFO book, to check positions.csv against trades.csv ------------------

@@ -210,7 +210,10 @@ def test_drawdown_reduce_scenario_with_gap_down_switches_to_reducing_and_complet
     assert any(e["type"] == "TradingModeChanged" and e["mode"] == "reducing" for e in entries)
     assert snap["status"] == "completed" and snap["mode"] == "reducing"
     reduce_seq = tripped[0]["seq"]
-    assert not [e for e in entries if e["type"] == "OrderSubmitted" and e["seq"] > reduce_seq]
+    after = [e for e in entries if e["type"] == "OrderSubmitted" and e["seq"] > reduce_seq]
+    # The position was long: in reducing mode only closing sells leave, and it never turns short.
+    assert all(e["side"] == "sell" for e in after)
+    assert Decimal(snap["positions"]["GAPDOWN"]["qty"]) >= 0
 
 
 # --- resume after a halt ---------------------------------------------------------------------

@@ -108,7 +108,7 @@ def test_resume_with_kill_before_first_snapshot_mid_partial_fill_matches_uninter
     first_snapshot = snapshot_points(market.entries, SNAPSHOT_EVERY)[0]
     seq = next(s for s in partial_fill_seqs(market.entries) if s < first_snapshot)
     folder = _crash(tmp_path, market, seq)
-    assert snapshot_seq(folder) == 0, "the only snapshot should be the one written at the start"
+    assert snapshot_seq(folder) == 1, "the only snapshot should be the one written after SessionStarted"
 
     # Act
     resume_until_done(tmp_path, SID)

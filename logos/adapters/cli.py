@@ -59,6 +59,7 @@ def _summary(settings: Settings) -> list[str]:
         f"  strategy     {settings.strategy} {settings.public_dict()['params']}",
         f"  risk         {risk}",
         f"  kill switch  {settings.kill_switch_file}",
+        f"  seed         {settings.seed} (LOGOS_SEED; written into session.md)",
         f"  adapter      {settings.adapter}",
     ]
 

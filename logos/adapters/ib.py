@@ -10,5 +10,5 @@ IB_STUB_LINES = (
     "  - a client library: ib_insync (or its successor ib_async) over the official ibapi;",
     "  - account permissions for each asset class traded, and market data subscriptions for the symbols;",
     "  - settings it would add: IB_HOST, IB_PORT, IB_CLIENT_ID (a vendor-named credential set like CCXT_* / ALPACA_*).",
-    "Use --adapter ccxt or --adapter alpaca for a dry-run check today.",
+    "For a dry-run check today use `logos adapters check ccxt --dry-run` or `logos adapters check alpaca --dry-run`.",
 )

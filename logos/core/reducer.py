@@ -45,6 +45,7 @@ from logos.core.order_fsm import ACCEPTED, INITIALIZED, ORDER_TABLE, PENDING_CAN
 from logos.core.portfolio import apply_fill
 from logos.core.session_fsm import (
     COMPLETED,
+    CREATED,
     HALTED,
     HALTING,
     MODE_ACTIVE,
@@ -353,6 +354,13 @@ def _rebalance(book: _Book, symbol: str, signal: int, bar: BarClosed) -> None:
     if isinstance(intent, str):
         book.out.fact(IntentSkipped(symbol, target, intent, ts))
         return
+    if book.mode == MODE_REDUCING and holding and (intent.signed_qty > 0) != (holding > 0) and intent.qty > abs(holding):
+        # Reducing mode lets through only what shrinks exposure: a reversal becomes a close.
+        price = intent.limit_price if intent.limit_price is not None else intent.reference_price
+        intent = intent._replace(
+            qty=abs(holding), notional=abs(holding) * price,
+            annotations=intent.annotations + ("cut to a close: trading mode reducing",),
+        )
     _submit(book, intent, holding, bar)
 
 
@@ -643,7 +651,7 @@ def resume_blockers(state: SessionState, reset_guards: tuple[str, ...], kill_swi
     """Say why a session may not resume yet (empty when it may), one line per reason."""
     if state.status == COMPLETED:
         return ["the session already completed; start a new session instead"]
-    if state.status not in (RUNNING, HALTING, HALTED):
+    if state.status not in (CREATED, RUNNING, HALTING, HALTED):
         return [f"a session in state {state.status} cannot resume"]
     blockers = []
     if kill_switch_present:

@@ -66,10 +66,7 @@ def replay_journal(folder: Path, snapshot_state: SessionState, snapshot_bytes: i
             break
         for (want_seq, want), (got_seq, got, _) in zip(expected, found):
             if want_seq != got_seq or want != got:
-                raise SessionError(
-                    f"{SNAPSHOT} and {JOURNAL} disagree at seq {got_seq}: the journal has "
-                    f"{type(got).__name__}, replaying the snapshot derives {type(want).__name__} at seq {want_seq}"
-                )
+                raise SessionError(f"{SNAPSHOT} and {JOURNAL} disagree at seq {got_seq}: {_difference(got, want)}")
         rows += [e for e in effects if type(e) is WriteArtifactRow]
         if type(event) is BarClosed:
             bars.append(event)
@@ -77,6 +74,15 @@ def replay_journal(folder: Path, snapshot_state: SessionState, snapshot_bytes: i
         if any(type(e) is Stop for e in effects) and i < len(entries):
             raise SessionError(f"{JOURNAL} continues after the session ended at seq {expected[-1][0]}")
     return Replay(state, rows, replayed, bars, keep, journal.good_bytes + journal.torn_bytes - keep)
+
+
+def _difference(journaled: Any, derived: Any) -> str:
+    """Say what differs between a journaled fact and the one the replay derives."""
+    if type(journaled) is not type(derived):
+        return f"the journal has {type(journaled).__name__}, replaying the snapshot derives {type(derived).__name__}"
+    fields = [f for f, a, b in zip(journaled._fields, journaled, derived) if a != b]
+    shown = ", ".join(f"{f} {getattr(journaled, f)!s} (replay: {getattr(derived, f)!s})" for f in fields[:3])
+    return f"the journal's {type(journaled).__name__} differs from the replay in {shown}"
 
 
 def load_setup(home: Path, state: SessionState, stored: dict[str, Any], speed: str | None) -> SessionSetup:

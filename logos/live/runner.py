@@ -280,6 +280,7 @@ def start_session(setup: SessionSetup) -> Session:
     session.snapshot()
     clock = int(time.time()) if setup.feed != "cache" else 0  # replay runs on market time
     session.apply(SessionStarted(setup.params.session_id, clock, setup.params.seed, config_hash(setup.params)))
+    session.snapshot()  # so `sessions list` shows a crashed session as running, not created
     session.log.info("session %s started (feed %s, speed %s)", setup.params.session_id, setup.feed, setup.speed)
     return session
 
