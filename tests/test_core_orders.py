@@ -27,7 +27,6 @@ from logos.core.order_fsm import (
     FILLED,
     PARTIALLY_FILLED,
     PENDING_CANCEL,
-    REJECTED,
 )
 
 RISE = (bar("AAPL", 0, "100"), bar("AAPL", 1, "101"))  # the second close targets +10 AAPL

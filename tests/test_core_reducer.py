@@ -9,7 +9,6 @@ import pytest
 from core_factories import D, T0, Run, bar, make_params
 from logos.core.effects import AppendJournal, Stop
 from logos.core.events import (
-    BarClosed,
     ClockTicked,
     FeedEnded,
     FeedStalled,
