@@ -41,6 +41,7 @@ TRADE_OPTIONS = (
 EQUIVALENT_ARTIFACTS = ("orders.csv", "trades.csv", "positions.csv", "account.csv")
 CRASH_ENV = "LOGOS_FAULT_KILL_AFTER_SEQ"
 _LOOP = re.compile(r"(\d+) in (\d+(?:\.\d+)?)s")
+_JOURNAL_HEAD = re.compile(r'\{"seq":(\d+),"type":"(\w+)"')
 
 
 def logos_command() -> list[str]:
@@ -74,6 +75,35 @@ def read_session(folder: Path) -> dict[str, Any]:
         "fills": fills,
         "final_equity": float(equity.group(1)) if equity else None,
     }
+
+
+def kill_seq_before_snapshot(folder: Path, latest: int) -> int:
+    """Return the seq, at most ``latest``, to crash at for the slowest restore.
+
+    The shell snapshots after every ``snapshot_every``-th input event, and the crash point
+    kills it after journaling an input but before that input's snapshot. Crashing on an
+    input that would have been snapshotted leaves the most journal to replay: a full
+    interval. (Should the shell's snapshot rule change, this is still a valid crash point;
+    the report shows how much was replayed.)
+    """
+    from logos.core.events import INPUTS
+
+    inputs = {cls.__name__ for cls in INPUTS}
+    setting = re.search(r"^\| snapshot_every \| (\d+) \|$", (folder / "session.md").read_text(), re.MULTILINE)
+    every = int(setting.group(1)) if setting else 5000
+    count, chosen = 0, latest
+    with (folder / "state.jsonl").open() as journal:
+        for line in journal:
+            head = _JOURNAL_HEAD.match(line)
+            if head is None or head.group(2) not in inputs:
+                continue
+            seq = int(head.group(1))
+            if seq > latest:
+                break
+            count += 1
+            if count % every == 0:
+                chosen = seq
+    return chosen
 
 
 def _loop_seconds(measured: Measured) -> float | None:
@@ -119,13 +149,16 @@ def crash_and_resume(home: Path, reference: Path, session_id: str, fill_at: str,
         raise _failure(f"logos resume {session_id}", resumed)
     folder = session_folder(home, session_id)
     at_seq = re.search(r"^resuming \S+ at seq (\d+)", resumed.stdout, re.MULTILINE)
-    replayed = re.search(r"journal entries replayed: (\d+)", (folder / "session.md").read_text())
+    report = (folder / "session.md").read_text()
+    snapshot = re.search(r"From snapshot at seq (\d+)", report)
+    replayed = re.search(r"journal entries replayed: (\d+)", report)
     result = read_session(folder)
     differing = [name for name in EQUIVALENT_ARTIFACTS if not filecmp.cmp(folder / name, reference / name, shallow=False)]
     return {
         "kill_at_seq": kill_at_seq,
         "crash_run_wall_s": crashed.wall_s,
         "resumed_at_seq": int(at_seq.group(1)) if at_seq else None,
+        "snapshot_seq": int(snapshot.group(1)) if snapshot else None,
         "journal_replayed": int(replayed.group(1)) if replayed else None,
         "restore_s": resumed.marks.get("restored"),
         "resume_total_s": resumed.wall_s,

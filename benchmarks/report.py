@@ -89,7 +89,8 @@ def render(results: dict[str, Any]) -> str:
             [
                 ["killed right after journaling seq", f"{resume['kill_at_seq']:,} of {resume['final_seq']:,}"],
                 ["restore: start of `logos resume` to \"resuming ... at seq\"", f"{_num(resume['restore_s'])} s"],
-                ["journal entries replayed on restore", _num(resume["journal_replayed"])],
+                ["restored from the snapshot at seq", _num(resume["snapshot_seq"])],
+                ["input events replayed from the journal on restore", _num(resume["journal_replayed"])],
                 ["resume total, to the session's end", f"{_num(resume['resume_total_s'])} s"],
                 ["resume peak RSS", f"{_num(resume['resume_peak_rss_mb'], 1)} MB"],
                 ["fills / final equity after resume", f"{_num(resume['fills'])} / {_num(resume['final_equity'])}"],

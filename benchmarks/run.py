@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import FAST, INITIAL_CASH, NEXT_OPEN, SAME_CLOSE, SEED, SLOW, SYMBOL, UNITS
-from benchmarks.logos_runs import crash_and_resume, run_session, session_folder
+from benchmarks.logos_runs import crash_and_resume, kill_seq_before_snapshot, run_session, session_folder
 from benchmarks.measure import Measured, measure
 from benchmarks.report import render
 from benchmarks.synthetic import make_home, share_home, tie_bars
@@ -38,6 +38,7 @@ PEERS = {
     "nautilus_trader": ("nautilus_trader", "benchmarks.peers_nautilus", (SAME_CLOSE,)),
 }
 STARTUP_BARS = 1_000
+CRASH_AT = 0.98  # share of the reference session's journal after which the twin crashes
 Run = Callable[[int], tuple[Measured, dict[str, Any]]]
 
 
@@ -175,7 +176,7 @@ def measure_resume(home: Path, root: Path, bars: int) -> dict[str, Any]:
     say("resume: an uninterrupted reference session")
     _, reference = run_session(home, same_id, NEXT_OPEN)
     final_seq = reference["seq"]
-    kill_at = final_seq - max(1, final_seq // 50)
+    kill_at = kill_seq_before_snapshot(session_folder(home, same_id), int(final_seq * CRASH_AT))
     crash_home = root / f"crash-{bars}"
     share_home(home, crash_home)
     say(f"resume: crash at seq {kill_at:,} of {final_seq:,}, then resume")
