@@ -144,6 +144,17 @@ class CacheFeed:
                 if not line.endswith("\n"):
                     counts.torn_skipped += 1
                     return
+                if last < after and line[10:11] == "T" and line[19:21] == "Z,":
+                    # Before the resume point only the time matters: a resumed 1M-bar session
+                    # would otherwise parse ~1M rows' prices just to discard them.
+                    try:
+                        ts = days[line[:10]] + times[line[11:19]]
+                    except ValueError:
+                        ts = _BEFORE_ALL
+                    if last < ts <= after:
+                        last = ts
+                        counts.resumed_skipped += 1
+                        continue
                 try:
                     stamp, o, h, lo, c, v = line.split(",")
                     op, hp, lp, cp, vol = Decimal(o), Decimal(h), Decimal(lo), Decimal(c), Decimal(v)

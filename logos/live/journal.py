@@ -7,6 +7,7 @@ it was writing; ``fsync`` (for power loss) follows the durability policy.
 from __future__ import annotations
 
 import os
+import zlib
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -18,9 +19,13 @@ class JournalError(Exception):
 
 
 class JournalWriter:
-    def __init__(self, path: Path, fsync_durable: bool) -> None:
+    """Appends event groups; keeps a running CRC-32 of every byte so a snapshot can vouch
+    for the journal it covers without a resume having to decode it."""
+
+    def __init__(self, path: Path, fsync_durable: bool, crc: int = 0) -> None:
         self.path = path
         self.fsync_durable = fsync_durable
+        self.crc = crc
         try:
             self._file = open(path, "ab", buffering=0)
         except OSError as exc:
@@ -35,6 +40,7 @@ class JournalWriter:
                 os.fsync(self._file.fileno())
         except OSError as exc:
             raise JournalError(f"cannot write journal {self.path}: {exc.strerror}") from None
+        self.crc = zlib.crc32(data, self.crc)
         self.last_seq = entries[-1][0]
 
     def sync(self) -> None:
@@ -53,15 +59,39 @@ class JournalRead(NamedTuple):
     torn_bytes: int  # bytes after it (a line cut short by a crash), skipped
 
 
-def read_journal(path: Path, after_seq: int = 0) -> JournalRead:
-    """Read the journal; a torn final line is reported, a bad line elsewhere is an error."""
+def journal_crc(path: Path, end: int, start: int = 0, crc: int = 0) -> int:
+    """CRC-32 of the journal's bytes ``[start, end)``, continuing ``crc``; streamed, not loaded whole."""
+    with open(path, "rb") as handle:
+        handle.seek(start)
+        left = end - start
+        while left > 0:
+            chunk = handle.read(min(left, 1 << 20))
+            if not chunk:
+                break
+            crc = zlib.crc32(chunk, crc)
+            left -= len(chunk)
+    return crc
+
+
+def read_journal(path: Path, after_seq: int = 0, start: int = 0, first_seq: int | None = None) -> JournalRead:
+    """Read the journal from byte ``start``; a torn final line is reported, a bad line elsewhere is an error.
+
+    Offsets in the result are from the start of the file. ``first_seq``, when given, is
+    the seq the line at ``start`` must carry.
+    """
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as handle:
+            handle.seek(start)
+            data = handle.read()
     except FileNotFoundError:
         raise JournalError(f"no journal at {path}") from None
+    read = _parse(path, data, after_seq, first_seq)
+    return JournalRead([(s, e, o + start) for s, e, o in read.entries], read.good_bytes + start, read.torn_bytes)
+
+
+def _parse(path: Path, data: bytes, after_seq: int, expected: int | None) -> JournalRead:
     entries: list[tuple[int, Any, int]] = []
     offset = 0
-    expected = None
     while offset < len(data):
         end = data.find(b"\n", offset)
         if end < 0:
@@ -73,7 +103,9 @@ def read_journal(path: Path, after_seq: int = 0) -> JournalRead:
             if data.find(b"\n", end + 1) < 0 and end + 1 >= len(data):
                 # A garbled final line is a write cut short; it is skipped like a torn one.
                 return JournalRead(entries, offset, len(data) - offset)
-            raise JournalError(f"{path} line {len(entries) + 1}: {exc}") from None
+            # Seqs are contiguous from 1, so the line after seq N is line N + 1.
+            where = f"line {expected} (after seq {expected - 1})" if expected is not None else "its first line"
+            raise JournalError(f"{path}: {where} is not a Logos event ({exc})") from None
         if expected is not None and seq != expected:
             raise JournalError(f"{path}: seq {seq} follows seq {expected - 1}; the journal is not contiguous")
         expected = seq + 1

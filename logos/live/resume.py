@@ -17,7 +17,7 @@ from logos.core.reducer import ReducerError, reduce, resume_blockers
 from logos.core.session_fsm import COMPLETED, HALTED
 from logos.core.state import FLAT, SessionState
 from logos.live.artifacts import ArtifactStreams
-from logos.live.journal import JournalError, JournalWriter, read_journal
+from logos.live.journal import JournalError, JournalWriter, journal_crc, read_journal
 from logos.live.runner import JOURNAL, SNAPSHOT, Session, SessionError, SessionSetup, fsync_each_durable, resume_event
 from logos.live.snapshot import SnapshotError, read_snapshot
 
@@ -31,24 +31,35 @@ class Replay(NamedTuple):
     bars: list[BarClosed]  # the bars among them, for the shell's feed figures
     keep_bytes: int  # journal bytes to keep (a torn line or torn event group is cut off)
     torn_bytes: int
+    keep_crc: int  # CRC-32 of the kept bytes, for the writer that continues the journal
 
 
-def replay_journal(folder: Path, snapshot_state: SessionState, snapshot_bytes: int) -> Replay:
-    """Rebuild the state from the snapshot and the journal after it, checking every fact."""
-    journal = read_journal(folder / JOURNAL, after_seq=0)
-    last_seq = journal.entries[-1][0] if journal.entries else 0
-    if last_seq < snapshot_state.seq:
+def replay_journal(folder: Path, snapshot_state: SessionState, snapshot_bytes: int, snapshot_crc: int) -> Replay:
+    """Rebuild the state from the snapshot and the journal after it, checking every fact.
+
+    The part the snapshot covers is only checksummed (a 1M-bar journal is ~150 MB); the
+    part after it is decoded and every fact re-derived.
+    """
+    path = folder / JOURNAL
+    if not path.is_file():
+        raise JournalError(f"no journal at {path}")
+    size = path.stat().st_size
+    if size < snapshot_bytes:
+        whole = read_journal(path)  # an error path: worth reading all of it to say where it ends
+        last_seq = whole.entries[-1][0] if whole.entries else 0
         raise SessionError(
             f"{SNAPSHOT} covers seq {snapshot_state.seq} but {JOURNAL} ends at seq {last_seq}; "
             "the journal lost events, so the session cannot be resumed safely"
         )
-    entries = [e for e in journal.entries if e[0] > snapshot_state.seq]
-    covered = entries[0][2] if entries else journal.good_bytes
-    if covered != snapshot_bytes:
+    prefix_crc = journal_crc(path, snapshot_bytes)
+    if prefix_crc != snapshot_crc:
+        read_journal(path)  # a damaged line is worth naming: this raises with where it is
         raise SessionError(
-            f"{SNAPSHOT} and {JOURNAL} disagree at seq {snapshot_state.seq}: the journal holds {covered} bytes "
-            f"up to it, the snapshot recorded {snapshot_bytes}; the journal changed after the snapshot was taken"
+            f"{SNAPSHOT} and {JOURNAL} disagree at or before seq {snapshot_state.seq}: the journal's first "
+            f"{snapshot_bytes} bytes no longer match the checksum the snapshot recorded; the journal was changed"
         )
+    journal = read_journal(path, start=snapshot_bytes, first_seq=snapshot_state.seq + 1)
+    entries = journal.entries
     state, rows, bars, replayed, i = snapshot_state, [], [], 0, 0
     keep = journal.good_bytes
     while i < len(entries):
@@ -73,7 +84,8 @@ def replay_journal(folder: Path, snapshot_state: SessionState, snapshot_bytes: i
         state, replayed, i = new_state, replayed + 1, i + len(expected)
         if any(type(e) is Stop for e in effects) and i < len(entries):
             raise SessionError(f"{JOURNAL} continues after the session ended at seq {expected[-1][0]}")
-    return Replay(state, rows, replayed, bars, keep, journal.good_bytes + journal.torn_bytes - keep)
+    torn = journal.good_bytes + journal.torn_bytes - keep
+    return Replay(state, rows, replayed, bars, keep, torn, journal_crc(path, keep, snapshot_bytes, prefix_crc))
 
 
 def _difference(journaled: Any, derived: Any) -> str:
@@ -118,7 +130,7 @@ def open_for_resume(home: Path, session_id: str, reset_guards: tuple[str, ...], 
         raise SessionError(f"no session {session_id} under {folder.parent}; `logos sessions list` shows what exists")
     try:
         snap = read_snapshot(folder / SNAPSHOT)
-        replay = replay_journal(folder, snap.state, snap.journal_bytes)
+        replay = replay_journal(folder, snap.state, snap.journal_bytes, snap.journal_crc)
     except (SnapshotError, JournalError) as exc:
         raise SessionError(f"session {session_id} cannot be resumed: {exc}") from None
     state = replay.state
@@ -138,7 +150,7 @@ def open_for_resume(home: Path, session_id: str, reset_guards: tuple[str, ...], 
     streams = ArtifactStreams(folder, snap.artifact_bytes)
     for row in replay.rows:
         streams.write(row.artifact, row.row)
-    journal = JournalWriter(folder / JOURNAL, fsync_each_durable(setup))
+    journal = JournalWriter(folder / JOURNAL, fsync_each_durable(setup), replay.keep_crc)
     session = Session(setup, state, snap.shell, journal, streams)
     for bar in replay.bars:  # journaled after the snapshot, so not yet in its feed figures
         session.count_bar(bar)

@@ -161,7 +161,9 @@ class Session:
     def snapshot(self) -> None:
         sizes = self.streams.flush()
         self.journal.sync()
-        write_snapshot(self.folder / SNAPSHOT, Snapshot(self.state, self.journal.size(), sizes, self.shell))
+        write_snapshot(
+            self.folder / SNAPSHOT, Snapshot(self.state, self.journal.size(), self.journal.crc, sizes, self.shell)
+        )
         self.since_snapshot = 0
 
     # -- step 1 and the loop --

@@ -18,6 +18,7 @@ class SnapshotError(Exception):
 class Snapshot(NamedTuple):
     state: SessionState
     journal_bytes: int  # the journal's length when the snapshot was taken
+    journal_crc: int  # CRC-32 of those bytes: a resume checks them without decoding them
     artifact_bytes: dict[str, int]  # each streamed artifact's length then
     shell: dict[str, Any]  # the shell's own running figures (feed counts, resumes)
 
@@ -26,6 +27,7 @@ def write_snapshot(path: Path, snap: Snapshot) -> None:
     body = dump_state(snap.state)
     body["seq"] = snap.state.seq
     body["journal_bytes"] = snap.journal_bytes
+    body["journal_crc32"] = snap.journal_crc
     body["artifact_bytes"] = snap.artifact_bytes
     body["shell"] = snap.shell
     write_atomic(path, (json.dumps(body, indent=1, sort_keys=True) + "\n").encode())
@@ -40,7 +42,9 @@ def read_snapshot(path: Path) -> Snapshot:
         raise SnapshotError(f"{path} is not valid JSON ({exc})") from None
     try:
         state = load_state(body)
-        snap = Snapshot(state, int(body["journal_bytes"]), dict(body["artifact_bytes"]), dict(body["shell"]))
+        snap = Snapshot(
+            state, int(body["journal_bytes"]), int(body["journal_crc32"]), dict(body["artifact_bytes"]), dict(body["shell"])
+        )
     except (SnapshotFormatError, KeyError, TypeError, ValueError) as exc:
         raise SnapshotError(f"{path} is not a Logos snapshot ({exc})") from None
     if body.get("seq") != state.seq:
