@@ -76,13 +76,24 @@ def event_to_dict(seq: int, event: Any) -> dict[str, Any]:
     return body
 
 
+class _QuotedSymbols(dict[str, str]):
+    """Symbol -> its JSON text, computed once per symbol rather than once per bar."""
+
+    def __missing__(self, symbol: str) -> str:
+        self[symbol] = quoted = json.dumps(symbol)
+        return quoted
+
+
+_QUOTED = _QuotedSymbols()
+
+
 def encode(seq: int, event: Any) -> str:
     """Return one journal line (without the newline)."""
     if type(event) is BarClosed:
         # The hot path: bars are most of the journal, so they skip the generic walk.
         s, ts, o, h, lo, c, v, seen = event
         return (
-            f'{{"seq":{seq},"type":"BarClosed","symbol":{json.dumps(s)},"ts":{ts},"open":"{o}",'
+            f'{{"seq":{seq},"type":"BarClosed","symbol":{_QUOTED[s]},"ts":{ts},"open":"{o}",'
             f'"high":"{h}","low":"{lo}","close":"{c}","volume":"{v}","seen":{seen}}}'
         )
     return json.dumps(event_to_dict(seq, event), separators=(",", ":"), ensure_ascii=False)

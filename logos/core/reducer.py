@@ -68,12 +68,18 @@ def _day_prefix(day: int) -> str:
     return datetime.fromtimestamp(day * 86400, timezone.utc).strftime("%Y-%m-%dT")
 
 
+_MINUTES = tuple(f"{m // 60:02d}:{m % 60:02d}:00Z" for m in range(1440))
+
+
 def iso(ts: int) -> str:
     """Format epoch seconds as ISO-8601 UTC (pure arithmetic, no clock read).
 
-    Called for every account row, so the date part is cached and the time is arithmetic.
+    Called for every account row: the date part is cached and whole minutes (every bar
+    time) come from a table.
     """
     day, rest = divmod(ts, 86400)
+    if not rest % 60:
+        return _day_prefix(day) + _MINUTES[rest // 60]
     hours, rest = divmod(rest, 3600)
     minutes, seconds = divmod(rest, 60)
     return f"{_day_prefix(day)}{hours:02d}:{minutes:02d}:{seconds:02d}Z"
@@ -98,9 +104,13 @@ class _Out:
         self.durable = self.durable or durable
 
     def effects(self) -> tuple[Any, ...]:
-        head: tuple[Any, ...] = (AppendJournal(tuple(self.entries), self.durable),)
-        tail = (self.stop,) if self.stop else ()
-        return head + tuple(self.rows) + tuple(self.logs) + tail
+        effects: list[Any] = [AppendJournal(tuple(self.entries), self.durable)]
+        effects += self.rows
+        if self.logs:
+            effects += self.logs
+        if self.stop:
+            effects.append(self.stop)
+        return tuple(effects)
 
 
 # --- orders -----------------------------------------------------------------------------
@@ -452,6 +462,19 @@ def _halt(book: _Book, violations: list[guards.Violation], ts: int) -> SessionSt
     return book.fold(status=status, halt_causes=causes)
 
 
+_STRATEGY_MEMO: list[Any] = [None, None, None]  # name, params tuple, strategy
+
+
+def _strategy(params: Any) -> Strategy:
+    """The session's strategy; a one-entry memo spares the per-bar hashing of its params."""
+    memo = _STRATEGY_MEMO
+    if memo[1] is params.strategy_params and memo[0] == params.strategy:
+        return memo[2]  # type: ignore[no-any-return]
+    strategy = build(params.strategy, params.strategy_params)
+    memo[:] = [params.strategy, params.strategy_params, strategy]
+    return strategy
+
+
 def _require_running(state: SessionState, event: Any) -> None:
     if state.status != RUNNING:
         raise ReducerError(f"{type(event).__name__} arrived while the session is {state.status}")
@@ -492,7 +515,8 @@ def _on_resumed(state: SessionState, event: SessionResumed, out: _Out) -> Sessio
 
 
 def _on_bar(state: SessionState, bar: BarClosed, out: _Out) -> SessionState:
-    _require_running(state, bar)
+    if state.status != RUNNING:
+        _require_running(state, bar)
     params = state.params
     market = state.markets.get(bar.symbol)
     if market is None:
@@ -509,7 +533,7 @@ def _on_bar(state: SessionState, bar: BarClosed, out: _Out) -> SessionState:
                 halts.append(late)
         origin = origin or bar.seen
         clock = bar.seen
-    strategy = build(params.strategy, params.strategy_params)
+    strategy = _strategy(params)
     window = market.window + (bar.close,)
     if len(window) > strategy.window:
         window = window[-strategy.window:]

@@ -56,7 +56,11 @@ class SymbolMap(Mapping[str, V], Generic[V]):
     def set(self, key: str, value: V) -> SymbolMap[V]:
         at = self._at[key]  # a KeyError here means a symbol outside the session: a bug
         values = self.values_
-        return SymbolMap(self.keys_, values[:at] + (value,) + values[at + 1 :])
+        # Built without __init__: the keys and their index are shared, not recomputed.
+        new = object.__new__(SymbolMap)
+        new.keys_, new._at = self.keys_, self._at
+        new.values_ = values[:at] + (value,) + values[at + 1 :]
+        return new
 
     def update(self, changes: Mapping[str, V]) -> SymbolMap[V]:
         values = list(self.values_)

@@ -49,14 +49,9 @@ def _run(session: Session, feed: Any) -> Outcome:
     )
     with progress:
         task = progress.add_task(f"session {session.setup.params.session_id}", total=None)
-
-        def advancing(stream: Any) -> Any:
-            for number, event in enumerate(stream, 1):
-                if number % 2000 == 0:
-                    progress.update(task, completed=session.bars)
-                yield event
-
-        return session.run(advancing(events))
+        if not progress.disable:
+            session.on_progress = lambda bars: progress.update(task, completed=bars)
+        return session.run(events)
 
 
 def _summary(outcome: Outcome) -> None:

@@ -33,7 +33,11 @@ class JournalWriter:
         self.last_seq = 0
 
     def append(self, entries: tuple[tuple[int, Any], ...], durable: bool) -> None:
-        data = "".join(encode(seq, event) + "\n" for seq, event in entries).encode()
+        if len(entries) == 1:  # most events cause no fact: one line, no join
+            seq, event = entries[0]
+            data = (encode(seq, event) + "\n").encode()
+        else:
+            data = "".join([encode(seq, event) + "\n" for seq, event in entries]).encode()
         try:
             self._file.write(data)
             if durable and self.fsync_durable:

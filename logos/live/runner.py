@@ -37,6 +37,7 @@ SNAPSHOT = "state.json"
 JOURNAL = "state.jsonl"
 # In --speed max the kill switch is looked for every this many events (a stat call each).
 KILL_SWITCH_EVERY = 512
+PROGRESS_EVERY = 2000
 # Fault injection for crash tests: SIGKILL this process right after journaling this seq,
 # before the event's artifact rows or any snapshot are written (the worst moment).
 CRASH_AFTER_SEQ_ENV = "LOGOS_FAULT_KILL_AFTER_SEQ"
@@ -143,10 +144,12 @@ class Session:
         self.log = session_logger(setup.home, setup.params.session_id)
         self.interpreter = Interpreter(journal, streams, self.log)
         self.since_snapshot = 0
+        self.interval_s = setup.params.interval_s
         self.bars = 0
         self.messages: list[str] = []
         self.feed_report: Callable[[], dict[str, Any]] | None = None
         self.stop_signal: int | None = None
+        self.on_progress: Callable[[int], None] | None = None  # called every PROGRESS_EVERY bars
 
     # -- steps 2 and 3 --
 
@@ -200,11 +203,16 @@ class Session:
 
     def count_bar(self, bar: BarClosed) -> None:
         self.bars += 1
-        figures = self.shell["feed"].setdefault(bar.symbol, {"bars": 0, "max_lag_s": 0})
+        feed = self.shell["feed"]
+        figures = feed.get(bar.symbol)
+        if figures is None:
+            figures = feed[bar.symbol] = {"bars": 0, "max_lag_s": 0}
         figures["bars"] += 1
-        lag = bar.seen - (bar.ts + self.state.params.interval_s)
+        lag = bar.seen - bar.ts - self.interval_s
         if lag > figures["max_lag_s"]:
             figures["max_lag_s"] = lag
+        if self.on_progress is not None and not self.bars % PROGRESS_EVERY:
+            self.on_progress(self.bars)
 
     def finish(self) -> None:
         """Write the closing artifacts; called once the loop ends, whatever ended it."""
