@@ -15,7 +15,11 @@ def target_quantity(signal: int, sizing: str, sizing_value: Decimal, equity: Dec
         return Decimal(0)
     if sizing == "units":
         return sizing_value * signal
-    budget = sizing_value if sizing == "notional" else equity * sizing_value
+    if sizing == "notional":
+        budget = sizing_value
+    else:
+        # An account with no equity left sizes nothing; a negative budget would flip the side.
+        budget = equity * sizing_value if equity > 0 else Decimal(0)
     return budget * signal / price
 
 
