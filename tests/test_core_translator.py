@@ -185,8 +185,6 @@ def test_reducer_with_target_over_the_venue_cap_submits_the_clipped_order_with_i
 
 def test_target_quantity_with_equity_fraction_and_negative_equity_sizes_nothing():
     # A long signal must never become a sell because the account is under water.
-    from logos.core.translator import target_quantity
-
-    assert target_quantity(1, "equity_fraction", Decimal("0.5"), Decimal("-100"), Decimal("10")) == 0
-    assert target_quantity(-1, "equity_fraction", Decimal("0.5"), Decimal("0"), Decimal("10")) == 0
-    assert target_quantity(1, "equity_fraction", Decimal("0.5"), Decimal("1000"), Decimal("10")) == Decimal("50")
+    assert target_quantity(1, "equity_fraction", D("0.5"), D("-100"), D("10")) == 0
+    assert target_quantity(-1, "equity_fraction", D("0.5"), D("0"), D("10")) == 0
+    assert target_quantity(1, "equity_fraction", D("0.5"), D("1000"), D("10")) == D("50")
