@@ -54,7 +54,7 @@ from logos.core.session_fsm import (
     RUNNING,
     SESSION_TABLE,
 )
-from logos.core.state import FLAT, Market, Order, SessionState, Trip
+from logos.core.state import FLAT, Market, Order, SessionState
 from logos.core.strategies import Strategy, build
 from logos.core.translator import target_quantity, translate
 
@@ -250,8 +250,9 @@ class _Book:
         return order
 
     def trip(self, violation: guards.Violation, action: str, ts: int) -> None:
-        self.trips = self.trips.append(Trip(ts, violation.guard, violation.measured, violation.limit, action, violation.detail))
-        self.out.fact(GuardTripped(ts, violation.guard, violation.measured, violation.limit, action, violation.detail), durable=True)
+        tripped = GuardTripped(ts, violation.guard, violation.measured, violation.limit, action, violation.detail)
+        self.trips = self.trips.append(tripped)
+        self.out.fact(tripped, durable=True)
         self.out.logs.append(
             Log(
                 "warning",

@@ -101,15 +101,6 @@ class Order(NamedTuple):
         return self.leaves if self.side == "buy" else -self.leaves
 
 
-class Trip(NamedTuple):
-    ts: int
-    guard: str
-    measured: str
-    limit: str
-    action: str
-    detail: str
-
-
 class SessionState(NamedTuple):
     params: Params
     status: str
@@ -122,7 +113,7 @@ class SessionState(NamedTuple):
     markets: SymbolMap  # symbol -> Market
     orders: PMap  # client_id -> Order, open orders only (closed ones are written to orders.csv)
     peak_equity: Decimal
-    trips: PVector  # Trip, every guard trip in order
+    trips: PVector  # GuardTripped, every guard trip in order (the same facts the journal holds)
     halt_causes: tuple[str, ...]
     orders_created: int
     fills_applied: int

@@ -13,7 +13,8 @@ from typing import Any
 
 from pyrsistent import PMap, PVector, pmap, pvector
 
-from logos.core.state import Lot, Market, Order, Params, Position, SessionState, Trip
+from logos.core.events import GuardTripped
+from logos.core.state import Lot, Market, Order, Params, Position, SessionState
 from logos.core.symbol_map import SymbolMap
 from logos.core.symbols import SymbolSpec
 
@@ -25,7 +26,7 @@ _CONTAINER_OF: dict[tuple[type, str], type] = {
     (SessionState, "positions"): Position,
     (SessionState, "markets"): Market,
     (SessionState, "orders"): Order,
-    (SessionState, "trips"): Trip,
+    (SessionState, "trips"): GuardTripped,
 }
 
 
