@@ -9,13 +9,6 @@ ONE = Decimal(1)
 BPS = Decimal(10000)
 
 
-def dec(value: str | int | Decimal) -> Decimal:
-    """Return ``value`` as a Decimal; floats are refused because they are not exact."""
-    if isinstance(value, float):
-        raise TypeError(f"float {value!r} is not exact; pass a string or a Decimal")
-    return value if isinstance(value, Decimal) else Decimal(value)
-
-
 def floor_to_step(value: Decimal, step: Decimal) -> Decimal:
     """Round ``value`` toward zero to a whole number of ``step``."""
     return ((value / step).to_integral_value(rounding=ROUND_DOWN) * step).quantize(step)

@@ -41,5 +41,3 @@ ORDER_TABLE = StateTable(
         Edge(PENDING_CANCEL, "fill", FILLED),  # the race filled the rest before the cancel landed
     ),
 )
-
-OPEN_STATES = frozenset({SUBMITTED, ACCEPTED, PARTIALLY_FILLED, PENDING_CANCEL})

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Iterable, Mapping
 
 from logos.core.money import ZERO
-from logos.core.state import FLAT, Lot, Position
+from logos.core.state import Lot, Position
 
 
 def apply_fill(position: Position, signed_qty: Decimal, price: Decimal, fee: Decimal) -> tuple[Position, Decimal]:
@@ -60,7 +60,3 @@ def market_value(positions: Mapping[str, Position], marks: Mapping[str, Decimal 
 
 def gross_exposure(qty_by_symbol: Iterable[tuple[Decimal, Decimal | None]]) -> Decimal:
     return sum((abs(qty) * (mark or ZERO) for qty, mark in qty_by_symbol), ZERO)
-
-
-def position_of(positions: Mapping[str, Position], symbol: str) -> Position:
-    return positions.get(symbol, FLAT)

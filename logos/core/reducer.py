@@ -41,7 +41,7 @@ from logos.core.fills import fill_price, fill_quantity
 from logos.core.fsm import IllegalTransition
 from logos.core.intents import OrderIntent
 from logos.core.money import ZERO, bps_of
-from logos.core.order_fsm import ACCEPTED, INITIALIZED, ORDER_TABLE, PENDING_CANCEL, SUBMITTED
+from logos.core.order_fsm import INITIALIZED, ORDER_TABLE, PENDING_CANCEL
 from logos.core.portfolio import apply_fill
 from logos.core.session_fsm import (
     COMPLETED,

@@ -14,7 +14,7 @@ from typing import Any
 from pyrsistent import PMap, PVector, pmap, pvector
 
 from logos.core.events import GuardTripped
-from logos.core.state import Lot, Market, Order, Params, Position, SessionState
+from logos.core.state import Market, Order, Params, Position, SessionState
 from logos.core.symbol_map import SymbolMap
 from logos.core.symbols import SymbolSpec
 

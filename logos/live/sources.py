@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from typing import Any, Callable, Iterator, Protocol
 
-from logos.core.events import BarClosed, ClockTicked, FeedEnded
+from logos.core.events import ClockTicked, FeedEnded
 from logos.core.guards import next_stale_deadline
 from logos.live.runner import KILL_SWITCH_EVERY, Session
 
@@ -116,7 +116,3 @@ def polling_events(session: Session, poller: Poller) -> Iterator[Any]:
         if deadline is not None and now >= deadline and now > state.clock:
             yield ClockTicked(now)
         time.sleep(TICK_S)
-
-
-def is_bar(event: Any) -> bool:
-    return type(event) is BarClosed
