@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from logos.core.reducer import iso
+from logos.core.timestamps import iso
 from logos.live import rehearse
 from session_helpers import flat, folder_digest, invoke, journal, one_line_error, rows
 

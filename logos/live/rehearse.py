@@ -30,7 +30,7 @@ from logos import paths
 from logos.core import guards
 from logos.core.events import INPUTS, GuardTripped, KillSwitchTripped, OrderDenied, OrderFilled, OrderSubmitted, SessionCompleted, SessionHalted, SessionResumed
 from logos.core.order_fsm import ORDER_TABLE
-from logos.core.reducer import iso
+from logos.core.timestamps import iso
 from logos.core.session_fsm import COMPLETED, HALTED, MODE_ACTIVE, MODE_HALTED, MODE_REDUCING
 from logos.core.state import SessionState
 from logos.live.atomic import write_atomic

@@ -7,7 +7,7 @@ from typing import Any, Mapping
 
 from logos.core.guards import drawdown_bps
 from logos.core.portfolio import unrealized
-from logos.core.reducer import iso
+from logos.core.timestamps import iso
 from logos.core.state import FLAT, SessionState
 
 
