@@ -129,6 +129,22 @@ def test_trade_with_bad_environment_value_exits_2_naming_setting_and_variable(tm
     assert not session_dir(tmp_path, "bad").exists()
 
 
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        (["--symbol", "AAPL"], "pairs_trading trades two symbols, the session has 1"),
+        (["--symbol", "AAPL,MSFT", "--params", '{"pair": ["AAPL", "SPY"]}'], "pair names SPY, which the session does not trade"),
+    ],
+)
+def test_trade_with_pairs_trading_lacking_a_leg_exits_2_with_the_fix(tmp_path: Path, extra: list[str], expected: str) -> None:
+    result = invoke(["trade", "--paper", "--session-id", "bad", "--home", str(tmp_path), "--strategy", "pairs_trading", *extra])
+
+    assert result.exit_code == 2
+    line = one_line_error(result.stderr)
+    assert expected in line and "fix: " in line
+    assert not session_dir(tmp_path, "bad").exists()
+
+
 def test_trade_with_unusable_session_id_exits_2_with_one_line(tmp_path: Path) -> None:
     result = invoke(["trade", "--paper", "--session-id", "../escape", "--home", str(tmp_path)])
 

@@ -41,10 +41,17 @@ def build_params(settings: Settings, specs: dict[str, SymbolSpec], session_id: s
         raise SessionError(f"{exc}; fix: correct --params") from None
     pair = settings.params.get("pair")
     if settings.strategy == "pairs_trading":
-        legs = pair or sorted(settings.symbols)[:2]
-        missing = [s for s in legs if s not in settings.symbols]
-        if len(settings.symbols) < 2 or missing:
-            raise SessionError(f"pairs_trading needs both legs {legs} among the session's symbols; fix: add them with --symbol")
+        if len(settings.symbols) < 2:
+            raise SessionError(
+                f"pairs_trading trades two symbols, the session has {len(settings.symbols)}; "
+                "fix: pass two with --symbol, e.g. --symbol AAPL,MSFT"
+            )
+        missing = [s for s in pair or () if s not in settings.symbols]
+        if missing:
+            raise SessionError(
+                f"pairs_trading's pair names {', '.join(missing)}, which the session does not trade; "
+                "fix: add it with --symbol or change \"pair\" in --params"
+            )
     del strategy
     return Params(
         session_id=session_id,
