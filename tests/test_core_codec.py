@@ -16,7 +16,7 @@ from logos.core.codec import JournalFormatError, decode, encode
 from logos.core.events import EVENT_TYPES, BarClosed, ClockTicked, FeedEnded, OperatorHalted, SessionResumed, SessionStarted
 from logos.core.reducer import reduce
 from logos.core.state import initial_state
-from logos.core.state_codec import SnapshotFormatError, dump_state, load_state
+from logos.core.state_codec import FORMAT_VERSION, SnapshotFormatError, dump_state, load_state
 
 # Finite decimals with every kind of exponent: 1.10, 1E+3, -0, 0E-8, long mantissas.
 DECIMALS = st.one_of(
@@ -169,9 +169,9 @@ def test_load_state_with_wrong_format_raises_snapshot_format_error():
     state = initial_state(make_params())
     raw = dump_state(state)
 
-    with pytest.raises(SnapshotFormatError, match="not a format-1 Logos snapshot"):
-        load_state({**raw, "format": 2})
-    with pytest.raises(SnapshotFormatError, match="not a format-1 Logos snapshot"):
+    with pytest.raises(SnapshotFormatError, match=f"not a format-{FORMAT_VERSION} Logos snapshot"):
+        load_state({**raw, "format": FORMAT_VERSION - 1})
+    with pytest.raises(SnapshotFormatError, match=f"not a format-{FORMAT_VERSION} Logos snapshot"):
         load_state([raw])
 
 

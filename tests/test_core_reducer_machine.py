@@ -14,6 +14,8 @@ written here, independently of the core:
 5. codec: every journal entry and the state round-trip through JSON.
 6. seq: journal entries are numbered consecutively across every step.
 7. guards: no submitted order breaks a pre-trade limit or the trading mode.
+8. shortcut: wherever the quiet-bar path answers, the full bar handler gives the same
+   state and effects.
 """
 
 from __future__ import annotations
@@ -56,7 +58,8 @@ from logos.core.events import (
 )
 from logos.core.order_fsm import ORDER_TABLE
 from logos.core.portfolio import market_value, unrealized
-from logos.core.reducer import reduce
+from logos.core.book import Out
+from logos.core.reducer import _on_bar, _quiet_bar, reduce
 from logos.core.session_fsm import COMPLETED, HALTED, MODE_HALTED, MODE_REDUCING, RUNNING
 from logos.core.state import FLAT, Params, SessionState, initial_state
 from logos.core.state_codec import dump_state, load_state
@@ -220,6 +223,11 @@ class ReducerMachine(RuleBasedStateMachine):
     def apply(self, event: Any) -> None:
         before = self.state
         self.state, effects = reduce(before, event)
+        if type(event) is BarClosed and _quiet_bar(before, event) is not None:
+            # Rule 8: the shortcut answered, so the full handler must agree with it.
+            out = Out(before.seq, event)
+            assert (_on_bar(before, event, out), out.effects()) == (self.state, effects)
+            note_event("quiet bar checked against the full handler")
         self.inputs.append(event)
         self.outputs.append(effects)
         self.step_effects = effects

@@ -2,15 +2,44 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal, localcontext
 
 import pytest
 
-from logos.core.strategies import StrategyError, build, freeze_params, mean_reversion, momentum, pairs_trading
+from hypothesis import given
+from hypothesis import strategies as st
+
+from logos.core.state import NO_MARKET, Market
+from logos.core.strategies import (
+    Strategy,
+    StrategyError,
+    build,
+    freeze_params,
+    mean_reversion,
+    momentum,
+    pairs_trading,
+    roll,
+)
 
 
 def w(*closes: str | int) -> tuple[Decimal, ...]:
     return tuple(Decimal(str(c)) for c in closes)
+
+
+def markets_after(strategy: Strategy, closes: dict[str, tuple[Decimal, ...]], current: dict[str, int]) -> dict[str, Market]:
+    """Each symbol's market after its closes went through the reducer's rolling step, one by one."""
+    markets = {}
+    for symbol, series in closes.items():
+        market = NO_MARKET
+        for close in series:
+            window, sums = roll(strategy, market, close)
+            market = market._replace(mark=close, window=window, sums=sums)
+        markets[symbol] = market._replace(signal=current.get(symbol, 0))
+    return markets
+
+
+def decide(strategy: Strategy, closes: dict[str, tuple[Decimal, ...]], current: dict[str, int], symbol: str) -> dict[str, int]:
+    return strategy.decide(markets_after(strategy, closes, current), symbol)
 
 
 # --- momentum: fast=2, slow=3 compares (c2+c3)/2 with (c1+c2+c3)/3 ---------------------
@@ -30,15 +59,42 @@ def w(*closes: str | int) -> tuple[Decimal, ...]:
 def test_momentum_with_fast_and_slow_sma_targets_the_cross(closes, long_only, expected):
     strategy = momentum(fast=2, slow=3, long_only=long_only)
 
-    assert strategy.decide({"X": closes}, {"X": 0}, "X") == expected
+    assert decide(strategy, {"X": closes}, {"X": 0}, "X") == expected
     assert strategy.window == 3
 
 
 def test_momentum_with_a_cross_of_one_cent_sees_it_exactly():
     strategy = momentum(fast=1, slow=2)
 
-    assert strategy.decide({"X": w("100.00", "100.01")}, {}, "X") == {"X": 1}
-    assert strategy.decide({"X": w("100.01", "100.00")}, {}, "X") == {"X": -1}
+    assert decide(strategy, {"X": w("100.00", "100.01")}, {}, "X") == {"X": 1}
+    assert decide(strategy, {"X": w("100.01", "100.00")}, {}, "X") == {"X": -1}
+
+
+prices = st.decimals(min_value=Decimal("0.00000001"), max_value=Decimal("10") ** 12, allow_nan=False, allow_infinity=False, places=8)
+
+
+@given(
+    closes=st.lists(st.one_of(prices, st.decimals(min_value=1, max_value=10**30, places=0)), min_size=1, max_size=120),
+    fast=st.integers(1, 8),
+    extra=st.integers(1, 12),
+)
+def test_momentum_rolling_sums_with_any_series_equal_fresh_sums_of_the_window(closes, fast, extra):
+    # Arrange: the reducer rolls two sums forward bar by bar, never re-adding the window
+    slow = fast + extra
+    strategy = momentum(fast=fast, slow=slow)
+    market = NO_MARKET
+
+    for seen in range(1, len(closes) + 1):
+        # Act
+        window, sums = roll(strategy, market, closes[seen - 1])
+        market = market._replace(mark=closes[seen - 1], window=window, sums=sums)
+
+        # Assert: exact however long the series and however many digits its prices carry
+        # (30-digit prices would be rounded by a default-precision sum)
+        with localcontext(Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)):
+            expected = (sum(closes[:seen][-fast:], Decimal(0)), sum(closes[:seen][-slow:], Decimal(0)))
+        assert market.window == tuple(closes[:seen][-slow:])
+        assert market.sums == expected
 
 
 @pytest.mark.parametrize(
@@ -86,7 +142,7 @@ AT_MEAN = w(10, 11, 12, 11)  # z = 0
 def test_mean_reversion_with_hysteresis_band_enters_beyond_entry_and_exits_inside_exit(closes, current, expected):
     strategy = mean_reversion(lookback=4, entry_z="1", exit_z="0.25")
 
-    assert strategy.decide({"X": closes}, {"X": current}, "X") == {"X": expected}
+    assert decide(strategy, {"X": closes}, {"X": current}, "X") == {"X": expected}
 
 
 def test_mean_reversion_with_a_series_inside_the_band_does_not_flip_flop():
@@ -97,7 +153,7 @@ def test_mean_reversion_with_a_series_inside_the_band_does_not_flip_flop():
     # Act
     current, targets = 0, []
     for closes in series:
-        current = strategy.decide({"X": closes}, {"X": current}, "X")["X"]
+        current = decide(strategy, {"X": closes}, {"X": current}, "X")["X"]
         targets.append(current)
 
     # Assert: one entry, one exit, nothing in between
@@ -107,15 +163,15 @@ def test_mean_reversion_with_a_series_inside_the_band_does_not_flip_flop():
 def test_mean_reversion_with_long_only_stays_flat_on_a_rich_close():
     strategy = mean_reversion(lookback=4, entry_z="1", exit_z="0.25", long_only=True)
 
-    assert strategy.decide({"X": ENTRY_SHORT}, {"X": 0}, "X") == {"X": 0}
-    assert strategy.decide({"X": ENTRY_SHORT}, {"X": 1}, "X") == {"X": 0}
+    assert decide(strategy, {"X": ENTRY_SHORT}, {"X": 0}, "X") == {"X": 0}
+    assert decide(strategy, {"X": ENTRY_SHORT}, {"X": 1}, "X") == {"X": 0}
 
 
 def test_mean_reversion_with_flat_or_short_window_has_no_opinion():
     strategy = mean_reversion(lookback=4, entry_z="1", exit_z="0.25")
 
-    assert strategy.decide({"X": w(5, 5, 5, 5)}, {"X": 1}, "X") == {}
-    assert strategy.decide({"X": w(5, 6, 7)}, {"X": 0}, "X") == {}
+    assert decide(strategy, {"X": w(5, 5, 5, 5)}, {"X": 1}, "X") == {}
+    assert decide(strategy, {"X": w(5, 6, 7)}, {"X": 0}, "X") == {}
 
 
 @pytest.mark.parametrize(
@@ -143,14 +199,14 @@ def test_pairs_trading_with_rich_first_leg_shorts_it_and_buys_the_other():
     # ratios 1, 1, 1.3: z = 0.2 / 0.1414 = 1.41
     windows = {"A": w(10, 10, 13), "B": w(10, 10, 10)}
 
-    assert strategy.decide(windows, {"A": 0, "B": 0}, "B") == {"A": -1, "B": 1}
+    assert decide(strategy, windows, {"A": 0, "B": 0}, "B") == {"A": -1, "B": 1}
 
 
 def test_pairs_trading_with_cheap_first_leg_buys_it_and_shorts_the_other():
     strategy = pairs_trading(lookback=3, entry_z="1", exit_z="0.25")
     windows = {"A": w(10, 10, 7), "B": w(10, 10, 10)}
 
-    assert strategy.decide(windows, {"A": 0, "B": 0}, "A") == {"A": 1, "B": -1}
+    assert decide(strategy, windows, {"A": 0, "B": 0}, "A") == {"A": 1, "B": -1}
 
 
 def test_pairs_trading_with_ratio_back_at_its_mean_exits_both_legs():
@@ -158,16 +214,16 @@ def test_pairs_trading_with_ratio_back_at_its_mean_exits_both_legs():
     # ratios 0.9, 1.1, 1.0: z = 0
     windows = {"A": w(9, 11, 10), "B": w(10, 10, 10)}
 
-    assert strategy.decide(windows, {"A": -1, "B": 1}, "A") == {"A": 0, "B": 0}
+    assert decide(strategy, windows, {"A": -1, "B": 1}, "A") == {"A": 0, "B": 0}
 
 
 def test_pairs_trading_with_named_pair_ignores_other_symbols_and_short_windows():
     strategy = pairs_trading(pair=["B", "C"], lookback=3, entry_z="1", exit_z="0.25")
     windows = {"A": w(1, 1, 9), "B": w(10, 10, 13), "C": w(10, 10, 10)}
 
-    assert strategy.decide(windows, {}, "A") == {}
-    assert strategy.decide(windows, {"B": 0}, "C") == {"B": -1, "C": 1}
-    assert strategy.decide({**windows, "C": w(10, 10)}, {}, "B") == {}
+    assert decide(strategy, windows, {}, "A") == {}
+    assert decide(strategy, windows, {"B": 0}, "C") == {"B": -1, "C": 1}
+    assert decide(strategy, {**windows, "C": w(10, 10)}, {}, "B") == {}
 
 
 def test_pairs_trading_with_three_symbols_in_the_pair_raises_strategy_error():

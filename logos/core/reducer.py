@@ -11,7 +11,7 @@ from typing import Any, Callable
 
 from logos.core import guards
 from logos.core.book import Book, Out, move, open_orders, valuation
-from logos.core.effects import Stop
+from logos.core.effects import AppendJournal, Stop
 from logos.core.events import (
     BarClosed,
     ClockTicked,
@@ -39,8 +39,9 @@ from logos.core.session_fsm import (
     RUNNING,
     SESSION_TABLE,
 )
-from logos.core.state import Market, SessionState
-from logos.core.trading import account_row, changed_targets, decide, session_strategy, work_orders
+from logos.core.state import Market, SessionState, advance
+from logos.core.strategies import roll
+from logos.core.trading import account_row, decide, session_strategy, work_orders
 
 
 class ReducerError(Exception):
@@ -107,6 +108,49 @@ def _on_resumed(state: SessionState, event: SessionResumed, out: Out) -> Session
     )
 
 
+def _quiet_bar(state: SessionState, bar: BarClosed) -> tuple[SessionState, tuple[Any, ...]] | None:
+    """The common bar in one pass: no open order, no guard near, no target changed.
+
+    Most bars only move a mark, a window and the account row, so this path builds no
+    working copy and no fact list. It returns None the moment anything else might happen,
+    and ``_on_bar`` then does the whole event from the same state (the reducer is pure, so
+    nothing happens twice). A property test holds the two paths to the same results.
+    """
+    if state.status != RUNNING or state.mode != MODE_ACTIVE or state.orders:
+        return None
+    symbol = bar.symbol
+    markets = state.markets
+    market = markets.get(symbol)
+    if market is None or (market.last_ts is not None and bar.ts <= market.last_ts):
+        return None
+    params = state.params
+    clock, origin, seen = state.clock, state.origin, bar.seen
+    if seen > clock:
+        if clock and origin and guards.stale(params, markets, origin, clock):
+            return None
+        origin = origin or seen
+        clock = seen
+    strategy = session_strategy(params)
+    close = bar.close
+    window, sums = roll(strategy, market, close)
+    markets = markets.set(symbol, Market(close, bar.ts, seen, window, market.signal, sums))
+    targets = strategy.decide(markets, symbol)
+    if targets:
+        for target_symbol, target in targets.items():
+            if target != markets[target_symbol].signal:
+                return None
+    cash = state.cash
+    equity, exposure = valuation(cash, state.positions, markets)
+    peak = equity if equity > state.peak_equity else state.peak_equity
+    if guards.drawdown(params, equity, peak) is not None:
+        return None
+    seq = state.seq + 1
+    return advance(state, seq, clock, origin, markets, peak), (
+        AppendJournal(((seq, bar),), False),
+        account_row(bar, cash, equity, exposure, peak, MODE_ACTIVE),
+    )
+
+
 def _on_bar(state: SessionState, bar: BarClosed, out: Out) -> SessionState:
     if state.status != RUNNING:
         _require_running(state, bar)
@@ -127,23 +171,11 @@ def _on_bar(state: SessionState, bar: BarClosed, out: Out) -> SessionState:
         origin = origin or bar.seen
         clock = bar.seen
     strategy = session_strategy(params)
-    window = market.window + (bar.close,)
-    if len(window) > strategy.window:
-        window = window[-strategy.window:]
-    if not state.orders:
-        # The common bar moves no order: touch only the mark, the window and the guard
-        # figures, and build the full working copy only if something is about to trade.
-        markets = state.markets.set(bar.symbol, Market(bar.close, bar.ts, bar.seen, window, market.signal))
-        equity, exposure = valuation(state.cash, state.positions, markets)
-        peak = equity if equity > state.peak_equity else state.peak_equity
-        if not halts and state.mode == MODE_ACTIVE and guards.drawdown(params, equity, peak) is None:
-            if not changed_targets(strategy, markets, bar.symbol):
-                out.rows.append(account_row(bar, state.cash, equity, exposure, peak, state.mode))
-                return state._replace(seq=out.seq, markets=markets, clock=clock, origin=origin, peak_equity=peak)
+    window, sums = roll(strategy, market, bar.close)
     book = Book(state, out)
     if book.orders:
         work_orders(book, bar)
-    book.markets = book.markets.set(bar.symbol, Market(bar.close, bar.ts, bar.seen, window, market.signal))
+    book.markets = book.markets.set(bar.symbol, Market(bar.close, bar.ts, bar.seen, window, market.signal, sums))
     equity, exposure = book.equity_and_exposure()
     peak = equity if equity > state.peak_equity else state.peak_equity
     deep = guards.drawdown(params, equity, peak)
@@ -167,9 +199,6 @@ def _on_bar(state: SessionState, bar: BarClosed, out: Out) -> SessionState:
             equity, exposure = book.equity_and_exposure()
     out.rows.append(account_row(bar, book.cash, equity, exposure, peak, book.mode))
     return book.fold(clock=clock, origin=origin, peak_equity=peak)
-
-
-
 
 
 def _on_clock(state: SessionState, event: ClockTicked, out: Out) -> SessionState:
@@ -249,6 +278,10 @@ _HANDLERS: dict[type, Callable[[SessionState, Any, Out], SessionState]] = {
 
 def reduce(state: SessionState, event: Any) -> tuple[SessionState, tuple[Any, ...]]:
     """Apply one input event; return the new state and the effects the shell must perform."""
+    if type(event) is BarClosed:
+        quiet = _quiet_bar(state, event)
+        if quiet is not None:
+            return quiet
     handler = _HANDLERS.get(type(event))
     if handler is None:
         raise ReducerError(f"{type(event).__name__} is not an input event")

@@ -18,7 +18,7 @@ from logos.core.state import Market, Order, Params, Position, SessionState
 from logos.core.symbol_map import SymbolMap
 from logos.core.symbols import SymbolSpec
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: Market.sums
 
 # pyrsistent containers carry no element type in their hints; this says what they hold.
 _CONTAINER_OF: dict[tuple[type, str], type] = {

@@ -1,30 +1,54 @@
-"""Strategies: pure functions of the bar windows in state, returning targets in {-1, 0, +1}.
+"""Strategies: pure functions of the per-symbol markets in state, returning targets in {-1, 0, +1}.
 
-A strategy sees only closes it was given and the targets it set before (for hysteresis),
-never the clock or anything outside the state, so a replay makes the same decisions.
+A strategy sees only the closes it was given (each symbol's window, and the rolling sums
+it asked the reducer to keep) and the targets it set before (for hysteresis), never the
+clock or anything outside the state, so a replay makes the same decisions.
 """
 
 from __future__ import annotations
 
 import json
-from decimal import Decimal
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal
 from functools import lru_cache
 from typing import Callable, Mapping, NamedTuple
 
 from logos.core.money import ZERO
+from logos.core.state import Market
 
 
 class StrategyError(ValueError):
     """A strategy name or parameter the operator got wrong."""
 
 
-Decide = Callable[[Mapping[str, tuple[Decimal, ...]], Mapping[str, int], str], dict[str, int]]
+Decide = Callable[[Mapping[str, Market], str], dict[str, int]]
+
+# Rolling sums are added to and taken from on every bar for the life of a session: in a
+# context that never rounds they stay equal to a fresh sum of the window, whatever the prices.
+EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
 
 
 class Strategy(NamedTuple):
     name: str
     window: int  # closes kept per symbol
-    decide: Decide  # (windows, current targets, symbol that just closed) -> new targets
+    decide: Decide  # (markets, symbol that just closed) -> targets; current ones are Market.signal
+    sums: tuple[int, ...] = ()  # n for each rolling sum of the last n closes the Market keeps
+
+
+def roll(strategy: Strategy, market: Market, close: Decimal) -> tuple[tuple[Decimal, ...], tuple[Decimal, ...]]:
+    """Return the window and rolling sums after ``close``: O(1) per sum instead of a sum per bar."""
+    window = market.window
+    sums = market.sums
+    if strategy.sums:
+        kept = len(window)
+        add, subtract = EXACT.add, EXACT.subtract
+        sums = tuple(
+            subtract(add(total, close), window[-n]) if kept >= n else add(total, close)
+            for total, n in zip(sums or (ZERO,) * len(strategy.sums), strategy.sums)
+        )
+    window += (close,)
+    if len(window) > strategy.window:
+        window = window[-strategy.window:]
+    return window, sums
 
 
 def _mean_std(values: tuple[Decimal, ...]) -> tuple[Decimal, Decimal]:
@@ -72,20 +96,23 @@ def momentum(fast: int = 10, slow: int = 30, long_only: bool = False) -> Strateg
     if not 0 < fast < slow:
         raise StrategyError(f"momentum needs 0 < fast < slow, got fast={fast} slow={slow}")
 
-    def decide(windows, current, symbol):  # type: ignore[no-untyped-def]
-        w = windows[symbol]
-        if len(w) < slow:
+    multiply = EXACT.multiply
+
+    def decide(markets, symbol):  # type: ignore[no-untyped-def]
+        market = markets[symbol]
+        if len(market.window) < slow:
             return {}
+        fast_sum, slow_sum = market.sums
         # Compare sums scaled by the other length: the same order as the means, no division.
-        lhs = sum(w[-fast:], ZERO) * slow
-        rhs = sum(w[-slow:], ZERO) * fast
+        lhs = multiply(fast_sum, slow)
+        rhs = multiply(slow_sum, fast)
         if lhs > rhs:
             return {symbol: 1}
         if lhs < rhs:
             return {symbol: 0 if long_only else -1}
         return {}
 
-    return Strategy("momentum", slow, decide)
+    return Strategy("momentum", slow, decide, (fast, slow))
 
 
 def mean_reversion(
@@ -97,14 +124,15 @@ def mean_reversion(
     if lookback < 2 or not ZERO <= exit_ < entry:
         raise StrategyError(f"mean_reversion needs lookback >= 2 and 0 <= exit_z < entry_z, got {lookback}, {exit_}, {entry}")
 
-    def decide(windows, current, symbol):  # type: ignore[no-untyped-def]
-        w = windows[symbol]
+    def decide(markets, symbol):  # type: ignore[no-untyped-def]
+        market = markets[symbol]
+        w = market.window
         if len(w) < lookback:
             return {}
         mean, std = _mean_std(w[-lookback:])
         if not std:
             return {}
-        return {symbol: _band((w[-1] - mean) / std, current.get(symbol, 0), entry, exit_, long_only)}
+        return {symbol: _band((w[-1] - mean) / std, market.signal, entry, exit_, long_only)}
 
     return Strategy("mean_reversion", lookback, decide)
 
@@ -120,15 +148,18 @@ def pairs_trading(
     if pair is not None and len(pair) != 2:
         raise StrategyError(f"pairs_trading needs a pair of two symbols, got {pair}")
 
-    def decide(windows, current, symbol):  # type: ignore[no-untyped-def]
-        a, b = pair if pair is not None else tuple(sorted(windows))[:2]
-        if symbol not in (a, b) or len(windows[a]) < lookback or len(windows[b]) < lookback:
+    def decide(markets, symbol):  # type: ignore[no-untyped-def]
+        a, b = pair if pair is not None else tuple(sorted(markets))[:2]
+        if symbol not in (a, b) or a not in markets or b not in markets:
             return {}
-        ratios = tuple(x / y for x, y in zip(windows[a][-lookback:], windows[b][-lookback:]))
+        wa, wb = markets[a].window, markets[b].window
+        if len(wa) < lookback or len(wb) < lookback:
+            return {}
+        ratios = tuple(x / y for x, y in zip(wa[-lookback:], wb[-lookback:]))
         mean, std = _mean_std(ratios)
         if not std:
             return {}
-        leg_a = _band((ratios[-1] - mean) / std, current.get(a, 0), entry, exit_, long_only=False)
+        leg_a = _band((ratios[-1] - mean) / std, markets[a].signal, entry, exit_, long_only=False)
         return {a: leg_a, b: -leg_a}
 
     return Strategy("pairs_trading", lookback, decide)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Iterator, Mapping
+from typing import Any, Mapping
 
 from logos.core import guards
 from logos.core.book import Book, move, open_orders
@@ -28,45 +28,11 @@ from logos.core.timestamps import iso
 from logos.core.translator import target_quantity, translate
 
 
-class _Windows(Mapping[str, tuple[Decimal, ...]]):
-    """A read-only view of each symbol's closes, without copying them into a dict."""
-
-    __slots__ = ("markets",)
-
-    def __init__(self, markets: Mapping[str, Market]) -> None:
-        self.markets = markets
-
-    def __getitem__(self, symbol: str) -> tuple[Decimal, ...]:
-        return self.markets[symbol].window
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(sorted(self.markets))
-
-    def __len__(self) -> int:
-        return len(self.markets)
-
-
-class _Signals(Mapping[str, int]):
-    """A read-only view of each symbol's current target, for strategies with hysteresis."""
-
-    __slots__ = ("markets",)
-
-    def __init__(self, markets: Mapping[str, Market]) -> None:
-        self.markets = markets
-
-    def __getitem__(self, symbol: str) -> int:
-        return self.markets[symbol].signal
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.markets)
-
-    def __len__(self) -> int:
-        return len(self.markets)
-
-
 def changed_targets(strategy: Strategy, markets: Mapping[str, Market], symbol: str) -> dict[str, int]:
     """Return the targets the strategy moves now (only symbols with a mark can trade)."""
-    targets = strategy.decide(_Windows(markets), _Signals(markets), symbol)
+    targets = strategy.decide(markets, symbol)
+    if not targets:
+        return targets
     return {s: t for s, t in targets.items() if t != markets[s].signal and markets[s].mark is not None}
 
 
