@@ -1,4 +1,9 @@
-"""The ``logos`` command line: a thin typer app that hands each command to one function."""
+"""The ``logos`` command line: a thin typer app that hands each command to one function.
+
+typer builds every command on every run, so the modules imported here hold only the command
+signatures and what ``trade`` / ``resume`` need; each other command imports its own
+machinery when it runs (see logos.live.cli and logos.adapters.cli).
+"""
 
 from __future__ import annotations
 
@@ -16,7 +21,7 @@ app = typer.Typer(
 )
 app.command("trade")(live.trade)
 app.command("resume")(live.resume)
-app.command("rehearse")(__import__("logos.live.rehearse", fromlist=["rehearse"]).rehearse)
+app.command("rehearse")(live.rehearse)
 app.add_typer(live.sessions_app, name="sessions")
 app.command("diagram")(live.diagram)
 app.command("validate-config")(validate_config_command)

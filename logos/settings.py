@@ -37,8 +37,6 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
-from dotenv import dotenv_values
-
 from logos import paths
 from logos.secrets import Secret, mask
 
@@ -483,7 +481,7 @@ def load_settings(cli: Mapping[str, Any] | None = None, *, environ: Mapping[str,
     config_path, config_origin = _config_path(home, given, environ)
     config_values = _read_config(config_path, config_origin, problems)
     dotenv_path = home / DOTENV_FILE_NAME
-    dotenv = {k: v or "" for k, v in dotenv_values(dotenv_path).items()} if dotenv_path.is_file() else {}
+    dotenv = _read_dotenv(dotenv_path)
 
     layers: list[tuple[str, Mapping[str, Any], str]] = [
         ("config", config_values, str(config_path)),
@@ -523,6 +521,17 @@ def _winner(spec: SettingSpec, layers: Iterable[tuple[str, Mapping[str, Any], st
             held = Secret(raw.strip()) if spec.secret and isinstance(raw, str) else raw
             origin = Origin(layer, shown_key, location, held)
     return origin
+
+
+def _read_dotenv(path: Path) -> dict[str, str]:
+    """``<home>/.env`` as python-dotenv parses it (a key without a value is ""); {} without one."""
+    if not path.is_file():
+        return {}
+    # imported here: python-dotenv is needed only when the home has a .env file; keeps
+    # `trade` / `resume` startup short without one
+    from dotenv import dotenv_values
+
+    return {k: v or "" for k, v in dotenv_values(path).items()}
 
 
 def _home(cli: Mapping[str, Any], environ: Mapping[str, str]) -> Path:

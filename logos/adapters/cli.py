@@ -3,23 +3,26 @@
 Exit codes: 0 fine; 1 an adapter was unreachable or unhealthy; 2 bad input (a malformed or
 unsafe setting, missing credentials, no ``--dry-run``, the IB stub). Every line printed
 passes through ``scrub`` with the configured secrets, so a key never reaches the terminal.
+
+typer builds these commands on every ``logos`` run, ``trade`` included, so this module
+imports only what their signatures need; the health-check types, the IB stub text, the
+symbol table and the validator are imported in the commands that use them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from logos import paths
-from logos.adapters.health import EXIT_BAD_INPUT, EXIT_UNHEALTHY, BadInput, HealthReport, Unhealthy
-from logos.adapters.ib import IB_STUB_LINES
-from logos.core.symbols import SymbolSpec
 from logos.secrets import scrub
 from logos.settings import Settings, load_settings, setting_options
-from logos.symbol_table import SymbolTableError, load_symbol_specs
-from logos.validation import validate
+
+if TYPE_CHECKING:
+    from logos.adapters.health import HealthReport
+    from logos.core.symbols import SymbolSpec
 
 adapters_app = typer.Typer(help="Check broker adapters in dry-run mode (never sends an order).", no_args_is_help=True)
 check_app = typer.Typer(help="Dry-run health check of one adapter: credentials, metadata, a sample order built but never sent.", no_args_is_help=True)
@@ -35,6 +38,11 @@ def validate_config_command(cli: dict[str, Any]) -> None:
 
     With --adapter ccxt or alpaca the adapter's credentials are checked too (offline).
     """
+    # imported here: only `validate-config` runs the validator from this module (`trade`
+    # imports it in its own body); keeps `resume` and `--help` startup short
+    from logos.adapters.health import EXIT_BAD_INPUT
+    from logos.validation import validate
+
     settings = load_settings(cli)
     problems = validate(settings)
     if problems:
@@ -93,12 +101,21 @@ def check_alpaca_command(cli: dict[str, Any], dry_run: DryRun = False) -> None:
 @check_app.command("ib")
 def check_ib_command(dry_run: DryRun = False) -> None:
     """Explain the Interactive Brokers adapter: a documented stub (always exits 2)."""
+    # imported here: only `adapters check ib` prints the stub text; keeps `trade` startup short
+    from logos.adapters.health import EXIT_BAD_INPUT
+    from logos.adapters.ib import IB_STUB_LINES
+
     for line in IB_STUB_LINES:
         typer.echo(line)
     raise typer.Exit(code=EXIT_BAD_INPUT)
 
 
 def _run_check(name: str, cli: dict[str, Any], dry_run: bool, check: Callable[[Settings, dict[str, SymbolSpec]], HealthReport]) -> None:
+    # imported here: only the adapter checks need the health-check types and the symbol
+    # table; keeps `trade` / `resume` startup short
+    from logos.adapters.health import EXIT_BAD_INPUT, EXIT_UNHEALTHY, BadInput, Unhealthy
+    from logos.symbol_table import SymbolTableError, load_symbol_specs
+
     if not dry_run:
         typer.echo(f"refusing: `logos adapters check {name}` runs only with --dry-run (live order paths are out of scope); rerun with --dry-run", err=True)
         raise typer.Exit(code=EXIT_BAD_INPUT)

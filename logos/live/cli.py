@@ -1,7 +1,12 @@
-"""Session commands: ``trade``, ``resume``, ``sessions list|show`` and ``diagram``.
+"""Session commands: ``trade``, ``resume``, ``sessions list|show``, ``diagram`` and ``rehearse``.
 
 ``trade``'s setting options are generated from the settings table, so the CLI, the config
 file and the environment can never disagree on a name.
+
+Startup time: typer builds every command (signatures, help text) on each run, so this module
+only imports what ``trade`` and ``resume`` use. What one other command needs is imported in
+that command (diagrams, the rehearsal scenarios), and rich.progress only when stderr is a
+terminal, where the progress bar is shown.
 """
 
 from __future__ import annotations
@@ -38,19 +43,23 @@ def fail(message: str, code: int = EXIT_BAD_INPUT) -> typer.Exit:
 
 
 def _run(session: Session, feed: Any) -> Outcome:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
     from logos.live.sources import polling_events, replay_events
 
     events = replay_events(session, feed) if session.setup.feed == "cache" else polling_events(session, feed)
+    if not err.is_terminal:
+        # No progress bar off a terminal (a disabled Progress draws nothing), so rich.progress
+        # is not even imported: keeps a scripted `trade` / `resume` startup short.
+        return session.run(events)
+    # imported here: only a session watched on a terminal draws the progress bar
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     progress = Progress(
         SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=err, disable=not err.is_terminal, transient=True,
+        console=err, transient=True,
     )
     with progress:
         task = progress.add_task(f"session {session.setup.params.session_id}", total=None)
-        if not progress.disable:
-            session.on_progress = lambda bars: progress.update(task, completed=bars)
+        session.on_progress = lambda bars: progress.update(task, completed=bars)
         return session.run(events)
 
 
@@ -280,3 +289,21 @@ def diagram(
     except OSError as exc:
         raise fail(f"cannot write --out {out_file}: {exc.strerror}") from None
     out.print(f"wrote {out_file}", markup=False)
+
+
+# --- rehearse ----------------------------------------------------------------------------
+
+
+def rehearse(
+    home: Annotated[Optional[Path], typer.Option("--home", help="Home folder the rehearsal goes under (default: LOGOS_HOME or the current folder).")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Rehearsal folder (default: <home>/runs/live/rehearsals/<UTC time>); must be new or empty.")] = None,
+) -> None:
+    """Make every risk guard fire in real paper sessions on the bundled fixtures, and report.
+
+    Exit 0 when every guard behaved, 1 when one did not (see rehearsal.md), 2 on bad input.
+    """
+    # imported here: only `rehearse` needs the guard scenarios, their checks and the report
+    # writer (650 lines); keeps `trade` and `resume` startup short
+    from logos.live.rehearse import run_command
+
+    run_command(home, out)

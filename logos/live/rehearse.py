@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Annotated, Any, Callable, Iterator, Mapping, NamedTuple, Optional
+from typing import Any, Callable, Iterator, Mapping, NamedTuple
 
 import typer
 
@@ -627,13 +627,11 @@ def run_rehearsal(folder: Path, scenarios: tuple[Scenario, ...] | None = None, e
     return results
 
 
-def rehearse(
-    home: Annotated[Optional[Path], typer.Option("--home", help="Home folder the rehearsal goes under (default: LOGOS_HOME or the current folder).")] = None,
-    out: Annotated[Optional[Path], typer.Option("--out", help="Rehearsal folder (default: <home>/runs/live/rehearsals/<UTC time>); must be new or empty.")] = None,
-) -> None:
-    """Make every risk guard fire in real paper sessions on the bundled fixtures, and report.
+def run_command(home: Path | None, out: Path | None) -> None:
+    """The body of ``logos rehearse``: make the folder, run every scenario, exit 1 if one misbehaved.
 
-    Exit 0 when every guard behaved, 1 when one did not (see rehearsal.md), 2 on bad input.
+    The command itself (options and help) is ``logos.live.cli.rehearse``, which imports this
+    module only when ``rehearse`` runs.
     """
     from logos.live.cli import fail
 
