@@ -11,7 +11,7 @@ from typing import Any, Callable
 
 from logos.core import guards
 from logos.core.book import Book, Out, move, open_orders, valuation
-from logos.core.effects import AppendJournal, Stop
+from logos.core.effects import Stop, journal_one
 from logos.core.events import (
     BarClosed,
     ClockTicked,
@@ -39,7 +39,7 @@ from logos.core.session_fsm import (
     RUNNING,
     SESSION_TABLE,
 )
-from logos.core.state import Market, SessionState, advance
+from logos.core.state import Market, SessionState, advance, market_at
 from logos.core.strategies import roll
 from logos.core.trading import account_row, decide, session_strategy, work_orders
 
@@ -133,7 +133,7 @@ def _quiet_bar(state: SessionState, bar: BarClosed) -> tuple[SessionState, tuple
     strategy = session_strategy(params)
     close = bar.close
     window, sums = roll(strategy, market, close)
-    markets = markets.set(symbol, Market(close, bar.ts, seen, window, market.signal, sums))
+    markets = markets.set(symbol, market_at(close, bar.ts, seen, window, market.signal, sums))
     targets = strategy.decide(markets, symbol)
     if targets:
         for target_symbol, target in targets.items():
@@ -146,7 +146,7 @@ def _quiet_bar(state: SessionState, bar: BarClosed) -> tuple[SessionState, tuple
         return None
     seq = state.seq + 1
     return advance(state, seq, clock, origin, markets, peak), (
-        AppendJournal(((seq, bar),), False),
+        journal_one(seq, bar),
         account_row(bar, cash, equity, exposure, peak, MODE_ACTIVE),
     )
 

@@ -76,6 +76,11 @@ class Market(NamedTuple):
 NO_MARKET = Market(None, None, None, (), 0, ())
 
 
+def market_at(mark: Decimal, last_ts: int, last_seen: int, window: tuple[Decimal, ...], signal: int, sums: tuple[Decimal, ...]) -> Market:
+    """``Market(...)`` without the generated ``__new__``'s argument handling: once per bar."""
+    return tuple.__new__(Market, (mark, last_ts, last_seen, window, signal, sums))
+
+
 class Order(NamedTuple):
     client_id: str
     symbol: str

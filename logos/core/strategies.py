@@ -38,13 +38,14 @@ def roll(strategy: Strategy, market: Market, close: Decimal) -> tuple[tuple[Deci
     """Return the window and rolling sums after ``close``: O(1) per sum instead of a sum per bar."""
     window = market.window
     sums = market.sums
-    if strategy.sums:
+    lengths = strategy.sums
+    if lengths:
         kept = len(window)
         add, subtract = EXACT.add, EXACT.subtract
-        sums = tuple(
-            subtract(add(total, close), window[-n]) if kept >= n else add(total, close)
-            for total, n in zip(sums or (ZERO,) * len(strategy.sums), strategy.sums)
-        )
+        rolled = []
+        for total, n in zip(sums or (ZERO,) * len(lengths), lengths):
+            rolled.append(subtract(add(total, close), window[-n]) if kept >= n else add(total, close))
+        sums = tuple(rolled)
     window += (close,)
     if len(window) > strategy.window:
         window = window[-strategy.window:]

@@ -59,7 +59,7 @@ class SymbolMap(Mapping[str, V], Generic[V]):
         # Built without __init__: the keys and their index are shared, not recomputed.
         new = object.__new__(SymbolMap)
         new.keys_, new._at = self.keys_, self._at
-        new.values_ = values[:at] + (value,) + values[at + 1 :]
+        new.values_ = (value,) if len(values) == 1 else values[:at] + (value,) + values[at + 1 :]
         return new
 
     def update(self, changes: Mapping[str, V]) -> SymbolMap[V]:

@@ -7,7 +7,7 @@ from typing import Any, Mapping
 
 from logos.core import guards
 from logos.core.book import Book, move, open_orders
-from logos.core.effects import WriteArtifactRow
+from logos.core.effects import WriteArtifactRow, artifact_row
 from logos.core.events import (
     BarClosed,
     IntentSkipped,
@@ -157,7 +157,7 @@ def session_strategy(params: Any) -> Strategy:
 
 
 def account_row(bar: BarClosed, cash: Decimal, equity: Decimal, exposure: Decimal, peak: Decimal, mode: str) -> WriteArtifactRow:
-    return WriteArtifactRow(
+    return artifact_row(
         "account",
         (iso(bar.seen), bar.symbol, str(cash), str(equity), str(exposure), str(guards.drawdown_bps(equity, peak)), mode),
     )

@@ -109,12 +109,12 @@ class Interpreter:
     def execute(self, effects: tuple[Any, ...]) -> None:
         for effect in effects:
             kind = type(effect)
-            if kind is WriteArtifactRow:
-                self.streams.write(effect.artifact, effect.row)
-            elif kind is AppendJournal:
+            if kind is AppendJournal:  # every event has one, first
                 self.journal.append(effect.entries, effect.durable)
                 if self.crash_after is not None and self.journal.last_seq >= self.crash_after:
                     os.kill(os.getpid(), signal.SIGKILL)
+            elif kind is WriteArtifactRow:
+                self.streams.write(effect.artifact, effect.row)
             elif kind is Log:
                 self.log.log(logging.getLevelName(effect.level.upper()), effect.message)
             elif kind is Stop:
@@ -174,12 +174,25 @@ class Session:
     def run(self, events: Iterator[Any]) -> Outcome:
         started = time.perf_counter()
         with self._signals_as_requests():
-            for event in events:
-                self.apply(event)
-                if self.interpreter.stop:
-                    break
+            self._loop(events)
         self.finish()
         return Outcome(self.state.status, self.state, self.folder, self.bars, time.perf_counter() - started, self.messages)
+
+    def _loop(self, events: Iterator[Any]) -> None:
+        """``apply`` for each event until one stops the session, with its lookups hoisted:
+        a replay spends most of its time in this loop."""
+        interpreter = self.interpreter
+        execute = interpreter.execute
+        every = self.setup.snapshot_every
+        for event in events:
+            state, effects = reduce(self.state, event)
+            execute(effects)
+            self.state = state
+            self.since_snapshot += 1
+            if self.since_snapshot >= every:
+                self.snapshot()
+            if interpreter.stop:
+                break
 
     @contextmanager
     def _signals_as_requests(self) -> Iterator[None]:

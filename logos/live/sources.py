@@ -64,6 +64,7 @@ def replay_events(session: Session, feed: Any) -> Iterator[Any]:
     session.feed_report = feed.report
     base: tuple[float, int] | None = None
     count = 0
+    count_bar = session.count_bar
     for bar in stream:
         if factor is not None:
             if base is None:
@@ -78,7 +79,7 @@ def replay_events(session: Session, feed: Any) -> Iterator[Any]:
                 yield tripped
                 return
         count += 1
-        session.count_bar(bar)
+        count_bar(bar)
         yield bar
     yield FeedEnded(session.state.clock)
 
