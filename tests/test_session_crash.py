@@ -17,8 +17,10 @@ from typing import NamedTuple
 
 import pytest
 
+from logos.live.runner import JOURNAL_HOLD_LINES
 from session_helpers import (
     CSV_ARTIFACTS,
+    INPUT_NAMES,
     SIGKILLED,
     artifact_bytes,
     flat,
@@ -80,7 +82,13 @@ def _crash(home: Path, base: Baseline, seq: int) -> Path:
     run = run_logos(["trade", "--paper", "--session-id", SID, *base.options], home, crash_after=seq)
     assert run.returncode == SIGKILLED, f"expected a SIGKILL after seq {seq}, got rc={run.returncode}\n{run.stderr}"
     folder = session_dir(home, SID)
-    assert journal(folder)[-1]["seq"] >= seq
+    written = journal(folder)[-1]["seq"]
+    # At --speed max the lines of bars that caused nothing may still be held back in memory
+    # and die with the process (a resume reads those bars from the cache again); every
+    # fact, and the event that caused it, must have reached the file.
+    last_fact = max((e["seq"] for e in base.entries if e["seq"] <= seq and e["type"] not in INPUT_NAMES), default=0)
+    assert written >= last_fact
+    assert written >= seq - JOURNAL_HOLD_LINES
     assert not (folder / "positions.csv").exists(), "a killed session must not have written its closing artifacts"
     return folder
 
@@ -170,6 +178,26 @@ def test_resume_with_kill_right_after_a_snapshot_matches_uninterrupted_run(tmp_p
     runs = resume_until_done(tmp_path, SID)
 
     # Assert
+    assert runs[-1].returncode == 0
+    _assert_converged(folder, market)
+
+
+def test_resume_with_kill_while_quiet_bar_lines_are_held_back_rereads_them_and_matches_uninterrupted_run(
+    tmp_path: Path, market: Baseline
+) -> None:
+    # Arrange: kill on a bar that caused nothing, in the longest run of such bars after a
+    # snapshot, so its journal line (and those before it) are still held in memory
+    points = snapshot_points(market.entries, SNAPSHOT_EVERY)
+    inputs = [e for e in market.entries if e["type"] in INPUT_NAMES]
+    factless = {e["seq"] for e in inputs} - {e["seq"] - 1 for e in market.entries if e["type"] not in INPUT_NAMES}
+    seq = next(s for s in sorted(factless) if s > points[1] + 20 and all(x in factless for x in range(s - 20, s + 1)))
+    folder = _crash(tmp_path, market, seq)
+    assert journal(folder)[-1]["seq"] < seq, "the quiet bars' lines should have died with the process"
+
+    # Act
+    runs = resume_until_done(tmp_path, SID)
+
+    # Assert: the resume read the lost bars from the cache again
     assert runs[-1].returncode == 0
     _assert_converged(folder, market)
 

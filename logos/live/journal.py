@@ -1,7 +1,10 @@
 """The append-only journal ``state.jsonl``: one event a line, written before it is acted on.
 
 Each event's lines go to the OS in one write, so a killed process loses at most the event
-it was writing; ``fsync`` (for power loss) follows the durability policy.
+it was writing; ``fsync`` (for power loss) follows the durability policy. A ``--speed max``
+replay may hold back the lines of events that caused nothing (a bar that moved no order)
+and write them with the next event that did, or every ``hold_lines`` lines: such a line
+only repeats a bar of the cache file, and a resume reads that bar from the file again.
 """
 
 from __future__ import annotations
@@ -22,10 +25,12 @@ class JournalWriter:
     """Appends event groups; keeps a running CRC-32 of every byte so a snapshot can vouch
     for the journal it covers without a resume having to decode it."""
 
-    def __init__(self, path: Path, fsync_durable: bool, crc: int = 0) -> None:
+    def __init__(self, path: Path, fsync_durable: bool, crc: int = 0, hold_lines: int = 0) -> None:
         self.path = path
         self.fsync_durable = fsync_durable
         self.crc = crc
+        self.hold_lines = hold_lines
+        self._held: list[str] = []
         try:
             self._file = open(path, "ab", buffering=0)
         except OSError as exc:
@@ -33,11 +38,24 @@ class JournalWriter:
         self.last_seq = 0
 
     def append(self, entries: tuple[tuple[int, Any], ...], durable: bool) -> None:
-        if len(entries) == 1:  # most events cause no fact: one line, no join
+        held = self._held
+        if len(entries) == 1:  # most events cause no fact: one line
             seq, event = entries[0]
-            data = (encode(seq, event) + "\n").encode()
+            held.append(encode(seq, event))
+            self.last_seq = seq
+            if not durable and len(held) < self.hold_lines:
+                return
         else:
-            data = "".join([encode(seq, event) + "\n" for seq, event in entries]).encode()
+            held += [encode(seq, event) for seq, event in entries]
+            self.last_seq = entries[-1][0]
+        self._write(durable)
+
+    def _write(self, durable: bool = False) -> None:
+        held = self._held
+        if not held:
+            return
+        data = ("\n".join(held) + "\n").encode()
+        held.clear()
         try:
             self._file.write(data)
             if durable and self.fsync_durable:
@@ -45,15 +63,17 @@ class JournalWriter:
         except OSError as exc:
             raise JournalError(f"cannot write journal {self.path}: {exc.strerror}") from None
         self.crc = zlib.crc32(data, self.crc)
-        self.last_seq = entries[-1][0]
 
     def sync(self) -> None:
+        self._write()
         os.fsync(self._file.fileno())
 
     def size(self) -> int:
+        self._write()
         return self._file.tell()
 
     def close(self) -> None:
+        self._write()
         self._file.close()
 
 

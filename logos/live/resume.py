@@ -17,8 +17,8 @@ from logos.core.reducer import ReducerError, reduce, resume_blockers
 from logos.core.session_fsm import COMPLETED, HALTED
 from logos.core.state import FLAT, SessionState
 from logos.live.artifacts import ArtifactStreams
-from logos.live.journal import JournalError, JournalWriter, journal_crc, read_journal
-from logos.live.runner import JOURNAL, SNAPSHOT, Session, SessionError, SessionSetup, fsync_each_durable, resume_event
+from logos.live.journal import JournalError, journal_crc, read_journal
+from logos.live.runner import JOURNAL, SNAPSHOT, Session, SessionError, SessionSetup, open_journal, resume_event
 from logos.live.snapshot import SnapshotError, read_snapshot
 
 _INPUT_TYPES = frozenset(INPUTS)
@@ -150,7 +150,7 @@ def open_for_resume(home: Path, session_id: str, reset_guards: tuple[str, ...], 
     streams = ArtifactStreams(folder, snap.artifact_bytes)
     for row in replay.rows:
         streams.write(row.artifact, row.row)
-    journal = JournalWriter(folder / JOURNAL, fsync_each_durable(setup), replay.keep_crc)
+    journal = open_journal(folder / JOURNAL, setup, replay.keep_crc)
     session = Session(setup, state, snap.shell, journal, streams)
     for bar in replay.bars:  # journaled after the snapshot, so not yet in its feed figures
         session.count_bar(bar)
