@@ -85,17 +85,19 @@ class _QuotedSymbols(dict[str, str]):
 
 
 _QUOTED = _QuotedSymbols()
+_BAR_LINE = (
+    '{"seq":%s,"type":"BarClosed","symbol":%s,"ts":%s,"open":"%s",'
+    '"high":"%s","low":"%s","close":"%s","volume":"%s","seen":%s}'
+)
 
 
 def encode(seq: int, event: Any) -> str:
     """Return one journal line (without the newline)."""
     if type(event) is BarClosed:
-        # The hot path: bars are most of the journal, so they skip the generic walk.
+        # The hot path: bars are most of the journal, so they skip the generic walk. %s
+        # calls str() directly; an f-string goes through Decimal.__format__, 3x slower.
         s, ts, o, h, lo, c, v, seen = event
-        return (
-            f'{{"seq":{seq},"type":"BarClosed","symbol":{_QUOTED[s]},"ts":{ts},"open":"{o}",'
-            f'"high":"{h}","low":"{lo}","close":"{c}","volume":"{v}","seen":{seen}}}'
-        )
+        return _BAR_LINE % (seq, _QUOTED[s], ts, o, h, lo, c, v, seen)
     return json.dumps(event_to_dict(seq, event), separators=(",", ":"), ensure_ascii=False)
 
 

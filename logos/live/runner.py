@@ -112,11 +112,13 @@ class Interpreter:
         for effect in effects:
             kind = type(effect)
             if kind is AppendJournal:  # every event has one, first
-                self.journal.append(effect.entries, effect.durable)
+                entries, durable = effect
+                self.journal.append(entries, durable)
                 if self.crash_after is not None and self.journal.last_seq >= self.crash_after:
                     os.kill(os.getpid(), signal.SIGKILL)
             elif kind is WriteArtifactRow:
-                self.streams.write(effect.artifact, effect.row)
+                artifact, row = effect
+                self.streams.write(artifact, row)
             elif kind is Log:
                 self.log.log(logging.getLevelName(effect.level.upper()), effect.message)
             elif kind is Stop:
