@@ -15,7 +15,7 @@ from core_factories import D, T0, crypto_spec, equity_spec, make_params, walk
 from logos.core.codec import JournalFormatError, decode, encode
 from logos.core.events import EVENT_TYPES, BarClosed, ClockTicked, FeedEnded, OperatorHalted, SessionResumed, SessionStarted
 from logos.core.reducer import reduce
-from logos.core.state import initial_state
+from logos.core.state import SessionState, advance, initial_state
 from logos.core.state_codec import FORMAT_VERSION, SnapshotFormatError, dump_state, load_state
 
 # Finite decimals with every kind of exponent: 1.10, 1E+3, -0, 0E-8, long mantissas.
@@ -163,6 +163,22 @@ def test_snapshot_with_state_from_random_session_round_trips_through_json(sessio
 
         assert loaded == state
         assert json.dumps(dump_state(loaded)) == text  # same exponents, same key order
+
+
+@given(session=sessions(), seq=st.integers(0, 10**6), clock=st.integers(0, 2 * T0), origin=st.integers(0, 2 * T0))
+def test_advance_with_any_session_state_equals_replace(session: list[Any], seq: int, clock: int, origin: int):
+    # advance() builds the per-bar state tuple by position; a field added to SessionState
+    # or moved in it must not slip past it.
+    params, inputs = session
+    state = initial_state(params)
+    for event in inputs:
+        state, _ = reduce(state, event)
+        markets, peak = state.markets, state.peak_equity + 1
+
+        advanced = advance(state, seq, clock, origin, markets, peak)
+
+        assert advanced == state._replace(seq=seq, clock=clock, origin=origin, markets=markets, peak_equity=peak)
+        assert type(advanced) is SessionState
 
 
 def test_load_state_with_wrong_format_raises_snapshot_format_error():
