@@ -185,7 +185,7 @@ def test_load_state_with_wrong_format_raises_snapshot_format_error():
     state = initial_state(make_params())
     raw = dump_state(state)
 
-    with pytest.raises(SnapshotFormatError, match=f"not a format-{FORMAT_VERSION} Logos snapshot"):
+    with pytest.raises(SnapshotFormatError, match=f"not a format-{FORMAT_VERSION} Logos snapshot: it is format {FORMAT_VERSION - 1}, from another Logos version; resume it with that version, or start a new session"):
         load_state({**raw, "format": FORMAT_VERSION - 1})
     with pytest.raises(SnapshotFormatError, match=f"not a format-{FORMAT_VERSION} Logos snapshot"):
         load_state([raw])

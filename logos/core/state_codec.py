@@ -109,5 +109,12 @@ def dump_state(state: SessionState) -> dict[str, Any]:
 
 def load_state(raw: Any) -> SessionState:
     if not isinstance(raw, dict) or raw.get("format") != FORMAT_VERSION:
+        found = raw.get("format") if isinstance(raw, dict) else None
+        if isinstance(found, int):
+            # Format 1 lacks Market.sums: the session was started by an older Logos.
+            raise SnapshotFormatError(
+                f"not a format-{FORMAT_VERSION} Logos snapshot: it is format {found}, from another Logos version; "
+                f"resume it with that version, or start a new session"
+            )
         raise SnapshotFormatError(f"not a format-{FORMAT_VERSION} Logos snapshot")
     return load(SessionState, raw["state"])
