@@ -49,9 +49,9 @@ class Baseline(NamedTuple):
     report: str
 
 
-def _uninterrupted(home: Path, options: list[str]) -> Baseline:
+def _uninterrupted(home: Path, options: list[str], exit_code: int = 0) -> Baseline:
     run = run_logos(["trade", "--paper", "--session-id", SID, *options], home)
-    assert run.returncode == 0, run.stderr
+    assert run.returncode == exit_code, run.stderr
     folder = session_dir(home, SID)
     return Baseline(options, folder, journal(folder), artifact_bytes(folder, CSV_ARTIFACTS), (folder / "session.md").read_text())
 
@@ -64,12 +64,7 @@ def market(tmp_path_factory: pytest.TempPathFactory) -> Baseline:
 @pytest.fixture(scope="module")
 def halting(tmp_path_factory: pytest.TempPathFactory) -> Baseline:
     """A session the drawdown guard halts (exit 3) part-way through."""
-    home = tmp_path_factory.mktemp("halting-baseline")
-    options = [*MARKET, "--max-drawdown-bps", "30"]
-    run = run_logos(["trade", "--paper", "--session-id", SID, *options], home)
-    assert run.returncode == 3, run.stderr
-    folder = session_dir(home, SID)
-    return Baseline(options, folder, journal(folder), artifact_bytes(folder, CSV_ARTIFACTS), (folder / "session.md").read_text())
+    return _uninterrupted(tmp_path_factory.mktemp("halting-baseline"), [*MARKET, "--max-drawdown-bps", "30"], exit_code=3)
 
 
 @pytest.fixture(scope="module")
