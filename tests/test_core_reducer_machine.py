@@ -16,6 +16,8 @@ written here, independently of the core:
 7. guards: no submitted order breaks a pre-trade limit or the trading mode.
 8. shortcut: wherever the quiet-bar path answers, the full bar handler gives the same
    state and effects.
+9. runs: ``reduce_run`` over a rule's bars equals ``reduce`` bar by bar for as many bars
+   as it takes, and the bar it stops at is one the quiet path refuses.
 """
 
 from __future__ import annotations
@@ -59,7 +61,8 @@ from logos.core.events import (
 from logos.core.order_fsm import ORDER_TABLE
 from logos.core.portfolio import market_value, unrealized
 from logos.core.book import Out
-from logos.core.reducer import _on_bar, _quiet_bar, reduce
+from logos.core.quiet import reduce_run
+from logos.core.reducer import _on_bar, reduce
 from logos.core.session_fsm import COMPLETED, HALTED, MODE_HALTED, MODE_REDUCING, RUNNING
 from logos.core.state import FLAT, Params, SessionState, initial_state
 from logos.core.state_codec import dump_state, load_state
@@ -223,7 +226,7 @@ class ReducerMachine(RuleBasedStateMachine):
     def apply(self, event: Any) -> None:
         before = self.state
         self.state, effects = reduce(before, event)
-        if type(event) is BarClosed and _quiet_bar(before, event) is not None:
+        if type(event) is BarClosed and reduce_run(before, (event,))[2]:
             # Rule 8: the shortcut answered, so the full handler must agree with it.
             out = Out(before.seq, event)
             assert (_on_bar(before, event, out), out.effects()) == (self.state, effects)
@@ -248,10 +251,31 @@ class ReducerMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.running)
     @rule(bars=st.lists(BAR_SHAPES, min_size=1, max_size=6))
     def bar(self, bars: list[tuple[int, ...]]) -> None:
+        before, sent, steps = self.state, [], []
         for shape in bars:
             if not self.running:
-                return
-            self.apply(self._next_bar(*shape))
+                break
+            sent.append(self._next_bar(*shape))
+            self.apply(sent[-1])
+            steps.append((self.state, self.step_effects))
+        self._check_run(before, sent, steps)
+
+    def _check_run(self, before: SessionState, bars: list[BarClosed], steps: list[tuple[SessionState, tuple[Any, ...]]]) -> None:
+        """Rule 9: a run of quiet bars folded at once is the same as bar by bar."""
+        state, effects, taken = reduce_run(before, bars)
+        if taken < len(bars):
+            after = steps[taken - 1][0] if taken else before
+            assert reduce_run(after, bars[taken : taken + 1])[2] == 0, "the run stopped at a quiet bar"
+        if not taken:
+            return
+        note_event(f"run of {taken} quiet bars checked against reduce")
+        one_by_one = [effect for _, each in steps[:taken] for effect in each]
+        assert [type(e) for e in one_by_one] == [AppendJournal, WriteArtifactRow] * taken, "a bar in the run did more than a quiet bar"
+        lines, rows = effects
+        assert state == steps[taken - 1][0]
+        assert lines.entries == tuple(entry for e in one_by_one if type(e) is AppendJournal for entry in e.entries)
+        assert not any(e.durable for e in one_by_one if type(e) is AppendJournal)
+        assert (rows.artifact, rows.rows) == ("account", tuple(e.row for e in one_by_one if type(e) is WriteArtifactRow))
 
     def _next_bar(self, pick: int, gap: int, lag: int, move: int, jump: int, up: int, down: int, volume: int) -> BarClosed:
         symbol = self.params.symbols[pick % len(self.params.symbols)]

@@ -125,3 +125,32 @@ def test_rerun_in_one_process_after_other_sessions_matches_a_fresh_process(tmp_p
     # Assert
     assert result.exit_code == 0, result.output
     assert artifact_bytes(session_dir(same, "same")) == artifact_bytes(fresh)
+
+
+@pytest.mark.parametrize(
+    ("name", "options", "exit_code"),
+    [
+        ("partial_fills", CONFIGS["crypto_mean_reversion_partial_fills"], 0),
+        ("drawdown_halt", ["--volume-share", "0.0001", "--max-drawdown-bps", "30"], 3),
+    ],
+)
+def test_max_speed_replay_in_quiet_runs_matches_a_paced_replay_bar_by_bar(tmp_path: Path, name: str, options: list[str], exit_code: int) -> None:
+    # --speed max folds stretches of quiet bars in one reducer call; a paced replay hands the
+    # reducer one bar at a time. The record must not tell them apart, even where a guard
+    # halts the session in the middle of a stretch.
+    # Arrange
+    homes = {speed: tmp_path / speed for speed in ("max", "1000000")}
+
+    # Act
+    for speed, home in homes.items():
+        home.mkdir()
+        run = run_logos(["trade", "--paper", "--session-id", name, "--speed", speed, *options], home)
+        assert run.returncode == exit_code, run.stderr
+
+    # Assert
+    fast, paced = (artifact_bytes(session_dir(home, name)) for home in homes.values())
+    assert [n for n in DETERMINISTIC if fast[n] != paced[n]] == []
+    entries = journal(session_dir(homes["max"], name))
+    assert sum(e["type"] == "OrderFilled" for e in entries) >= 10
+    if exit_code == 3:
+        assert entries[-1]["type"] == "SessionHalted" and entries[-1]["causes"] == ["drawdown"]

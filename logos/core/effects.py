@@ -17,6 +17,16 @@ def journal_one(seq: int, event: Any) -> AppendJournal:
     return tuple.__new__(AppendJournal, (((seq, event),), False))
 
 
+class AppendRun(NamedTuple):
+    """Append the lines of a run of input events that caused nothing (quiet bars).
+
+    Such lines carry no fact, so the shell may hold them back a little, as it may any
+    fact-free line; each is still written before anything its event asks for.
+    """
+
+    entries: tuple[tuple[int, Any], ...]
+
+
 class WriteArtifactRow(NamedTuple):
     """Append one row to ``<artifact>.csv`` (``trades``, ``orders`` or ``account``)."""
 
@@ -27,6 +37,13 @@ class WriteArtifactRow(NamedTuple):
 def artifact_row(artifact: str, row: tuple[str, ...]) -> WriteArtifactRow:
     """``WriteArtifactRow(artifact, row)`` for the per-bar account row, at half the cost."""
     return tuple.__new__(WriteArtifactRow, (artifact, row))
+
+
+class WriteArtifactRows(NamedTuple):
+    """Append ``rows`` to ``<artifact>.csv`` in order: the account rows of a run of quiet bars."""
+
+    artifact: str
+    rows: tuple[tuple[str, ...], ...]
 
 
 class Log(NamedTuple):

@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from logos.core import guards
-from logos.core.book import Book, Out, move, open_orders, valuation
-from logos.core.effects import Stop, journal_one
+from logos.core.book import Book, Out, move, open_orders
+from logos.core.effects import Stop, artifact_row, journal_one
 from logos.core.events import (
     BarClosed,
     ClockTicked,
@@ -39,7 +39,8 @@ from logos.core.session_fsm import (
     RUNNING,
     SESSION_TABLE,
 )
-from logos.core.state import Market, SessionState, advance, market_at
+from logos.core.quiet import reduce_run
+from logos.core.state import Market, SessionState
 from logos.core.strategies import roll
 from logos.core.trading import account_row, decide, session_strategy, work_orders
 
@@ -105,49 +106,6 @@ def _on_resumed(state: SessionState, event: SessionResumed, out: Out) -> Session
     out.durable = True
     return book.fold(
         status=status, peak_equity=peak, halt_causes=(), clock=max(state.clock, event.ts), reduce_only=reduce_only
-    )
-
-
-def _quiet_bar(state: SessionState, bar: BarClosed) -> tuple[SessionState, tuple[Any, ...]] | None:
-    """The common bar in one pass: no open order, no guard near, no target changed.
-
-    Most bars only move a mark, a window and the account row, so this path builds no
-    working copy and no fact list. It returns None the moment anything else might happen,
-    and ``_on_bar`` then does the whole event from the same state (the reducer is pure, so
-    nothing happens twice). A property test holds the two paths to the same results.
-    """
-    if state.status != RUNNING or state.mode != MODE_ACTIVE or state.orders:
-        return None
-    symbol = bar.symbol
-    markets = state.markets
-    market = markets.get(symbol)
-    if market is None or (market.last_ts is not None and bar.ts <= market.last_ts):
-        return None
-    params = state.params
-    clock, origin, seen = state.clock, state.origin, bar.seen
-    if seen > clock:
-        if clock and origin and guards.stale(params, markets, origin, clock):
-            return None
-        origin = origin or seen
-        clock = seen
-    strategy = session_strategy(params)
-    close = bar.close
-    window, sums = roll(strategy, market, close)
-    markets = markets.set(symbol, market_at(close, bar.ts, seen, window, market.signal, sums))
-    targets = strategy.decide(markets, symbol)
-    if targets:
-        for target_symbol, target in targets.items():
-            if target != markets[target_symbol].signal:
-                return None
-    cash = state.cash
-    equity, exposure = valuation(cash, state.positions, markets)
-    peak = equity if equity > state.peak_equity else state.peak_equity
-    if guards.drawdown(params, equity, peak) is not None:
-        return None
-    seq = state.seq + 1
-    return advance(state, seq, clock, origin, markets, peak), (
-        journal_one(seq, bar),
-        account_row(bar, cash, equity, exposure, peak, MODE_ACTIVE),
     )
 
 
@@ -279,9 +237,10 @@ _HANDLERS: dict[type, Callable[[SessionState, Any, Out], SessionState]] = {
 def reduce(state: SessionState, event: Any) -> tuple[SessionState, tuple[Any, ...]]:
     """Apply one input event; return the new state and the effects the shell must perform."""
     if type(event) is BarClosed:
-        quiet = _quiet_bar(state, event)
-        if quiet is not None:
-            return quiet
+        quiet, effects, taken = reduce_run(state, (event,))
+        if taken:  # a quiet bar: the run's effects, in the shape of one event's
+            lines, rows = effects
+            return quiet, (journal_one(*lines.entries[0]), artifact_row(rows.artifact, rows.rows[0]))
     handler = _HANDLERS.get(type(event))
     if handler is None:
         raise ReducerError(f"{type(event).__name__} is not an input event")

@@ -25,6 +25,7 @@ Decide = Callable[[Mapping[str, Market], str], dict[str, int]]
 # Rolling sums are added to and taken from on every bar for the life of a session: in a
 # context that never rounds they stay equal to a fresh sum of the window, whatever the prices.
 EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
+_add, _subtract = EXACT.add, EXACT.subtract
 
 
 class Strategy(NamedTuple):
@@ -37,18 +38,20 @@ class Strategy(NamedTuple):
 def roll(strategy: Strategy, market: Market, close: Decimal) -> tuple[tuple[Decimal, ...], tuple[Decimal, ...]]:
     """Return the window and rolling sums after ``close``: O(1) per sum instead of a sum per bar."""
     window = market.window
-    sums = market.sums
     lengths = strategy.sums
     if lengths:
         kept = len(window)
-        add, subtract = EXACT.add, EXACT.subtract
-        rolled = []
-        for total, n in zip(sums or (ZERO,) * len(lengths), lengths):
-            rolled.append(subtract(add(total, close), window[-n]) if kept >= n else add(total, close))
-        sums = tuple(rolled)
+        sums = tuple(
+            [
+                _subtract(_add(total, close), window[-n]) if kept >= n else _add(total, close)
+                for total, n in zip(market.sums or (ZERO,) * len(lengths), lengths)
+            ]
+        )
+    else:
+        sums = market.sums
     window += (close,)
     if len(window) > strategy.window:
-        window = window[-strategy.window:]
+        window = window[-strategy.window :]
     return window, sums
 
 

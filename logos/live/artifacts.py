@@ -66,6 +66,12 @@ class ArtifactStreams:
         else:
             self._files[name].write(_fast_line(row))
 
+    def write_rows(self, name: str, rows: tuple[tuple[str, ...], ...]) -> None:
+        if name == "account":
+            self._account.write("".join([",".join(row) + "\n" for row in rows]))
+        else:
+            self._files[name].write("".join([_fast_line(row) for row in rows]))
+
     def flush(self) -> dict[str, int]:
         """Push every stream to disk and return their sizes, for the snapshot to record.
 

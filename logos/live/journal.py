@@ -50,6 +50,14 @@ class JournalWriter:
             self.last_seq = entries[-1][0]
         self._write(durable)
 
+    def hold(self, entries: tuple[tuple[int, Any], ...]) -> None:
+        """Append the lines of events that caused nothing, holding them back like any such line."""
+        held = self._held
+        held += [encode(seq, event) for seq, event in entries]
+        self.last_seq = entries[-1][0]
+        if len(held) >= self.hold_lines:
+            self._write()
+
     def _write(self, durable: bool = False) -> None:
         held = self._held
         if not held:

@@ -2,7 +2,10 @@
 
 The loop has three steps, always in this order: (1) take the next input event from the
 feed, the clock or the kill-switch watcher; (2) ``reduce`` it; (3) execute the effects,
-the journal line first. Every ``snapshot_every`` events the state is snapshotted.
+the journal line first. Every ``snapshot_every`` events the state is snapshotted. A
+``--speed max`` replay takes its bars in lists: stretches of quiet bars go through
+``reduce_run`` (the same as ``reduce`` bar by bar, in one call), any other bar through
+``reduce``.
 """
 
 from __future__ import annotations
@@ -18,11 +21,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, Sequence
 
 from logos import paths
-from logos.core.effects import AppendJournal, Log, Stop, WriteArtifactRow
+from logos.core.effects import AppendJournal, AppendRun, Log, Stop, WriteArtifactRow, WriteArtifactRows
 from logos.core.events import BarClosed, FeedEnded, KillSwitchTripped, OperatorHalted, SessionResumed, SessionStarted
+from logos.core.quiet import reduce_run
 from logos.core.reducer import reduce
 from logos.core.session_fsm import COMPLETED, CREATED, HALTED
 from logos.core.state import Params, SessionState, initial_state
@@ -35,10 +39,11 @@ from logos.live.snapshot import Snapshot, write_snapshot
 
 SNAPSHOT = "state.json"
 JOURNAL = "state.jsonl"
-# In --speed max the kill switch is looked for every this many events (a stat call each).
+# --speed max replays bars in lists of this many; the kill switch (a stat call) and an
+# operator's stop are looked for between two lists.
 KILL_SWITCH_EVERY = 512
 PROGRESS_EVERY = 2000
-# A --speed max replay writes fact-free journal lines in groups of up to this many (~50 KB).
+# A --speed max replay holds back fewer than this many fact-free journal lines (~50 KB).
 JOURNAL_HOLD_LINES = 256
 # Fault injection for crash tests: SIGKILL this process right after journaling this seq,
 # before the event's artifact rows or any snapshot are written (the worst moment).
@@ -119,10 +124,23 @@ class Interpreter:
             elif kind is WriteArtifactRow:
                 artifact, row = effect
                 self.streams.write(artifact, row)
+            elif kind is AppendRun:
+                self._append_run(effect.entries)
+            elif kind is WriteArtifactRows:
+                self.streams.write_rows(*effect)
             elif kind is Log:
                 self.log.log(logging.getLevelName(effect.level.upper()), effect.message)
             elif kind is Stop:
                 self.stop = effect.status
+
+
+    def _append_run(self, entries: tuple[tuple[int, Any], ...]) -> None:
+        crash_after = self.crash_after
+        if crash_after is not None and entries[-1][0] >= crash_after:
+            # The fault lands right after seq ``crash_after`` is journaled, as for a lone bar.
+            self.journal.hold(tuple(entry for entry in entries if entry[0] <= crash_after))
+            os.kill(os.getpid(), signal.SIGKILL)
+        self.journal.hold(entries)
 
 
 @dataclass
@@ -189,6 +207,11 @@ class Session:
         execute = interpreter.execute
         every = self.setup.snapshot_every
         for event in events:
+            if type(event) is list:
+                self._apply_bars(event)
+                if interpreter.stop:
+                    break
+                continue
             state, effects = reduce(self.state, event)
             execute(effects)
             self.state = state
@@ -197,6 +220,33 @@ class Session:
                 self.snapshot()
             if interpreter.stop:
                 break
+
+    def _apply_bars(self, bars: list[BarClosed]) -> None:
+        """Apply a run of replayed bars: quiet stretches through ``reduce_run``, any other bar
+        through ``reduce``. Snapshots fall on the same events as when bars come one by one."""
+        execute = self.interpreter.execute
+        every = self.setup.snapshot_every
+        at, end = 0, len(bars)
+        loud = False  # the bar at ``at`` is known not to be quiet
+        while at < end:
+            stop = min(end, at + every - self.since_snapshot)
+            taken = 0
+            if not loud:
+                state, effects, taken = reduce_run(self.state, bars, at, stop)
+            if taken:
+                loud = at + taken < stop  # the run ended early: on a bar that does more
+            else:
+                state, effects = reduce(self.state, bars[at])
+                taken, loud = 1, False
+            execute(effects)
+            self.state = state
+            self.count_bars(bars[at : at + taken])
+            at += taken
+            self.since_snapshot += taken
+            if self.since_snapshot >= every:
+                self.snapshot()
+            if self.interpreter.stop:
+                return
 
     @contextmanager
     def _signals_as_requests(self) -> Iterator[None]:
@@ -219,16 +269,26 @@ class Session:
                 signal.signal(signum, handler)
 
     def count_bar(self, bar: BarClosed) -> None:
-        self.bars += 1
+        self.count_bars((bar,))
+
+    def count_bars(self, bars: Sequence[BarClosed]) -> None:
+        """Add applied bars to the feed figures (per symbol: bars, worst arrival lag)."""
+        before = self.bars
+        self.bars += len(bars)
         feed = self.shell["feed"]
-        figures = feed.get(bar.symbol)
-        if figures is None:
-            figures = feed[bar.symbol] = {"bars": 0, "max_lag_s": 0}
-        figures["bars"] += 1
-        lag = bar.seen - bar.ts - self.interval_s
-        if lag > figures["max_lag_s"]:
-            figures["max_lag_s"] = lag
-        if self.on_progress is not None and not self.bars % PROGRESS_EVERY:
+        interval_s = self.interval_s
+        figures, current = None, None
+        for symbol, ts, _, _, _, _, _, seen in bars:
+            if figures is None or symbol != current:
+                current = symbol
+                figures = feed.get(symbol)
+                if figures is None:
+                    figures = feed[symbol] = {"bars": 0, "max_lag_s": 0}
+            figures["bars"] += 1
+            lag = seen - ts - interval_s
+            if lag > figures["max_lag_s"]:
+                figures["max_lag_s"] = lag
+        if self.on_progress is not None and self.bars // PROGRESS_EVERY > before // PROGRESS_EVERY:
             self.on_progress(self.bars)
 
     def finish(self) -> None:

@@ -10,6 +10,7 @@ an operator's stop) and ends the poll.
 from __future__ import annotations
 
 import time
+from itertools import islice
 from typing import Any, Callable, Iterator, Protocol
 
 from logos.core.events import ClockTicked, FeedEnded
@@ -59,26 +60,32 @@ def _watchful_sleep(session: Session) -> Callable[[float], None]:
 
 
 def replay_events(session: Session, feed: Any) -> Iterator[Any]:
+    """The replayed bars, paced to ``--speed``; in ``max``, as lists of up to
+    ``KILL_SWITCH_EVERY`` bars, with the kill switch and operator stops looked for between
+    two lists."""
     factor = speed_factor(session.setup.speed)
     stream = feed.replay(after_marks(session))
     session.feed_report = feed.report
-    base: tuple[float, int] | None = None
-    count = 0
-    count_bar = session.count_bar
-    for bar in stream:
-        if factor is not None:
-            if base is None:
-                base = (time.monotonic(), bar.seen)
-            tripped = _wait_until(session, base[0] + (bar.seen - base[1]) / factor)
-            if tripped is not None:
-                yield tripped
-                return
-        elif count % KILL_SWITCH_EVERY == 0 or session.stop_signal is not None:
+    if factor is None:
+        # Reading a list ahead of applying it is safe: a bar the session never applies
+        # (it halted first) is read from the cache again by a resume.
+        for run in iter(lambda: list(islice(stream, KILL_SWITCH_EVERY)), []):
             tripped = session.interruption()
             if tripped is not None:
                 yield tripped
                 return
-        count += 1
+            yield run
+        yield FeedEnded(session.state.clock)
+        return
+    base: tuple[float, int] | None = None
+    count_bar = session.count_bar
+    for bar in stream:
+        if base is None:
+            base = (time.monotonic(), bar.seen)
+        tripped = _wait_until(session, base[0] + (bar.seen - base[1]) / factor)
+        if tripped is not None:
+            yield tripped
+            return
         count_bar(bar)
         yield bar
     yield FeedEnded(session.state.clock)

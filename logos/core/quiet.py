@@ -1,0 +1,111 @@
+"""Quiet bars: the bars that move a mark, a window and the account row, and nothing else.
+
+No open order, no guard at its limit, no target changed: that is most bars of a session.
+``reduce_run`` folds a stretch of them in one pass. What they change (the markets, the
+clock, the peak, the seq) stays in locals instead of becoming a new state, a journal
+effect and a row effect per bar, and the stretch ends at the first bar that might do
+more, which ``reduce`` then takes on its own. ``reduce`` takes a lone quiet bar through
+the same code, so there is one definition of quiet; a property test holds a run to the
+fold of ``reduce`` over its bars.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from logos.core import guards
+from logos.core.book import valuation
+from logos.core.effects import AppendRun, WriteArtifactRows
+from logos.core.events import BarClosed
+from logos.core.money import ZERO
+from logos.core.session_fsm import MODE_ACTIVE, RUNNING
+from logos.core.state import SessionState, advance, market_at
+from logos.core.strategies import roll
+from logos.core.timestamps import iso
+from logos.core.trading import session_strategy
+
+NOT_QUIET: tuple[Any, tuple[Any, ...], int] = (None, (), 0)
+
+
+def reduce_run(
+    state: SessionState, bars: Sequence[BarClosed], start: int = 0, stop: int | None = None
+) -> tuple[SessionState, tuple[Any, ...], int]:
+    """Fold ``reduce`` over ``bars[start:stop]`` for as long as each bar is quiet.
+
+    Returns the state after the last quiet bar, the run's effects (its journal lines, then
+    its account rows) and how many bars it took. When ``bars[start]`` is not quiet it takes
+    none and returns ``(None, (), 0)``: the caller hands that bar to ``reduce``.
+    """
+    if state.status != RUNNING or state.mode != MODE_ACTIVE or state.orders:
+        return NOT_QUIET
+    params = state.params
+    strategy = session_strategy(params)
+    decide = strategy.decide
+    stale_limit = params.stale_after_s
+    cash = state.cash
+    clock, origin, peak, seq = state.clock, state.origin, state.peak_equity, state.seq
+    # A working copy of the markets, private to this call: the strategy and the guards
+    # read it as they would the state's, and the new state gets it once, at the end.
+    markets = dict(state.markets.items())
+    # Quiet bars never trade, so cash and positions hold for the whole run.
+    held = [(symbol, position.qty) for symbol, position in state.positions.items() if position.qty]
+    equity, exposure = valuation(cash, state.positions, markets)
+    if held:
+        tail = None
+    else:
+        # Nothing held: equity, exposure and so the peak and the drawdown hold too.
+        peak = equity if equity > peak else peak
+        if guards.drawdown(params, equity, peak) is not None:
+            return NOT_QUIET
+        tail = (str(cash), str(equity), str(exposure), str(guards.drawdown_bps(equity, peak)), MODE_ACTIVE)
+    cash_text = str(cash)
+    entries: list[tuple[int, BarClosed]] = []
+    rows: list[tuple[str, ...]] = []
+    for bar in bars[start:stop]:
+        symbol, ts, _, _, _, close, _, seen = bar
+        market = markets.get(symbol)
+        if market is None or (market.last_ts is not None and ts <= market.last_ts):
+            break  # not this session's symbol, or out of order: reduce says which
+        now, first = clock, origin
+        if seen > now:
+            # Staleness is judged once a timestamp is complete, i.e. at the clock we are leaving.
+            if now and first and stale_limit is not None and guards.stale(params, markets, first, now):
+                break
+            first = first or seen
+            now = seen
+        window, sums = roll(strategy, market, close)
+        markets[symbol] = market_at(close, ts, seen, window, market.signal, sums)
+        targets = decide(markets, symbol)
+        if targets:
+            changed = False
+            for target_symbol, target in targets.items():
+                if target != markets[target_symbol].signal:
+                    changed = True
+                    break
+            if changed:
+                markets[symbol] = market
+                break
+        if tail is None:
+            # valuation(), unrolled over what is held (the same operations in the same order).
+            value = exposure = ZERO
+            for held_symbol, qty in held:
+                worth = qty * (markets[held_symbol].mark or ZERO)
+                value += worth
+                exposure += worth if worth > 0 else -worth
+            equity = cash + value
+            top = equity if equity > peak else peak
+            if guards.drawdown(params, equity, top) is not None:
+                markets[symbol] = market
+                break
+            peak = top
+            row = (iso(seen), symbol, cash_text, str(equity), str(exposure), str(guards.drawdown_bps(equity, peak)), MODE_ACTIVE)
+        else:
+            row = (iso(seen), symbol, *tail)
+        seq += 1
+        clock, origin = now, first
+        entries.append((seq, bar))
+        rows.append(row)
+    if not entries:
+        return NOT_QUIET
+    effects = (AppendRun(tuple(entries)), WriteArtifactRows("account", tuple(rows)))
+    return advance(state, seq, clock, origin, state.markets.update(markets), peak), effects, len(entries)
