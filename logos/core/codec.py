@@ -80,7 +80,7 @@ class _QuotedSymbols(dict[str, str]):
     """Symbol -> its JSON text, computed once per symbol rather than once per bar."""
 
     def __missing__(self, symbol: str) -> str:
-        self[symbol] = quoted = json.dumps(symbol)
+        self[symbol] = quoted = json.encoder.encode_basestring(symbol)  # as json.dumps(ensure_ascii=False)
         return quoted
 
 
@@ -91,6 +91,51 @@ _BAR_LINE = (
 )
 
 
+# Field texts exactly as ``json.dumps(..., separators=(",", ":"), ensure_ascii=False)``
+# writes them; a test holds every event type's line to json.dumps of its dict.
+_string = json.encoder.encode_basestring
+
+
+def _decimal_text(value: Decimal) -> str:
+    return '"%s"' % value
+
+
+def _optional_decimal_text(value: Decimal | None) -> str:
+    return "null" if value is None else '"%s"' % value
+
+
+def _strings_text(value: tuple[str, ...]) -> str:
+    return "[" + ",".join([_string(v) for v in value]) + "]"
+
+
+def _int_text(value: int) -> str:
+    return str(value) if type(value) is int else json.dumps(value)
+
+
+def _text_of(hint: Any) -> Callable[[Any], str]:
+    if hint is Decimal:
+        return _decimal_text
+    if Decimal in typing.get_args(hint):
+        return _optional_decimal_text
+    if typing.get_origin(hint) is tuple:
+        return _strings_text
+    return {str: _string, int: _int_text}[hint]
+
+
+def _line_writer(cls: type) -> Callable[[int, Any], str]:
+    """Write ``cls`` events as journal lines without building a dict for json.dumps each time."""
+    head = '{"seq":%s,"type":' + json.dumps(cls.__name__)
+    fields = tuple((f",{json.dumps(field)}:", _text_of(hint)) for field, hint in typing.get_type_hints(cls).items())
+
+    def write(seq: int, event: Any) -> str:
+        return head % seq + "".join([key + text(value) for (key, text), value in zip(fields, event)]) + "}"
+
+    return write
+
+
+_WRITERS = {cls: _line_writer(cls) for cls in EVENT_TYPES.values()}
+
+
 def encode(seq: int, event: Any) -> str:
     """Return one journal line (without the newline)."""
     if type(event) is BarClosed:
@@ -98,7 +143,10 @@ def encode(seq: int, event: Any) -> str:
         # calls str() directly; an f-string goes through Decimal.__format__, 3x slower.
         s, ts, o, h, lo, c, v, seen = event
         return _BAR_LINE % (seq, _QUOTED[s], ts, o, h, lo, c, v, seen)
-    return json.dumps(event_to_dict(seq, event), separators=(",", ":"), ensure_ascii=False)
+    write = _WRITERS.get(type(event))
+    if write is None:
+        return json.dumps(event_to_dict(seq, event), separators=(",", ":"), ensure_ascii=False)
+    return write(seq, event)
 
 
 def event_from_dict(body: dict[str, Any]) -> tuple[int, Any]:
