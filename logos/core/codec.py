@@ -149,6 +149,12 @@ def encode(seq: int, event: Any) -> str:
     return write(seq, event)
 
 
+def encode_bars(entries: tuple[tuple[int, BarClosed], ...]) -> list[str]:
+    """``[encode(seq, bar) for seq, bar in entries]`` for bars only, without a call per line."""
+    quoted = _QUOTED
+    return [_BAR_LINE % (seq, quoted[s], ts, o, h, lo, c, v, seen) for seq, (s, ts, o, h, lo, c, v, seen) in entries]
+
+
 def event_from_dict(body: dict[str, Any]) -> tuple[int, Any]:
     try:
         name = body["type"]

@@ -241,6 +241,11 @@ def reduce(state: SessionState, event: Any) -> tuple[SessionState, tuple[Any, ..
         if taken:  # a quiet bar: the run's effects, in the shape of one event's
             lines, rows = effects
             return quiet, (journal_one(*lines.entries[0]), artifact_row(rows.artifact, rows.rows[0]))
+    return reduce_full(state, event)
+
+
+def reduce_full(state: SessionState, event: Any) -> tuple[SessionState, tuple[Any, ...]]:
+    """``reduce`` without trying the quiet path first: for a bar ``reduce_run`` just refused."""
     handler = _HANDLERS.get(type(event))
     if handler is None:
         raise ReducerError(f"{type(event).__name__} is not an input event")

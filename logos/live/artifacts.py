@@ -68,7 +68,7 @@ class ArtifactStreams:
 
     def write_rows(self, name: str, rows: tuple[tuple[str, ...], ...]) -> None:
         if name == "account":
-            self._account.write("".join([",".join(row) + "\n" for row in rows]))
+            self._account.write("\n".join(map(",".join, rows)) + "\n")
         else:
             self._files[name].write("".join([_fast_line(row) for row in rows]))
 

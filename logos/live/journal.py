@@ -14,7 +14,8 @@ import zlib
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from logos.core.codec import JournalFormatError, decode, encode
+from logos.core.codec import JournalFormatError, decode, encode, encode_bars
+from logos.core.events import BarClosed
 
 
 class JournalError(Exception):
@@ -50,10 +51,10 @@ class JournalWriter:
             self.last_seq = entries[-1][0]
         self._write(durable)
 
-    def hold(self, entries: tuple[tuple[int, Any], ...]) -> None:
-        """Append the lines of events that caused nothing, holding them back like any such line."""
+    def hold(self, entries: tuple[tuple[int, BarClosed], ...]) -> None:
+        """Append the lines of bars that caused nothing, holding them back like any such line."""
         held = self._held
-        held += [encode(seq, event) for seq, event in entries]
+        held += encode_bars(entries)
         self.last_seq = entries[-1][0]
         if len(held) >= self.hold_lines:
             self._write()

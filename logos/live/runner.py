@@ -27,7 +27,7 @@ from logos import paths
 from logos.core.effects import AppendJournal, AppendRun, Log, Stop, WriteArtifactRow, WriteArtifactRows
 from logos.core.events import BarClosed, FeedEnded, KillSwitchTripped, OperatorHalted, SessionResumed, SessionStarted
 from logos.core.quiet import reduce_run
-from logos.core.reducer import reduce
+from logos.core.reducer import reduce, reduce_full
 from logos.core.session_fsm import COMPLETED, CREATED, HALTED
 from logos.core.state import Params, SessionState, initial_state
 from logos.core.state_codec import dump
@@ -236,7 +236,7 @@ class Session:
             if taken:
                 loud = at + taken < stop  # the run ended early: on a bar that does more
             else:
-                state, effects = reduce(self.state, bars[at])
+                state, effects = reduce_full(self.state, bars[at])
                 taken, loud = 1, False
             execute(effects)
             self.state = state
@@ -276,16 +276,14 @@ class Session:
         before = self.bars
         self.bars += len(bars)
         feed = self.shell["feed"]
-        interval_s = self.interval_s
-        figures, current = None, None
-        for symbol, ts, _, _, _, _, _, seen in bars:
-            if figures is None or symbol != current:
-                current = symbol
-                figures = feed.get(symbol)
-                if figures is None:
-                    figures = feed[symbol] = {"bars": 0, "max_lag_s": 0}
-            figures["bars"] += 1
-            lag = seen - ts - interval_s
+        symbols = dict.fromkeys([bar[0] for bar in bars])  # first-seen order, as one by one
+        for symbol in symbols:
+            mine = bars if len(symbols) == 1 else [bar for bar in bars if bar[0] == symbol]
+            figures = feed.get(symbol)
+            if figures is None:
+                figures = feed[symbol] = {"bars": 0, "max_lag_s": 0}
+            figures["bars"] += len(mine)
+            lag = max([bar[7] - bar[1] for bar in mine]) - self.interval_s  # seen - ts
             if lag > figures["max_lag_s"]:
                 figures["max_lag_s"] = lag
         if self.on_progress is not None and self.bars // PROGRESS_EVERY > before // PROGRESS_EVERY:
