@@ -24,6 +24,8 @@ OTHER_COMMANDS_ONLY = {
     "logos.adapters.alpaca_check": "logos adapters check alpaca",
     "dotenv": "a home with a .env file",
     "rich.progress": "a progress bar, drawn only when stderr is a terminal",
+    # typer 0.29 imports pydantic to parse every option (pyproject pins below it).
+    "pydantic": "logos adapters check alpaca (alpaca-py's models)",
 }
 
 # Runs ``logos ARGS`` like the installed script, then writes sys.modules to the first argument.
