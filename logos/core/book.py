@@ -21,6 +21,7 @@ from logos.core.events import (
 from logos.core.money import ZERO, bps_of
 from logos.core.order_fsm import ORDER_TABLE, PENDING_CANCEL
 from logos.core.portfolio import apply_fill
+from logos.core.open_orders import OpenOrders
 from logos.core.state import FLAT, Market, Order, SessionState
 from logos.core.timestamps import iso
 
@@ -56,13 +57,9 @@ class Out:
 # --- orders -----------------------------------------------------------------------------
 
 
-def _order_key(order: Order) -> tuple[int, str]:
-    # Client ids share the session prefix, so (length, text) orders them by creation seq.
-    return len(order.client_id), order.client_id
-
-
-def open_orders(orders: Mapping[str, Order], symbol: str | None = None) -> list[Order]:
-    return sorted((o for o in orders.values() if symbol is None or o.symbol == symbol), key=_order_key)
+def open_orders(orders: OpenOrders, symbol: str | None = None) -> list[Order]:
+    """The open orders (of ``symbol``, when given), oldest first."""
+    return [o for o in orders.values() if symbol is None or o.symbol == symbol]
 
 
 def move(order: Order, trigger: str, **changes: Any) -> Order:

@@ -1,6 +1,6 @@
 """Exact JSON round-trip of the whole session state (the ``state.json`` snapshot).
 
-Records become objects in field order, pyrsistent maps become objects with sorted keys,
+Records become objects in field order, pyrsistent maps and open orders become objects with sorted keys,
 Decimals become strings. Decoding follows each record's type hints, so ``load(dump(s)) == s``
 holds for every state without per-record code.
 """
@@ -14,6 +14,7 @@ from typing import Any
 from pyrsistent import PMap, PVector, pmap, pvector
 
 from logos.core.events import GuardTripped
+from logos.core.open_orders import OpenOrders
 from logos.core.state import Market, Order, Params, Position, SessionState
 from logos.core.symbol_map import SymbolMap
 from logos.core.symbols import SymbolSpec
@@ -25,7 +26,6 @@ _CONTAINER_OF: dict[tuple[type, str], type] = {
     (Params, "specs"): SymbolSpec,
     (SessionState, "positions"): Position,
     (SessionState, "markets"): Market,
-    (SessionState, "orders"): Order,
     (SessionState, "trips"): GuardTripped,
 }
 
@@ -42,6 +42,8 @@ def dump(value: Any) -> Any:
         return {field: dump(item) for field, item in zip(value._fields, value)}
     if isinstance(value, PMap):
         return {key: dump(value[key]) for key in sorted(value)}
+    if isinstance(value, OpenOrders):
+        return {key: dump(value[key]) for key in sorted(value)}  # as the pmap it replaced wrote it
     if isinstance(value, SymbolMap):
         return {key: dump(item) for key, item in value.items()}  # the session's symbol order
     if isinstance(value, (tuple, list, PVector)):
@@ -74,6 +76,8 @@ def _load_as(hint: Any, raw: Any, owner: type, field: str) -> Any:
     if hint is PMap:
         kind = _CONTAINER_OF[(owner, field)]
         return pmap({key: load(kind, item) for key, item in raw.items()})
+    if hint is OpenOrders:
+        return OpenOrders(load(Order, item) for item in raw.values())
     if hint is SymbolMap:
         kind = _CONTAINER_OF[(owner, field)]
         return SymbolMap(tuple(raw), tuple(load(kind, item) for item in raw.values()))

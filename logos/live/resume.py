@@ -159,7 +159,7 @@ def open_for_resume(home: Path, session_id: str, reset_guards: tuple[str, ...], 
             "snapshot_seq": snap.state.seq,
             "replayed": replay.replayed,
             "torn_bytes": replay.torn_bytes,
-            "orders": [f"{o.client_id} {o.status} {o.filled}/{o.qty}" for o in sorted(state.orders.values(), key=lambda o: (len(o.client_id), o.client_id))],
+            "orders": [f"{o.client_id} {o.status} {o.filled}/{o.qty}" for o in state.orders.values()],  # oldest first
             "positions": [f"{s} {state.positions.get(s, FLAT).qty}" for s in state.params.symbols if state.positions.get(s, FLAT).qty],
             "reset_guards": [] if finishing else list(reset_guards),
             "discrepancies": "none (every journaled fact re-derived identically)",
