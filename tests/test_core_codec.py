@@ -15,7 +15,9 @@ from core_factories import D, T0, crypto_spec, equity_spec, make_params, walk
 from logos.core.codec import JournalFormatError, decode, encode, event_to_dict
 from logos.core.events import EVENT_TYPES, BarClosed, ClockTicked, FeedEnded, OperatorHalted, SessionResumed, SessionStarted
 from logos.core.reducer import reduce
-from logos.core.state import SessionState, advance, initial_state
+from logos.core.book import Book, Out, move
+from logos.core.order_fsm import ORDER_TABLE
+from logos.core.state import Order, SessionState, advance, initial_state
 from logos.core.state_codec import FORMAT_VERSION, SnapshotFormatError, dump_state, load_state
 
 # Finite decimals with every kind of exponent: 1.10, 1E+3, -0, 0E-8, long mantissas.
@@ -152,8 +154,8 @@ def sessions(draw: Any) -> list[Any]:
     bars = []
     for spec, path, start in zip(SPECS, paths, (10_000, 3_000_000)):
         closes = [start]
-        for move in path:
-            closes.append(closes[-1] + closes[-1] * move // 10_000)
+        for step in path:
+            closes.append(closes[-1] + closes[-1] * step // 10_000)
         bars += walk(spec.symbol, closes, spec.price_tick, volumes=[3, 50, 1000])
     bars.sort(key=lambda b: (b.seen, b.symbol))
     inputs: list[Any] = [SessionStarted("S", T0, 7, "cfg"), *bars]
@@ -193,6 +195,34 @@ def test_advance_with_any_session_state_equals_replace(session: list[Any], seq: 
 
         assert advanced == state._replace(seq=seq, clock=clock, origin=origin, markets=markets, peak_equity=peak)
         assert type(advanced) is SessionState
+
+
+@given(session=sessions(), data=st.data())
+def test_move_and_fold_with_any_session_equal_replace(session: list[Any], data: st.DataObject):
+    # move() and Book.fold() build their tuples by position, like advance().
+    params, inputs = session
+    state = initial_state(params)
+    for event in inputs:
+        state, _ = reduce(state, event)
+        book = Book(state, Out(state.seq, event))
+        book.cash, book.created, book.fills = state.cash + 1, state.orders_created + 2, state.fills_applied + 3
+
+        folded = book.fold(clock=state.clock + 5, halt_causes=("operator",))
+
+        assert folded == state._replace(
+            seq=state.seq + 1, cash=state.cash + 1, orders_created=state.orders_created + 2,
+            fills_applied=state.fills_applied + 3, clock=state.clock + 5, halt_causes=("operator",),
+        )
+        assert type(folded) is SessionState
+        for order in state.orders.values():
+            trigger = data.draw(st.sampled_from([t for t in ORDER_TABLE.triggers if ORDER_TABLE.allows(order.status, t)]))
+            status = ORDER_TABLE.next(order.status, trigger)
+            lifecycle = order.lifecycle if status == order.status else order.lifecycle + (status,)
+
+            moved = move(order, trigger, reason="why", filled=order.filled + 1)
+
+            assert moved == order._replace(status=status, lifecycle=lifecycle, reason="why", filled=order.filled + 1)
+            assert type(moved) is Order
 
 
 def test_load_state_with_wrong_format_raises_snapshot_format_error():
