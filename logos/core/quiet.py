@@ -20,7 +20,7 @@ from logos.core.events import BarClosed
 from logos.core.money import ZERO
 from logos.core.session_fsm import MODE_ACTIVE, RUNNING
 from logos.core.state import SessionState, advance, market_at
-from logos.core.strategies import roll
+from logos.core.strategies import EXACT
 from logos.core.timestamps import iso
 from logos.core.trading import session_strategy
 
@@ -41,6 +41,8 @@ def reduce_run(
     params = state.params
     strategy = session_strategy(params)
     decide = strategy.decide
+    lengths, keep, zeros = strategy.sums, strategy.window, (ZERO,) * len(strategy.sums)
+    add, subtract = EXACT.add, EXACT.subtract
     stale_limit = params.stale_after_s
     cash = state.cash
     clock, origin, peak, seq = state.clock, state.origin, state.peak_equity, state.seq
@@ -73,7 +75,21 @@ def reduce_run(
                 break
             first = first or seen
             now = seen
-        window, sums = roll(strategy, market, close)
+        # roll(), unrolled (the same operations in the same exact context): once per bar.
+        window = market.window
+        kept = len(window)
+        if lengths:
+            sums = tuple(
+                [
+                    subtract(add(total, close), window[-n]) if kept >= n else add(total, close)
+                    for total, n in zip(market.sums or zeros, lengths)
+                ]
+            )
+        else:
+            sums = market.sums
+        window += (close,)
+        if kept >= keep:
+            window = window[-keep:]
         markets[symbol] = market_at(close, ts, seen, window, market.signal, sums)
         targets = decide(markets, symbol)
         if targets:
