@@ -17,7 +17,7 @@ from logos.core.events import EVENT_TYPES, BarClosed, ClockTicked, FeedEnded, Op
 from logos.core.reducer import reduce
 from logos.core.book import Book, Out, move
 from logos.core.order_fsm import ORDER_TABLE
-from logos.core.state import Order, SessionState, advance, initial_state
+from logos.core.state import Order, SessionState, advance, initial_state, spec_of
 from logos.core.state_codec import FORMAT_VERSION, SnapshotFormatError, dump_state, load_state
 
 # Finite decimals with every kind of exponent: 1.10, 1E+3, -0, 0E-8, long mantissas.
@@ -266,3 +266,12 @@ def test_load_state_with_null_in_an_optional_field_keeps_none():
     raw = json.loads(json.dumps(dump_state(initial_state(make_params(max_notional=None)))))
 
     assert load_state(raw).params.max_notional is None
+
+
+def test_spec_of_with_sessions_taking_turns_returns_each_sessions_own_spec():
+    # spec_of() remembers the last session's specs; another session's params must not read them.
+    one = make_params([equity_spec("AAPL", price_tick=D("0.01"))])
+    other = make_params([equity_spec("AAPL", price_tick=D("0.05"))])
+
+    for params in (one, other, one, other):
+        assert spec_of(params, "AAPL") == params.specs["AAPL"]

@@ -8,10 +8,11 @@ effects. Neither outlives the ``reduce`` call that made it.
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any, Mapping
 
 from logos.core import guards
-from logos.core.effects import AppendJournal, Log, Stop, WriteArtifactRow
+from logos.core.effects import AppendJournal, Log, Stop, WriteArtifactRow, artifact_row
 from logos.core.events import (
     GuardTripped,
     OrderCanceled,
@@ -22,7 +23,7 @@ from logos.core.money import ZERO, bps_of
 from logos.core.order_fsm import ORDER_TABLE, PENDING_CANCEL
 from logos.core.portfolio import apply_fill
 from logos.core.open_orders import OpenOrders
-from logos.core.state import FLAT, Market, Order, SessionState
+from logos.core.state import FLAT, Market, Order, SessionState, spec_of
 from logos.core.timestamps import iso
 
 
@@ -85,16 +86,22 @@ def move(order: Order, trigger: str, **changes: Any) -> Order:
 AVG_PRICE_STEP = Decimal("0.0001")
 
 
+@lru_cache(maxsize=64)
+def _average_step(price_tick: Decimal) -> tuple[Decimal, int]:
+    step = price_tick * AVG_PRICE_STEP
+    return step, step.as_tuple().exponent  # type: ignore[return-value]
+
+
 def _average_price(notional: Decimal, qty: Decimal, price_tick: Decimal) -> Decimal:
     """Return ``notional / qty``, cut to four places beyond the tick when it runs longer."""
     avg = notional / qty
-    step = price_tick * AVG_PRICE_STEP
-    return avg.quantize(step) if avg.as_tuple().exponent < step.as_tuple().exponent else avg
+    step, places = _average_step(price_tick)
+    return avg.quantize(step) if avg.as_tuple().exponent < places else avg
 
 
 def _order_row(order: Order, ts: int, price_tick: Decimal) -> WriteArtifactRow:
     avg = _average_price(order.filled_notional, order.filled, price_tick) if order.filled else None
-    return WriteArtifactRow(
+    return artifact_row(
         "orders",
         (
             order.client_id,
@@ -157,13 +164,13 @@ class Book:
     def put(self, order: Order, ts: int) -> None:
         if order.status in ORDER_TABLE.terminal:
             self.orders = self.orders.discard(order.client_id)
-            self.out.rows.append(_order_row(order, ts, self.state.params.specs[order.symbol].price_tick))
+            self.out.rows.append(_order_row(order, ts, spec_of(self.state.params, order.symbol).price_tick))
         else:
             self.orders = self.orders.set(order.client_id, order)
 
     def fill(self, order: Order, qty: Decimal, price: Decimal, ts: int) -> Order:
         params = self.state.params
-        spec = params.specs[order.symbol]
+        spec = spec_of(params, order.symbol)
         fee = bps_of(price * qty, params.fee_bps, spec.cash_step)
         signed = qty if order.side == "buy" else -qty
         position, realized = apply_fill(self.positions.get(order.symbol, FLAT), signed, price, fee)
@@ -186,7 +193,7 @@ class Book:
             durable=True,
         )
         self.out.rows.append(
-            WriteArtifactRow(
+            artifact_row(
                 "trades",
                 (trade_id, order.client_id, order.symbol, order.side, str(qty), str(price), str(fee), str(realized), iso(ts)),
             )

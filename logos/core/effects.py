@@ -35,7 +35,7 @@ class WriteArtifactRow(NamedTuple):
 
 
 def artifact_row(artifact: str, row: tuple[str, ...]) -> WriteArtifactRow:
-    """``WriteArtifactRow(artifact, row)`` for the per-bar account row, at half the cost."""
+    """``WriteArtifactRow(artifact, row)`` at half the cost (account, order and trade rows)."""
     return tuple.__new__(WriteArtifactRow, (artifact, row))
 
 

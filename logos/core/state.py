@@ -165,5 +165,15 @@ def initial_state(params: Params) -> SessionState:
     )
 
 
-def spec(state: SessionState, symbol: str) -> SymbolSpec:
-    return state.params.specs[symbol]
+# The specs of the session last asked about, as (the pmap, the same as a dict): one tuple,
+# so swapping it is a single store.
+_SPECS_MEMO: list[tuple[PMap | None, dict[str, SymbolSpec]]] = [(None, {})]
+
+
+def spec_of(params: Params, symbol: str) -> SymbolSpec:
+    """``params.specs[symbol]`` through a dict copy of the pmap: ~20x cheaper, five per order."""
+    specs, table = _SPECS_MEMO[0]
+    if specs is not params.specs:
+        table = dict(params.specs)
+        _SPECS_MEMO[0] = (params.specs, table)
+    return table[symbol]

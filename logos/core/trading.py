@@ -22,7 +22,7 @@ from logos.core.intents import OrderIntent
 from logos.core.money import ZERO, bps_of
 from logos.core.order_fsm import INITIALIZED, ORDER_TABLE, PENDING_CANCEL
 from logos.core.session_fsm import MODE_REDUCING
-from logos.core.state import FLAT, Market, Order
+from logos.core.state import FLAT, Market, Order, spec_of
 from logos.core.strategies import Strategy, build
 from logos.core.timestamps import iso
 from logos.core.translator import target_quantity, translate
@@ -54,7 +54,7 @@ def _rebalance(book: Book, symbol: str, signal: int, bar: BarClosed) -> None:
     price = book.mark(symbol)
     equity, _ = book.equity_and_exposure()
     target = target_quantity(signal, params.sizing, params.sizing_value, equity, price)  # type: ignore[arg-type]
-    intent = translate(params.specs[symbol], target, holding, price, params.order_type, params.limit_offset_bps)  # type: ignore[arg-type]
+    intent = translate(spec_of(params, symbol), target, holding, price, params.order_type, params.limit_offset_bps)  # type: ignore[arg-type]
     if intent is None:
         return
     if isinstance(intent, str):
@@ -98,7 +98,7 @@ def _submit(book: Book, intent: OrderIntent, holding: Decimal, bar: BarClosed) -
         OrderSubmitted(client_id, intent.symbol, intent.side, intent.qty, intent.order_type, intent.limit_price, intent.reference_price, ts),
         durable=True,
     )
-    spec = params.specs[intent.symbol]
+    spec = spec_of(params, intent.symbol)
     cost = intent.notional + bps_of(intent.notional, params.fee_bps, spec.cash_step)
     if intent.side == "buy" and cost > book.cash:
         order = move(order, "reject", reason=f"insufficient cash: needs {cost}, has {book.cash}")
@@ -119,7 +119,7 @@ def _submit(book: Book, intent: OrderIntent, holding: Decimal, bar: BarClosed) -
 def work_orders(book: Book, bar: BarClosed) -> None:
     """Let this bar act on the symbol's open orders: confirm cancels, fill, expire."""
     params = book.state.params
-    spec = params.specs[bar.symbol]
+    spec = spec_of(params, bar.symbol)
     at_close = params.fill_at == "same_close"
     ts = bar.ts
     for order in open_orders(book.orders, bar.symbol):
