@@ -49,6 +49,8 @@ def reduce_run(
     # A working copy of the markets, private to this call: the strategy and the guards
     # read it as they would the state's, and the new state gets it once, at the end.
     markets = dict(state.markets.items())
+    # Quiet bars never change a target, so the run compares every decision with these.
+    signals = {symbol: market.signal for symbol, market in markets.items()}
     # Quiet bars never trade, so cash and positions hold for the whole run.
     held = [(symbol, position.qty) for symbol, position in state.positions.items() if position.qty]
     equity, exposure = valuation(cash, state.positions, markets)
@@ -92,15 +94,9 @@ def reduce_run(
             window = window[-keep:]
         markets[symbol] = market_at(close, ts, seen, window, market.signal, sums)
         targets = decide(markets, symbol)
-        if targets:
-            changed = False
-            for target_symbol, target in targets.items():
-                if target != markets[target_symbol].signal:
-                    changed = True
-                    break
-            if changed:
-                markets[symbol] = market
-                break
+        if targets and not targets.items() <= signals.items():
+            markets[symbol] = market  # a target moved: not quiet
+            break
         if tail is None:
             # valuation(), unrolled over what is held (the same operations in the same order).
             value = exposure = ZERO
