@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pstats
 import subprocess
 import sys
 from pathlib import Path
@@ -28,3 +29,18 @@ def test_benchmark_run_with_1000_bars_and_no_peers_reports_a_logos_row(tmp_path:
     assert results["startup"][0]["engine"] == "logos"
     table = (out / "results.md").read_text()
     assert "| logos | next_open | 1,000 |" in table
+
+
+def test_hot_path_with_1000_bars_writes_a_profile_of_the_reducer(tmp_path: Path) -> None:
+    # Arrange
+    command = [sys.executable, "-m", "benchmarks.hot_path", "--bars", "1000", "--top", "5", "--out", str(tmp_path)]
+
+    # Act
+    done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=600)
+
+    # Assert
+    assert done.returncode == 0, done.stderr
+    profile = tmp_path / "logos-next_open-1000.prof"
+    functions = {name for _, _, name in pstats.Stats(str(profile)).stats}  # type: ignore[attr-defined]
+    assert {"reduce_run", "reduce_full", "_on_bar"} <= functions
+    assert "By own time (tottime), top 5" in (tmp_path / "logos-next_open-1000.txt").read_text()
