@@ -20,8 +20,8 @@ def journal_one(seq: int, event: Any) -> AppendJournal:
 class AppendRun(NamedTuple):
     """Append the lines of a run of input events that caused nothing (quiet bars).
 
-    Such lines carry no fact, so the shell may hold them back a little, as it may any
-    fact-free line; each is still written before anything its event asks for.
+    Such lines carry no fact and only repeat bars of the cache, so the shell may hold them
+    back a little, as it may any fact-free line: a resume reads those bars again.
     """
 
     entries: tuple[tuple[int, Any], ...]

@@ -5,7 +5,7 @@ feed, the clock or the kill-switch watcher; (2) ``reduce`` it; (3) execute the e
 the journal line first. Every ``snapshot_every`` events the state is snapshotted. A
 ``--speed max`` replay takes its bars in lists: stretches of quiet bars go through
 ``reduce_run`` (the same as ``reduce`` bar by bar, in one call), any other bar through
-``reduce``.
+``reduce_full`` (``reduce`` without the quiet attempt).
 """
 
 from __future__ import annotations
@@ -133,7 +133,6 @@ class Interpreter:
             elif kind is Stop:
                 self.stop = effect.status
 
-
     def _append_run(self, entries: tuple[tuple[int, Any], ...]) -> None:
         crash_after = self.crash_after
         if crash_after is not None and entries[-1][0] >= crash_after:
@@ -222,8 +221,8 @@ class Session:
                 break
 
     def _apply_bars(self, bars: list[BarClosed]) -> None:
-        """Apply a run of replayed bars: quiet stretches through ``reduce_run``, any other bar
-        through ``reduce``. Snapshots fall on the same events as when bars come one by one."""
+        """Apply a list of replayed bars: quiet stretches through ``reduce_run``, any other bar
+        through ``reduce_full``. Snapshots fall on the same events as when bars come one by one."""
         execute = self.interpreter.execute
         every = self.setup.snapshot_every
         at, end = 0, len(bars)
