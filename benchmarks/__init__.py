@@ -19,6 +19,15 @@ SEED = 7
 # Two prices are "equal" for the peers' float SMAs when they are closer than this; the
 # series is on a 0.01 grid, so a real difference between the averages is far larger.
 TIE_EPSILON = 1e-9
+
+
+def sma_target(gap: float) -> int | None:
+    """The peers' target for ``fast - slow``: long above, flat below, None (keep) on a tie."""
+    if gap > TIE_EPSILON:
+        return UNITS
+    if gap < -TIE_EPSILON:
+        return 0
+    return None  # a tie keeps the current target, as Logos's momentum does
 # Fill conventions, named as Logos's --fill-at values.
 NEXT_OPEN = "next_open"
 SAME_CLOSE = "same_close"

@@ -17,7 +17,7 @@ import json
 import time
 from pathlib import Path
 
-from benchmarks import FAST, INITIAL_CASH, NEXT_OPEN, SAME_CLOSE, SLOW, TIE_EPSILON, UNITS
+from benchmarks import FAST, INITIAL_CASH, NEXT_OPEN, SAME_CLOSE, SLOW, sma_target
 
 
 def run(csv: Path, fill_at: str) -> dict[str, object]:
@@ -37,14 +37,8 @@ def run(csv: Path, fill_at: str) -> dict[str, object]:
                 self.fills += 1
 
         def next(self) -> None:
-            gap = self.fast[0] - self.slow[0]
-            if gap > TIE_EPSILON:
-                target = UNITS
-            elif gap < -TIE_EPSILON:
-                target = 0
-            else:
-                return  # a tie keeps the current target, as Logos's momentum does
-            if target != self.target:
+            target = sma_target(self.fast[0] - self.slow[0])
+            if target is not None and target != self.target:
                 self.target = target
                 self.order_target_size(target=target)
 

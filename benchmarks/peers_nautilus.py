@@ -18,7 +18,7 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-from benchmarks import FAST, INITIAL_CASH, SAME_CLOSE, SLOW, TIE_EPSILON, UNITS
+from benchmarks import FAST, INITIAL_CASH, SAME_CLOSE, SLOW, sma_target
 
 
 def run(csv: Path) -> dict[str, object]:
@@ -77,14 +77,8 @@ def run(csv: Path) -> dict[str, object]:
             self.last_close = bar.close.as_double()
             if not self.slow.initialized:
                 return
-            gap = self.fast.value - self.slow.value
-            if gap > TIE_EPSILON:
-                target = UNITS
-            elif gap < -TIE_EPSILON:
-                target = 0
-            else:
-                return  # a tie keeps the current target, as Logos's momentum does
-            if target == self.target:
+            target = sma_target(self.fast.value - self.slow.value)
+            if target is None or target == self.target:
                 return
             self.target = target
             delta = target - int(self.portfolio.net_position(instrument.id))
