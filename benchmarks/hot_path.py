@@ -60,7 +60,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    args.out.mkdir(parents=True, exist_ok=True)
+    try:
+        args.out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        print(f"error: cannot create --out {args.out}: {exc.strerror}; pick a folder you can write to", file=sys.stderr)
+        return 2
     home = Path(tempfile.mkdtemp(prefix="logos-profile-"))
     try:
         make_home(home, args.bars, args.seed)

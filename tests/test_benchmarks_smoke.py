@@ -44,3 +44,18 @@ def test_hot_path_with_1000_bars_writes_a_profile_of_the_reducer(tmp_path: Path)
     functions = {name for _, _, name in pstats.Stats(str(profile)).stats}  # type: ignore[attr-defined]
     assert {"reduce_run", "reduce_full", "_on_bar"} <= functions
     assert "By own time (tottime), top 5" in (tmp_path / "logos-next_open-1000.txt").read_text()
+
+
+def test_hot_path_with_out_under_a_file_says_so_in_one_line(tmp_path: Path) -> None:
+    # Arrange
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    command = [sys.executable, "-m", "benchmarks.hot_path", "--bars", "1000", "--out", str(blocker / "profile")]
+
+    # Act
+    done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=600)
+
+    # Assert
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [f"error: cannot create --out {blocker / 'profile'}: Not a directory; pick a folder you can write to"]
+    assert blocker.read_text() == ""
