@@ -2,8 +2,9 @@
 
 The loop has three steps, always in this order: (1) take the next input event from the
 feed, the clock or the kill-switch watcher; (2) ``reduce`` it; (3) execute the effects,
-the journal line first. Every ``snapshot_every`` events the state is snapshotted. A
-``--speed max`` replay takes its bars in lists: stretches of quiet bars go through
+the journal line first. Every ``snapshot_every`` events the state is snapshotted, made
+durable on a helper thread while the loop goes on. A ``--speed max`` replay takes its
+bars in lists: stretches of quiet bars go through
 ``reduce_run`` (the same as ``reduce`` bar by bar, in one call), any other bar through
 ``reduce_full`` (``reduce`` without the quiet attempt).
 """
@@ -35,7 +36,7 @@ from logos.live.artifacts import ArtifactStreams, write_positions
 from logos.live.atomic import write_atomic
 from logos.live.journal import JournalWriter
 from logos.live.report import render
-from logos.live.snapshot import Snapshot, write_snapshot
+from logos.live.snapshot import Snapshot, SnapshotWriter, encode_snapshot
 
 SNAPSHOT = "state.json"
 JOURNAL = "state.jsonl"
@@ -46,7 +47,8 @@ PROGRESS_EVERY = 2000
 # A --speed max replay holds back fewer than this many fact-free journal lines (~50 KB).
 JOURNAL_HOLD_LINES = 256
 # Fault injection for crash tests: SIGKILL this process right after journaling this seq,
-# before the event's artifact rows or any snapshot are written (the worst moment).
+# before the event's artifact rows or its snapshot are written (the worst moment). A
+# snapshot already in flight lands first, so a test knows which one a resume starts from.
 CRASH_AFTER_SEQ_ENV = "LOGOS_FAULT_KILL_AFTER_SEQ"
 
 
@@ -105,10 +107,13 @@ def wall_iso() -> str:
 class Interpreter:
     """Performs effects. The only place the reducer's decisions touch the outside world."""
 
-    def __init__(self, journal: JournalWriter, streams: ArtifactStreams, log: logging.Logger) -> None:
+    def __init__(
+        self, journal: JournalWriter, streams: ArtifactStreams, log: logging.Logger, snapshots: SnapshotWriter | None = None
+    ) -> None:
         self.journal = journal
         self.streams = streams
         self.log = log
+        self.snapshots = snapshots
         self.stop: str | None = None
         crash_at = os.environ.get(CRASH_AFTER_SEQ_ENV, "")
         self.crash_after = int(crash_at) if crash_at.isdigit() else None
@@ -120,7 +125,7 @@ class Interpreter:
                 entries, durable = effect
                 self.journal.append(entries, durable)
                 if self.crash_after is not None and self.journal.last_seq >= self.crash_after:
-                    os.kill(os.getpid(), signal.SIGKILL)
+                    self._crash()
             elif kind is WriteArtifactRow:
                 artifact, row = effect
                 self.streams.write(artifact, row)
@@ -138,8 +143,15 @@ class Interpreter:
         if crash_after is not None and entries[-1][0] >= crash_after:
             # The fault lands right after seq ``crash_after`` is journaled, as for a lone bar.
             self.journal.hold(tuple(entry for entry in entries if entry[0] <= crash_after))
-            os.kill(os.getpid(), signal.SIGKILL)
+            self._crash()
         self.journal.hold(entries)
+
+    def _crash(self) -> None:
+        # One that died in flight would leave the previous snapshot and a stray temp file:
+        # what a crash just before that snapshot leaves, which the crash tests cover.
+        if self.snapshots is not None:
+            self.snapshots.wait()
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 @dataclass
@@ -163,7 +175,8 @@ class Session:
         self.journal = journal
         self.streams = streams
         self.log = session_logger(setup.home, setup.params.session_id)
-        self.interpreter = Interpreter(journal, streams, self.log)
+        self.snapshots = SnapshotWriter(self.folder / SNAPSHOT)
+        self.interpreter = Interpreter(journal, streams, self.log, self.snapshots)
         self.since_snapshot = 0
         self.interval_s = setup.params.interval_s
         self.bars = 0
@@ -180,14 +193,22 @@ class Session:
         self.state = state
         self.since_snapshot += 1
         if self.since_snapshot >= self.setup.snapshot_every:
-            self.snapshot()
+            self.snapshot(behind=True)
 
-    def snapshot(self) -> None:
-        self.journal.sync()  # journal first: no row reaches the disk ahead of its event
+    def snapshot(self, behind: bool = False) -> None:
+        """Snapshot the state now; with ``behind`` the loop goes on while it is made durable.
+
+        The periodic snapshots go behind; the ones a crash must find (start, a resume's
+        record, the end) are durable before this returns.
+        """
+        journal_bytes = self.journal.size()  # held lines too: every row flushed below has its event in these bytes
         sizes = self.streams.flush()
-        write_snapshot(
-            self.folder / SNAPSHOT, Snapshot(self.state, self.journal.size(), self.journal.crc, sizes, self.shell)
-        )
+        data = encode_snapshot(Snapshot(self.state, journal_bytes, self.journal.crc, sizes, self.shell))
+        files = (self.journal.fileno(), *self.streams.filenos())
+        if behind:
+            self.snapshots.write_behind(data, files)
+        else:
+            self.snapshots.write(data, files)
         self.since_snapshot = 0
 
     # -- step 1 and the loop --
@@ -216,7 +237,7 @@ class Session:
             self.state = state
             self.since_snapshot += 1
             if self.since_snapshot >= every:
-                self.snapshot()
+                self.snapshot(behind=True)
             if interpreter.stop:
                 break
 
@@ -243,7 +264,7 @@ class Session:
             at += taken
             self.since_snapshot += taken
             if self.since_snapshot >= every:
-                self.snapshot()
+                self.snapshot(behind=True)
             if self.interpreter.stop:
                 return
 

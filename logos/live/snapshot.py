@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import threading
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -23,14 +25,61 @@ class Snapshot(NamedTuple):
     shell: dict[str, Any]  # the shell's own running figures (feed counts, resumes)
 
 
-def write_snapshot(path: Path, snap: Snapshot) -> None:
+def encode_snapshot(snap: Snapshot) -> bytes:
     body = dump_state(snap.state)
     body["seq"] = snap.state.seq
     body["journal_bytes"] = snap.journal_bytes
     body["journal_crc32"] = snap.journal_crc
     body["artifact_bytes"] = snap.artifact_bytes
     body["shell"] = snap.shell
-    write_atomic(path, (json.dumps(body, indent=1, sort_keys=True) + "\n").encode())
+    return (json.dumps(body, indent=1, sort_keys=True) + "\n").encode()
+
+
+class SnapshotWriter:
+    """Makes a snapshot durable: fsync the files it measures, then replace ``state.json``.
+
+    The fsyncs come first because a snapshot must never record a length the disk does not
+    hold. ``write_behind`` does the same on a helper thread, so a replay's loop does not
+    wait for the disk (fsync releases the GIL): the snapshot's bytes are encoded before it
+    starts, and the files only ever grow past the lengths recorded. At most one is in
+    flight; the next one, and any written inline, wait for it first. A crash before it
+    lands leaves the previous snapshot, from which resume replays a little more journal.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._behind: threading.Thread | None = None
+        self._error: OSError | None = None
+
+    def write(self, data: bytes, files: tuple[int, ...]) -> None:
+        self.wait()
+        self._write(data, files)
+
+    def write_behind(self, data: bytes, files: tuple[int, ...]) -> None:
+        self.wait()
+        # Not a daemon: an exiting process still lets the snapshot in flight land.
+        self._behind = threading.Thread(target=self._write_caught, args=(data, files), name="logos-snapshot")
+        self._behind.start()
+
+    def wait(self) -> None:
+        """Block until the snapshot in flight has landed; raise the error it met, if any."""
+        if self._behind is not None:
+            self._behind.join()
+            self._behind = None
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+
+    def _write_caught(self, data: bytes, files: tuple[int, ...]) -> None:
+        try:
+            self._write(data, files)
+        except OSError as exc:
+            self._error = exc
+
+    def _write(self, data: bytes, files: tuple[int, ...]) -> None:
+        for fd in files:  # the journal first, then the artifacts
+            os.fsync(fd)
+        write_atomic(self.path, data)
 
 
 def read_snapshot(path: Path) -> Snapshot:
