@@ -275,6 +275,23 @@ def test_stale_symbols_with_ages_reports_each_late_symbol_and_next_deadline():
     assert guards.next_stale_deadline(make_params(), markets, 800) is None
 
 
+@given(
+    seen=st.lists(st.one_of(st.none(), st.integers(0, 2_000)), min_size=1, max_size=4),
+    origin=st.integers(1, 2_000),
+    now=st.integers(1, 4_000),
+    limit=st.integers(0, 1_000),
+)
+def test_oldest_seen_with_any_markets_bounds_staleness_exactly(seen: list[int | None], origin: int, now: int, limit: int):
+    # The quiet path skips the full check while now - oldest_seen <= limit: that must be
+    # exactly when the full check finds nothing.
+    markets = {f"S{i}": NO_MARKET if s is None else Market(D(1), 0, s, (), 0) for i, s in enumerate(seen)}
+    params = make_params(stale_after_s=limit)
+
+    found = guards.stale(params, markets, origin, now)
+
+    assert (found is None) == (now - guards.oldest_seen(markets, origin) <= limit)
+
+
 def test_feed_stalled_with_stale_limit_halts_for_stale_data():
     run = Run(make_params(stale_after_s=300))
 

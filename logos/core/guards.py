@@ -119,12 +119,19 @@ def stale(params: Params, markets: Mapping[str, Market], origin: int, now: int) 
     return Violation(STALE_DATA, f"{worst}s", f"{params.stale_after_s}s", f"no new bar: {detail}")
 
 
+def oldest_seen(markets: Mapping[str, Market], origin: int) -> int:
+    """The earliest last-bar time of any symbol (``origin`` for one with no bar yet).
+
+    ``stale`` finds a symbol exactly when ``now - oldest_seen(...)`` exceeds the limit.
+    """
+    return min([m.last_seen if m.last_seen is not None else origin for m in markets.values()], default=origin)
+
+
 def next_stale_deadline(params: Params, markets: Mapping[str, Market], origin: int) -> int | None:
     """The earliest clock at which some symbol turns stale (the shell ticks the clock then)."""
-    if params.stale_after_s is None:
+    if params.stale_after_s is None or not markets:
         return None
-    seen = [m.last_seen if m.last_seen is not None else origin for m in markets.values()]
-    return min(seen) + params.stale_after_s + 1 if seen else None
+    return oldest_seen(markets, origin) + params.stale_after_s + 1
 
 
 def in_halt_order(violations: Iterable[Violation]) -> list[Violation]:

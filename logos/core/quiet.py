@@ -44,6 +44,10 @@ def reduce_run(
     lengths, keep, zeros = strategy.sums, strategy.window, (ZERO,) * len(strategy.sums)
     add, subtract = EXACT.add, EXACT.subtract
     stale_limit = params.stale_after_s
+    # No symbol can be stale while ``now - oldest <= stale_limit`` (see guards.oldest_seen);
+    # a bar only lowers ``oldest`` when it is seen earlier, so the full check runs only when
+    # the clock gets that far, and then tightens the bound.
+    oldest = guards.oldest_seen(state.markets, state.origin)
     cash = state.cash
     clock, origin, peak, seq = state.clock, state.origin, state.peak_equity, state.seq
     # A working copy of the markets, private to this call: the strategy and the guards
@@ -73,8 +77,10 @@ def reduce_run(
         now, first = clock, origin
         if seen > now:
             # Staleness is judged once a timestamp is complete, i.e. at the clock we are leaving.
-            if now and first and stale_limit is not None and guards.stale(params, markets, first, now):
-                break
+            if now and first and stale_limit is not None and now - oldest > stale_limit:
+                if guards.stale(params, markets, first, now):
+                    break
+                oldest = guards.oldest_seen(markets, first)
             first = first or seen
             now = seen
         # roll(), unrolled (the same operations in the same exact context): once per bar.
@@ -93,6 +99,8 @@ def reduce_run(
         if kept >= keep:
             window = window[-keep:]
         markets[symbol] = market_at(close, ts, seen, window, market.signal, sums)
+        if seen < oldest:
+            oldest = seen
         targets = decide(markets, symbol)
         if targets and not targets.items() <= signals.items():
             markets[symbol] = market  # a target moved: not quiet
