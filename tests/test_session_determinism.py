@@ -7,6 +7,8 @@ home path nor set/dict ordering can leak into the record.
 
 from __future__ import annotations
 
+import json
+
 from pathlib import Path
 from typing import Callable
 
@@ -150,6 +152,9 @@ def test_max_speed_replay_in_quiet_runs_matches_a_paced_replay_bar_by_bar(tmp_pa
     # Assert
     fast, paced = (artifact_bytes(session_dir(home, name)) for home in homes.values())
     assert [n for n in DETERMINISTIC if fast[n] != paced[n]] == []
+    # The feed figures (bars and worst lag per symbol, counted in lists or one by one) agree too.
+    fast_feed, paced_feed = (json.loads((session_dir(h, name) / "state.json").read_text())["shell"]["feed"] for h in homes.values())
+    assert fast_feed == paced_feed and sum(f["bars"] for f in fast_feed.values()) > 0
     entries = journal(session_dir(homes["max"], name))
     assert sum(e["type"] == "OrderFilled" for e in entries) >= 10
     if exit_code == 3:

@@ -260,7 +260,10 @@ class Session:
                 taken, loud = 1, False
             execute(effects)
             self.state = state
-            self.count_bars(bars[at : at + taken])
+            if taken == 1:
+                self.count_bar(bars[at])
+            else:
+                self.count_bars(bars[at : at + taken])
             at += taken
             self.since_snapshot += taken
             if self.since_snapshot >= every:
@@ -289,7 +292,17 @@ class Session:
                 signal.signal(signum, handler)
 
     def count_bar(self, bar: BarClosed) -> None:
-        self.count_bars((bar,))
+        """``count_bars((bar,))``, for the bars that come one at a time."""
+        figures = self.shell["feed"].get(bar[0])
+        if figures is None:
+            figures = self.shell["feed"][bar[0]] = {"bars": 0, "max_lag_s": 0}
+        figures["bars"] += 1
+        lag = bar[7] - bar[1] - self.interval_s  # seen - ts
+        if lag > figures["max_lag_s"]:
+            figures["max_lag_s"] = lag
+        self.bars += 1
+        if self.on_progress is not None and not self.bars % PROGRESS_EVERY:
+            self.on_progress(self.bars)
 
     def count_bars(self, bars: Sequence[BarClosed]) -> None:
         """Add applied bars to the feed figures (per symbol: bars, worst arrival lag)."""
