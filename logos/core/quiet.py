@@ -21,7 +21,7 @@ from logos.core.money import ZERO
 from logos.core.session_fsm import MODE_ACTIVE, RUNNING
 from logos.core.state import SessionState, advance, market_at
 from logos.core.strategies import EXACT
-from logos.core.timestamps import iso
+from logos.core.timestamps import MINUTES, day_prefix, iso
 from logos.core.trading import session_strategy
 
 NOT_QUIET: tuple[Any, tuple[Any, ...], int] = (None, (), 0)
@@ -69,6 +69,7 @@ def reduce_run(
             return NOT_QUIET
         tail = (str(cash), str(equity), str(exposure), str(guards.drawdown_bps(equity, peak)), MODE_ACTIVE)
     cash_text = str(cash)
+    day_start, day_text = 0, ""  # iso() inlined: the day of the last stamp, and its text
     entries: list[tuple[int, BarClosed]] = []
     rows: list[tuple[str, ...]] = []
     for bar in bars[start:stop]:
@@ -114,6 +115,12 @@ def reduce_run(
         if targets and not targets.items() <= signals.items():
             markets[symbol] = market  # a target moved: not quiet
             break
+        since = seen - day_start
+        if 0 <= since < 86400 and not since % 60:
+            stamp = day_text + MINUTES[since // 60]
+        else:
+            stamp = iso(seen)
+            day_start, day_text = seen - seen % 86400, day_prefix(seen // 86400)
         if tail is None:
             # valuation(), unrolled over what is held (the same operations in the same order).
             value = exposure = ZERO
@@ -127,9 +134,9 @@ def reduce_run(
                 markets[symbol] = market
                 break
             peak = top
-            row = (iso(seen), symbol, cash_text, str(equity), str(exposure), str(guards.drawdown_bps(equity, peak)), MODE_ACTIVE)
+            row = (stamp, symbol, cash_text, str(equity), str(exposure), str(guards.drawdown_bps(equity, peak)), MODE_ACTIVE)
         else:
-            row = (iso(seen), symbol, *tail)
+            row = (stamp, symbol, *tail)
         seq += 1
         clock, origin = now, first
         entries.append((seq, bar))

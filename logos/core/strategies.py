@@ -101,6 +101,7 @@ def momentum(fast: int = 10, slow: int = 30, long_only: bool = False) -> Strateg
         raise StrategyError(f"momentum needs 0 < fast < slow, got fast={fast} slow={slow}")
 
     multiply = EXACT.multiply
+    fast_n, slow_n = Decimal(fast), Decimal(slow)  # an int operand is converted on every call
 
     def decide(markets, symbol):  # type: ignore[no-untyped-def]
         market = markets[symbol]
@@ -108,8 +109,8 @@ def momentum(fast: int = 10, slow: int = 30, long_only: bool = False) -> Strateg
             return {}
         fast_sum, slow_sum = market.sums
         # Compare sums scaled by the other length: the same order as the means, no division.
-        lhs = multiply(fast_sum, slow)
-        rhs = multiply(slow_sum, fast)
+        lhs = multiply(fast_sum, slow_n)
+        rhs = multiply(slow_sum, fast_n)
         if lhs > rhs:
             return {symbol: 1}
         if lhs < rhs:

@@ -11,11 +11,12 @@ from functools import lru_cache
 
 
 @lru_cache(maxsize=8)
-def _day_prefix(day: int) -> str:
+def day_prefix(day: int) -> str:
+    """``YYYY-MM-DDT`` of the UTC day ``day`` (days since the epoch)."""
     return datetime.fromtimestamp(day * 86400, timezone.utc).strftime("%Y-%m-%dT")
 
 
-_MINUTES = tuple(f"{m // 60:02d}:{m % 60:02d}:00Z" for m in range(1440))
+MINUTES = tuple(f"{m // 60:02d}:{m % 60:02d}:00Z" for m in range(1440))  # the rest of a whole minute's stamp
 
 
 def iso(ts: int) -> str:
@@ -26,7 +27,7 @@ def iso(ts: int) -> str:
     """
     day, rest = divmod(ts, 86400)
     if not rest % 60:
-        return _day_prefix(day) + _MINUTES[rest // 60]
+        return day_prefix(day) + MINUTES[rest // 60]
     hours, rest = divmod(rest, 3600)
     minutes, seconds = divmod(rest, 60)
-    return f"{_day_prefix(day)}{hours:02d}:{minutes:02d}:{seconds:02d}Z"
+    return f"{day_prefix(day)}{hours:02d}:{minutes:02d}:{seconds:02d}Z"
