@@ -151,6 +151,20 @@ def test_drawdown_with_no_limit_never_trips():
     assert guards.drawdown_bps(D("10001"), D("10000")) == D("0.00")
 
 
+money = st.decimals(min_value=-1_000_000, max_value=10_000_000, places=4, allow_nan=False, allow_infinity=False)
+
+
+@given(equity=money, peak=money, limit=st.one_of(st.none(), st.decimals(0, 10_000, places=2)))
+def test_drawdown_bps_within_with_any_equity_and_peak_is_the_guard_and_the_figure_in_one(equity, peak, limit):
+    # The quiet path asks for both on every bar through this one call.
+    tripped = guards.drawdown(make_params(max_drawdown_bps=limit), equity, peak) is not None
+
+    got = guards.drawdown_bps_within(limit, equity, peak)
+
+    assert got == (None if tripped else guards.drawdown_bps(equity, peak))
+    assert got is None or str(got) == str(guards.drawdown_bps(equity, peak))
+
+
 def drawdown_run(action: str, long_only: bool = True) -> Run:
     """Long 100 AAPL bought at 100; a close at 89.99 is 109.99 bps under the 100,100 peak."""
     params = make_params(

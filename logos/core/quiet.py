@@ -46,6 +46,7 @@ def reduce_run(
     n_a, n_b = lengths if pair else (0, 0)
     add, subtract = EXACT.add, EXACT.subtract
     stale_limit = params.stale_after_s
+    drawdown_limit, drawdown_bps_within = params.max_drawdown_bps, guards.drawdown_bps_within
     # No symbol can be stale while ``now - oldest <= stale_limit`` (see guards.oldest_seen);
     # a bar only lowers ``oldest`` when it is seen earlier, so the full check runs only when
     # the clock gets that far, and then tightens the bound.
@@ -130,11 +131,12 @@ def reduce_run(
                 exposure += worth if worth > 0 else -worth
             equity = cash + value
             top = equity if equity > peak else peak
-            if guards.drawdown(params, equity, top) is not None:
+            bps = drawdown_bps_within(drawdown_limit, equity, top)
+            if bps is None:  # the drawdown guard trips: not quiet
                 markets[symbol] = market
                 break
             peak = top
-            row = (stamp, symbol, cash_text, str(equity), str(exposure), str(guards.drawdown_bps(equity, peak)), MODE_ACTIVE)
+            row = (stamp, symbol, cash_text, str(equity), str(exposure), str(bps), MODE_ACTIVE)
         else:
             row = (stamp, symbol, *tail)
         seq += 1
