@@ -107,9 +107,7 @@ def wall_iso() -> str:
 class Interpreter:
     """Performs effects. The only place the reducer's decisions touch the outside world."""
 
-    def __init__(
-        self, journal: JournalWriter, streams: ArtifactStreams, log: logging.Logger, snapshots: SnapshotWriter | None = None
-    ) -> None:
+    def __init__(self, journal: JournalWriter, streams: ArtifactStreams, log: logging.Logger, snapshots: SnapshotWriter) -> None:
         self.journal = journal
         self.streams = streams
         self.log = log
@@ -147,10 +145,10 @@ class Interpreter:
         self.journal.hold(entries)
 
     def _crash(self) -> None:
-        # One that died in flight would leave the previous snapshot and a stray temp file:
-        # what a crash just before that snapshot leaves, which the crash tests cover.
-        if self.snapshots is not None:
-            self.snapshots.wait()
+        # The snapshot in flight lands first. One that died in flight would leave the previous
+        # snapshot and a stray temp file: what a crash just before it leaves, which the crash
+        # tests cover.
+        self.snapshots.wait()
         os.kill(os.getpid(), signal.SIGKILL)
 
 
@@ -292,14 +290,8 @@ class Session:
                 signal.signal(signum, handler)
 
     def count_bar(self, bar: BarClosed) -> None:
-        """``count_bars((bar,))``, for the bars that come one at a time."""
-        figures = self.shell["feed"].get(bar[0])
-        if figures is None:
-            figures = self.shell["feed"][bar[0]] = {"bars": 0, "max_lag_s": 0}
-        figures["bars"] += 1
-        lag = bar[7] - bar[1] - self.interval_s  # seen - ts
-        if lag > figures["max_lag_s"]:
-            figures["max_lag_s"] = lag
+        """``count_bars((bar,))`` without grouping, for a bar applied on its own."""
+        self._add_bars(bar[0], 1, bar[7] - bar[1] - self.interval_s)  # seen - ts
         self.bars += 1
         if self.on_progress is not None and not self.bars % PROGRESS_EVERY:
             self.on_progress(self.bars)
@@ -308,19 +300,24 @@ class Session:
         """Add applied bars to the feed figures (per symbol: bars, worst arrival lag)."""
         before = self.bars
         self.bars += len(bars)
-        feed = self.shell["feed"]
         symbols = dict.fromkeys([bar[0] for bar in bars])  # first-seen order, as one by one
         for symbol in symbols:
             mine = bars if len(symbols) == 1 else [bar for bar in bars if bar[0] == symbol]
-            figures = feed.get(symbol)
-            if figures is None:
-                figures = feed[symbol] = {"bars": 0, "max_lag_s": 0}
-            figures["bars"] += len(mine)
-            lag = max([bar[7] - bar[1] for bar in mine]) - self.interval_s  # seen - ts
-            if lag > figures["max_lag_s"]:
-                figures["max_lag_s"] = lag
+            self._add_bars(symbol, len(mine), max([bar[7] - bar[1] for bar in mine]) - self.interval_s)
         if self.on_progress is not None and self.bars // PROGRESS_EVERY > before // PROGRESS_EVERY:
             self.on_progress(self.bars)
+
+    def _add_bars(self, symbol: str, count: int, worst_lag: int) -> None:
+        figures = self._feed_figures(symbol)
+        figures["bars"] += count
+        if worst_lag > figures["max_lag_s"]:
+            figures["max_lag_s"] = worst_lag
+
+    def _feed_figures(self, symbol: str) -> dict[str, int]:
+        figures: dict[str, int] | None = self.shell["feed"].get(symbol)
+        if figures is None:
+            figures = self.shell["feed"][symbol] = {"bars": 0, "max_lag_s": 0}
+        return figures
 
     def finish(self) -> None:
         """Write the closing artifacts; called once the loop ends, whatever ended it."""
@@ -339,7 +336,7 @@ class Session:
         if self.feed_report is None:
             return
         for symbol, report in self.feed_report().items():
-            figures = self.shell["feed"].setdefault(symbol, {"bars": 0, "max_lag_s": 0})
+            figures = self._feed_figures(symbol)
             for key, count in (
                 ("torn", report.torn_skipped),
                 ("duplicates", report.duplicates_dropped),
