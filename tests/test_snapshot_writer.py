@@ -90,6 +90,19 @@ def test_snapshot_behind_with_a_write_error_raises_it_at_the_next_wait_only(tmp_
     writer.wait()  # reported once, not again
 
 
+def test_snapshot_behind_with_an_unexpected_error_raises_it_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Not only disk errors: nothing the helper thread meets may be lost with it.
+    def broken(path: Path, data: bytes) -> None:
+        raise ValueError("encoder bug")
+
+    monkeypatch.setattr(snapshot_module, "write_atomic", broken)
+    writer = SnapshotWriter(tmp_path / "state.json")
+    writer.write_behind(b"{}", ())
+
+    with pytest.raises(ValueError, match="encoder bug"):
+        writer.wait()
+
+
 def test_session_with_a_full_disk_at_a_periodic_snapshot_stops_with_one_line_and_resumes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -49,7 +49,7 @@ class SnapshotWriter:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._behind: threading.Thread | None = None
-        self._error: OSError | None = None
+        self._error: Exception | None = None
 
     def write(self, data: bytes, files: tuple[int, ...]) -> None:
         self.wait()
@@ -73,7 +73,7 @@ class SnapshotWriter:
     def _write_caught(self, data: bytes, files: tuple[int, ...]) -> None:
         try:
             self._write(data, files)
-        except OSError as exc:
+        except Exception as exc:  # any of them, not only OSError: raised again at the next wait
             self._error = exc
 
     def _write(self, data: bytes, files: tuple[int, ...]) -> None:
