@@ -38,6 +38,24 @@ class BarClosed(NamedTuple):
     seen: int
 
 
+class WarmupBar(NamedTuple):
+    """A bar that closed before the session started or resumed: history, not a trading signal.
+
+    It fills the strategy's windows and moves the mark, but never creates or fills an order:
+    a polled session's first poll returns hours of bars, and trading on them would trade the
+    past. Same fields as ``BarClosed``; journaled as its own type so a replay treats it alike.
+    """
+
+    symbol: str
+    ts: int
+    open: Decimal
+    high: Decimal
+    low: Decimal
+    close: Decimal
+    volume: Decimal
+    seen: int
+
+
 class ClockTicked(NamedTuple):
     """The shell's clock moved while no bar arrived (real-time pacing and polling)."""
 
@@ -58,6 +76,13 @@ class KillSwitchTripped(NamedTuple):
 
 
 class OperatorHalted(NamedTuple):
+    ts: int
+    reason: str
+
+
+class SessionPaused(NamedTuple):
+    """The operator stopped the session (Ctrl-C, SIGTERM, ``logos stop``): working orders stay working."""
+
     ts: int
     reason: str
 
@@ -166,10 +191,12 @@ INPUTS = (
     SessionStarted,
     SessionResumed,
     BarClosed,
+    WarmupBar,
     ClockTicked,
     FeedStalled,
     KillSwitchTripped,
     OperatorHalted,
+    SessionPaused,
     FeedEnded,
 )
 FACTS = (

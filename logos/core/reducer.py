@@ -22,9 +22,11 @@ from logos.core.events import (
     OrderExpired,
     SessionCompleted,
     SessionHalted,
+    SessionPaused,
     SessionResumed,
     SessionStarted,
     TradingModeChanged,
+    WarmupBar,
 )
 from logos.core.fsm import IllegalTransition
 from logos.core.order_fsm import PENDING_CANCEL
@@ -36,6 +38,7 @@ from logos.core.session_fsm import (
     MODE_ACTIVE,
     MODE_HALTED,
     MODE_REDUCING,
+    PAUSED,
     RUNNING,
     SESSION_TABLE,
 )
@@ -87,7 +90,7 @@ def _on_started(state: SessionState, event: SessionStarted, out: Out) -> Session
 
 
 def _on_resumed(state: SessionState, event: SessionResumed, out: Out) -> SessionState:
-    trigger = "resume" if state.status == HALTED else "recover"
+    trigger = "resume" if state.status in (HALTED, PAUSED) else "recover"
     status = SESSION_TABLE.next(SESSION_TABLE.next(state.status, trigger), "resumed")
     book = Book(state, out)
     peak = state.peak_equity
@@ -110,6 +113,16 @@ def _on_resumed(state: SessionState, event: SessionResumed, out: Out) -> Session
 
 
 def _on_bar(state: SessionState, bar: BarClosed, out: Out) -> SessionState:
+    return _take_bar(state, bar, out, live=True)
+
+
+def _on_warmup(state: SessionState, bar: WarmupBar, out: Out) -> SessionState:
+    return _take_bar(state, bar, out, live=False)
+
+
+def _take_bar(state: SessionState, bar: BarClosed | WarmupBar, out: Out, live: bool) -> SessionState:
+    """Mark a bar and run the guards on it; a ``live`` bar also works orders and lets the
+    strategy decide, and is an account row. A warm-up bar is history: windows and marks only."""
     if state.status != RUNNING:
         _require_running(state, bar)
     params = state.params
@@ -131,7 +144,7 @@ def _on_bar(state: SessionState, bar: BarClosed, out: Out) -> SessionState:
     strategy = session_strategy(params)
     window, sums = roll(strategy, market, bar.close)
     book = Book(state, out)
-    if book.orders:
+    if live and book.orders:
         work_orders(book, bar)
     book.markets = book.markets.set(bar.symbol, Market(bar.close, bar.ts, bar.seen, window, market.signal, sums))
     equity, exposure = book.equity_and_exposure()
@@ -146,9 +159,12 @@ def _on_bar(state: SessionState, bar: BarClosed, out: Out) -> SessionState:
             book.state = book.state._replace(reduce_only=True)
             out.fact(TradingModeChanged(MODE_REDUCING, guards.DRAWDOWN, bar.seen), durable=True)
     if halts:
-        out.rows.append(account_row(bar, book.cash, equity, exposure, peak, book.mode))
+        if live:
+            out.rows.append(account_row(bar, book.cash, equity, exposure, peak, book.mode))
         book.state = book.state._replace(clock=clock, origin=origin, peak_equity=peak)
         return _halt(book, halts, bar.seen)
+    if not live:
+        return book.fold(clock=clock, origin=origin, peak_equity=peak)
     if book.mode != MODE_HALTED:
         fills = book.fills
         decide(book, bar, strategy)
@@ -198,6 +214,14 @@ def _on_operator(state: SessionState, event: OperatorHalted, out: Out) -> Sessio
     return _halt_now(state, out, event.ts, guards.Violation(guards.OPERATOR, "requested", "-", event.reason))
 
 
+def _on_paused(state: SessionState, event: SessionPaused, out: Out) -> SessionState:
+    """Stop without cancelling: working orders stay in the state and go on after a resume."""
+    _require_running(state, event)
+    out.durable = True
+    out.stop = Stop(PAUSED)
+    return state._replace(seq=out.seq, status=SESSION_TABLE.next(state.status, "pause"), clock=max(state.clock, event.ts))
+
+
 def _on_stalled(state: SessionState, event: FeedStalled, out: Out) -> SessionState:
     _require_running(state, event)
     after = state.params.stale_after_s
@@ -226,9 +250,11 @@ _HANDLERS: dict[type, Callable[[SessionState, Any, Out], SessionState]] = {
     SessionStarted: _on_started,
     SessionResumed: _on_resumed,
     BarClosed: _on_bar,
+    WarmupBar: _on_warmup,
     ClockTicked: _on_clock,
     KillSwitchTripped: _on_kill_switch,
     OperatorHalted: _on_operator,
+    SessionPaused: _on_paused,
     FeedStalled: _on_stalled,
     FeedEnded: _on_feed_ended,
 }
@@ -261,7 +287,7 @@ def resume_blockers(state: SessionState, reset_guards: tuple[str, ...], kill_swi
     """Say why a session may not resume yet (empty when it may), one line per reason."""
     if state.status == COMPLETED:
         return ["the session already completed; start a new session instead"]
-    if state.status not in (CREATED, RUNNING, HALTING, HALTED):
+    if state.status not in (CREATED, RUNNING, HALTING, HALTED, PAUSED):
         return [f"a session in state {state.status} cannot resume"]
     blockers = []
     if kill_switch_present:

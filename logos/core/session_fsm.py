@@ -10,10 +10,11 @@ HALTING = "halting"
 HALTED = "halted"
 COMPLETED = "completed"
 RESUMING = "resuming"
+PAUSED = "paused"
 
 SESSION_TABLE = StateTable(
     name="session",
-    states=(CREATED, RUNNING, HALTING, HALTED, COMPLETED, RESUMING),
+    states=(CREATED, RUNNING, HALTING, HALTED, PAUSED, COMPLETED, RESUMING),
     initial=CREATED,
     terminal=frozenset({COMPLETED}),
     edges=(
@@ -21,7 +22,9 @@ SESSION_TABLE = StateTable(
         Edge(RUNNING, "halt", HALTING),
         Edge(HALTING, "halted", HALTED),
         Edge(RUNNING, "complete", COMPLETED),
+        Edge(RUNNING, "pause", PAUSED),  # the operator stopped it; working orders stay working
         Edge(HALTED, "resume", RESUMING),
+        Edge(PAUSED, "resume", RESUMING),
         Edge(RUNNING, "recover", RESUMING),  # the process died while running (crash)
         Edge(HALTING, "recover", RESUMING),  # the process died while winding down
         Edge(RESUMING, "resumed", RUNNING),

@@ -31,7 +31,7 @@ from logos.core import guards
 from logos.core.events import INPUTS, GuardTripped, KillSwitchTripped, OrderDenied, OrderFilled, OrderSubmitted, SessionCompleted, SessionHalted, SessionResumed
 from logos.core.order_fsm import ORDER_TABLE
 from logos.core.timestamps import iso
-from logos.core.session_fsm import COMPLETED, HALTED, MODE_ACTIVE, MODE_HALTED, MODE_REDUCING
+from logos.core.session_fsm import COMPLETED, HALTED, MODE_ACTIVE, MODE_HALTED, MODE_REDUCING, PAUSED
 from logos.core.state import SessionState
 from logos.live.atomic import write_atomic
 from logos.live.journal import read_journal
@@ -619,7 +619,7 @@ def run_rehearsal(folder: Path, scenarios: tuple[Scenario, ...] | None = None, e
         result = run_scenario(scenario, home)
         results.append(result)
         echo(f"[{number}/{len(chosen)}] {scenario.key:<20} {_mark(result.passed)}  {_happened(result)} ({result.wall_s:.2f}s)")
-        if result.evidence is not None and guards.OPERATOR in result.evidence.state.halt_causes:
+        if result.evidence is not None and result.evidence.state.status == PAUSED:
             echo("stopped by the operator: the remaining scenarios were not run")
             break
     generated = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -26,10 +26,10 @@ from typing import Any, Callable, Iterator, Sequence
 
 from logos import paths
 from logos.core.effects import AppendJournal, AppendRun, Log, Stop, WriteArtifactRow, WriteArtifactRows
-from logos.core.events import BarClosed, FeedEnded, KillSwitchTripped, OperatorHalted, SessionResumed, SessionStarted
+from logos.core.events import BarClosed, FeedEnded, KillSwitchTripped, SessionPaused, SessionResumed, SessionStarted
 from logos.core.quiet import reduce_run
 from logos.core.reducer import reduce, reduce_full
-from logos.core.session_fsm import COMPLETED, CREATED, HALTED
+from logos.core.session_fsm import COMPLETED, CREATED, HALTED, PAUSED
 from logos.core.state import Params, SessionState, initial_state
 from logos.core.state_codec import dump
 from logos.live.artifacts import ArtifactStreams, write_positions
@@ -345,14 +345,15 @@ class Session:
                 figures[key] = figures.get(key, 0) + count
         self.feed_report = None
 
-    def interruption(self, now: int = 0) -> KillSwitchTripped | OperatorHalted | None:
-        """Return the event that must stop the session now: the kill switch, or an operator signal."""
+    def interruption(self, now: int = 0) -> KillSwitchTripped | SessionPaused | None:
+        """Return the event that must stop the session now: the kill switch (a halt), or an
+        operator's signal (a pause: working orders stay working)."""
         clock = max(self.state.clock, now)
         if self.setup.kill_switch_path.exists():
             return KillSwitchTripped(clock, self.setup.kill_switch)
         if self.stop_signal is not None:
             name = signal.Signals(self.stop_signal).name
-            return OperatorHalted(clock, f"stopped by the operator ({name})")
+            return SessionPaused(clock, f"paused by the operator ({name})")
         return None
 
 
@@ -418,9 +419,12 @@ def resume_event(state: SessionState, reset_guards: tuple[str, ...], clock: int)
     return SessionResumed(max(clock, state.clock), reset_guards)
 
 
+EXIT_CODES = {COMPLETED: 0, HALTED: 3, PAUSED: 4}
+
+
 def final_status(status: str) -> int:
-    """Exit code for a finished session: 0 completed, 3 halted."""
-    return 0 if status == COMPLETED else 3 if status == HALTED else 1
+    """Exit code for a finished session: 0 completed, 3 halted, 4 paused (1 for anything else)."""
+    return EXIT_CODES.get(status, 1)
 
 
 __all__ = [
