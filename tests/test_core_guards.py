@@ -254,7 +254,7 @@ def test_stale_data_with_clock_at_the_limit_holds_and_one_second_later_halts():
     # Act / Assert
     assert run.step(ClockTicked(T0 + 180)) == []
     facts = run.step(ClockTicked(T0 + 181))
-    assert facts[0] == GuardTripped(T0 + 181, "stale_data", "121s", "120s", "halt", "no new bar: AAPL 121s")
+    assert facts[0] == GuardTripped(T0 + 181, "stale_data", "121s", "120s", "halt", "no fresh bar: AAPL 121s")
     assert run.state.halt_causes == ("stale_data",) and run.state.status == HALTED
 
 
@@ -264,7 +264,7 @@ def test_stale_data_with_symbol_that_never_had_a_bar_counts_from_the_session_sta
 
     facts = run.step(ClockTicked(T0 + 121))
 
-    assert facts[0].detail == "no new bar: BBB 121s"
+    assert facts[0].detail == "no fresh bar: BBB 121s"
 
 
 def test_stale_data_with_bar_arrival_is_judged_at_the_clock_being_left():
@@ -275,7 +275,39 @@ def test_stale_data_with_bar_arrival_is_judged_at_the_clock_being_left():
     # Act / Assert: leaving T0+180, BBB is 120 s old (allowed); leaving T0+240 it is 180 s old
     assert run.step(bar("AAA", 3, "100")) == []
     facts = run.step(bar("AAA", 4, "100"))
-    assert facts[0] == GuardTripped(T0 + 300, "stale_data", "180s", "120s", "halt", "no new bar: BBB 180s")
+    assert facts[0] == GuardTripped(T0 + 300, "stale_data", "180s", "120s", "halt", "no fresh bar: BBB 180s")
+
+
+def test_stale_data_with_a_feed_of_old_bars_halts_though_bars_keep_arriving():
+    # Arrange: a bar arrives every minute, but each closed 200 s before it arrived
+    run = Run(make_params([equity_spec("AAA")], stale_after_s=120))
+    late = [bar("AAA", i, "100", seen=T0 + (i + 1) * 60 + 200) for i in range(2)]
+
+    # Act: the second bar completes the clock the first one arrived at
+    assert run.step(late[0]) == []
+    facts = run.step(late[1])
+
+    # Assert: age runs from the newest bar's close, not from when it arrived
+    assert facts[0] == GuardTripped(late[1].seen, "stale_data", "200s", "120s", "halt", "no fresh bar: AAA 200s")
+
+
+def test_stale_data_with_a_working_order_cancels_it_unfilled_on_the_bar_that_finds_it():
+    # Arrange: BBB goes quiet; AAA crosses up and leaves a market order working
+    params = make_params(
+        [equity_spec("AAA"), equity_spec("BBB")], stale_after_s=120, strategy_params={"fast": 1, "slow": 2, "long_only": True}
+    )
+    run = Run(params)
+    run.steps((bar("AAA", 0, "100"), bar("BBB", 0, "50"), bar("AAA", 1, "100"), bar("AAA", 2, "100"), bar("AAA", 3, "101")))
+    assert len(run.state.orders) == 1
+
+    # Act: the next AAA bar completes T0+240, when BBB's last bar was 180 s old
+    facts = run.step(bar("AAA", 4, "103"))
+
+    # Assert: the bar that found the data stale fills nothing; the halt cancels the order
+    assert [type(f).__name__ for f in facts] == [
+        "GuardTripped", "OrderCancelRequested", "OrderCanceled", "TradingModeChanged", "SessionHalted"
+    ]
+    assert run.of(OrderFilled) == []
 
 
 def test_stale_symbols_with_ages_reports_each_late_symbol_and_next_deadline():

@@ -54,15 +54,17 @@ from logos.core.events import (
     OrderSubmitted,
     SessionCompleted,
     SessionHalted,
+    SessionPaused,
     SessionResumed,
     SessionStarted,
     TradingModeChanged,
+    WarmupBar,
 )
 from logos.core.order_fsm import ORDER_TABLE
 from logos.core.portfolio import market_value, unrealized
 from logos.core.quiet import reduce_run
 from logos.core.reducer import reduce, reduce_full
-from logos.core.session_fsm import COMPLETED, HALTED, MODE_HALTED, MODE_REDUCING, RUNNING
+from logos.core.session_fsm import COMPLETED, HALTED, MODE_HALTED, MODE_REDUCING, PAUSED, RUNNING
 from logos.core.state import FLAT, Params, SessionState, initial_state
 from logos.core.state_codec import dump_state, load_state
 
@@ -173,6 +175,7 @@ class Ledger:
     filled: dict[str, Decimal] = field(default_factory=dict)
     limit: dict[str, Decimal | None] = field(default_factory=dict)
     born: dict[str, int] = field(default_factory=dict)  # how many inputs preceded the order's
+    decided: dict[str, int] = field(default_factory=dict)  # the clock its deciding bar was seen at
     side: dict[str, str] = field(default_factory=dict)
     symbol: dict[str, str] = field(default_factory=dict)
     canceling: set[str] = field(default_factory=set)
@@ -293,6 +296,27 @@ class ReducerMachine(RuleBasedStateMachine):
         return BarClosed(symbol, ts, open_ * tick, high * tick, low * tick, close * tick, volume * VOLUME_UNIT[symbol], ts + interval + lag)
 
     @precondition(lambda self: self.running)
+    @rule(shape=BAR_SHAPES)
+    def warmup_bar(self, shape: tuple[int, ...]) -> None:
+        # History (a poller's first answer, a resume's catch-up): it marks, it never trades.
+        bar = WarmupBar(*self._next_bar(*shape))
+        before = self.state
+        self.apply(bar)
+        if self.state.status == RUNNING:
+            assert self.state.orders == before.orders and self.state.orders_created == before.orders_created
+            assert self.state.cash == before.cash and self.state.positions == before.positions
+            assert self.state.markets[bar.symbol].mark == bar.close
+
+    @precondition(lambda self: self.running)
+    @rule(delay=st.integers(0, 120))
+    def pause(self, delay: int) -> None:
+        before = self.state
+        self.apply(SessionPaused(self.state.clock + delay, "paused by the operator (SIGINT)"))
+        assert self.state.status == PAUSED
+        assert self.state.orders == before.orders, "a pause keeps every working order"
+        assert self.step_facts == []
+
+    @precondition(lambda self: self.running)
     @rule(delta=st.sampled_from([-30, 0, 1, 60, 121, 301, 900]))
     def clock_tick(self, delta: int) -> None:
         self.apply(ClockTicked(self.state.clock + delta))
@@ -309,10 +333,10 @@ class ReducerMachine(RuleBasedStateMachine):
         }[kind]
         self.apply(event)
 
-    @precondition(lambda self: self.state.status in (HALTED, RUNNING))
+    @precondition(lambda self: self.state.status in (HALTED, PAUSED, RUNNING))
     @rule(reset=st.sets(st.sampled_from(guards.RESETTABLE)), delay=st.integers(0, 600))
     def resume(self, reset: set[str], delay: int) -> None:
-        # From running this is a crash recovery; from halted, an operator's resume.
+        # From running this is a crash recovery; from halted or paused, an operator's resume.
         self.apply(SessionResumed(self.state.clock + delay, tuple(sorted(reset))))
 
     @precondition(lambda self: self.running and len(self.inputs) > self.patience)
@@ -360,7 +384,7 @@ class ReducerMachine(RuleBasedStateMachine):
         if any(isinstance(f, DURABLE_FACTS) for f in facts):
             assert journal.durable
         stops = [e for e in effects if isinstance(e, Stop)]
-        if self.state.status != before.status and self.state.status in (HALTED, COMPLETED):
+        if self.state.status != before.status and self.state.status in (HALTED, PAUSED, COMPLETED):
             assert stops == [Stop(self.state.status)]
         else:
             assert stops == []
@@ -380,8 +404,8 @@ class ReducerMachine(RuleBasedStateMachine):
             return
         if isinstance(event, ClockTicked) and event.now > before.clock and params.stale_after_s is not None:
             for market in state.markets.values():
-                seen = market.last_seen if market.last_seen is not None else state.origin
-                assert state.clock - seen <= params.stale_after_s, "a stale symbol outlived a clock tick"
+                fresh = market.fresh_at if market.fresh_at is not None else state.origin
+                assert state.clock - fresh <= params.stale_after_s, "a stale symbol outlived a clock tick"
         equity = state.cash + self._market_value()
         assert state.peak_equity >= equity, "equity above the peak it should have raised"
         if isinstance(event, BarClosed) and params.max_drawdown_bps is not None:
@@ -410,6 +434,7 @@ class ReducerMachine(RuleBasedStateMachine):
                 ledger.symbol[cid] = fact.symbol
                 ledger.limit[cid] = getattr(fact, "limit_price", None)
                 ledger.born[cid] = len(self.inputs)
+                ledger.decided[cid] = fact.ts
             if isinstance(fact, OrderSubmitted):
                 self._check_pre_trade(fact, mode)
                 ledger.open.add(cid)
@@ -445,6 +470,11 @@ class ReducerMachine(RuleBasedStateMachine):
         assert cid in ledger.open, f"fill for an order that was never accepted: {cid}"
         assert isinstance(event, BarClosed) and event.symbol == fill.symbol, "fills come from the symbol's own bar"
         spec = params.specs[fill.symbol]
+        # No look-ahead: every price a fill uses was first seen at or after the decision.
+        at_close = params.fill_at == "same_close" and ledger.limit[cid] is None
+        assert (event.seen if at_close else event.ts) >= ledger.decided[cid], "a fill at a price older than its order"
+        stale = [f for f in self.step_facts if isinstance(f, GuardTripped) and f.guard == "stale_data"]
+        assert not stale, "a fill on the bar that found the data stale"
         assert fill.qty > 0
         assert fill.qty <= (event.volume * params.volume_share // spec.qty_step) * spec.qty_step, "volume cap"
         ledger.filled[cid] += fill.qty
@@ -470,8 +500,8 @@ class ReducerMachine(RuleBasedStateMachine):
 
     def _check_expiry(self, cid: str, bar: BarClosed) -> None:
         # A limit order lives for exactly limit_ttl_bars bars of its symbol after the one it was born on.
-        born = self.ledger.born[cid]
-        worked = [e for e in self.inputs[born:] if isinstance(e, BarClosed) and e.symbol == bar.symbol]
+        born, decided = self.ledger.born[cid], self.ledger.decided[cid]
+        worked = [e for e in self.inputs[born:] if isinstance(e, BarClosed) and e.symbol == bar.symbol and e.ts >= decided]
         assert self.ledger.limit[cid] is not None and len(worked) == self.params.limit_ttl_bars
 
     def _check_pre_trade(self, order: OrderSubmitted, mode: str) -> None:
@@ -525,7 +555,7 @@ class ReducerMachine(RuleBasedStateMachine):
             assert len(rows) == 1
             assert D(rows[0][3]) == self.state.cash + self._market_value(), "account row equity"
         else:
-            assert rows == []
+            assert rows == []  # not a bar, or a warm-up bar
 
     def _market_value(self) -> Decimal:
         marks = {s: m.mark for s, m in self.state.markets.items()}
@@ -539,7 +569,7 @@ class ReducerMachine(RuleBasedStateMachine):
         for cid, order in self.state.orders.items():
             assert order.status not in ORDER_TABLE.terminal
             assert order.filled == self.ledger.filled[cid] < order.qty
-        if self.state.status != RUNNING:
+        if self.state.status in (HALTED, COMPLETED):
             assert not self.state.orders, "a halted or completed session keeps no open order"
 
     @invariant()

@@ -141,7 +141,7 @@ def test_stale_with_several_late_symbols_names_each_and_measures_the_worst():
     # Assert
     assert violation is not None
     assert violation[:3] == (guards.STALE_DATA, "401s", "300s")
-    assert violation.detail == "no new bar: AAA 401s, BBB 301s"
+    assert violation.detail == "no fresh bar: AAA 401s, BBB 301s"
 
 
 def test_stale_with_symbol_never_seen_measures_from_the_session_origin():

@@ -1,9 +1,15 @@
 """The paper venue's fill model: no look-ahead, volume-capped, exact.
 
-Market orders fill at the open of the first bar after the decision (plus slippage), or at
-the deciding bar's close when ``fill_at`` is ``same_close``. Limit orders fill when the bar
-trades through the limit, at the limit or a better open. Each fill takes at most
-``volume_share`` of the bar's volume, so large orders fill partially over several bars.
+Market orders fill at the open of the first bar that opens at or after the decision (plus
+slippage), or at the deciding bar's close when ``fill_at`` is ``same_close``. Limit orders
+fill when such a bar trades through the limit, at the limit or a better open. Each fill
+takes at most ``volume_share`` of the bar's volume, so large orders fill partially over
+several bars.
+
+"After the decision" is measured on the clock that decided: an order is stamped with the
+time its deciding bar was seen. In a replay that is the bar's close, so the next bar opens
+exactly then; a polled bar arrives some seconds after its close, and the bar that opened
+in between began before the decision, so its prices are never used.
 """
 
 from __future__ import annotations
@@ -33,6 +39,17 @@ def fill_price(order: Order, bar: BarClosed, params: Params, spec: SymbolSpec, a
     if order.side == "buy":
         return min(bar.open, limit) if bar.low <= limit else None  # type: ignore[type-var, operator]
     return max(bar.open, limit) if bar.high >= limit else None  # type: ignore[type-var, operator]
+
+
+def priced_after_decision(order: Order, bar: BarClosed, at_close: bool) -> bool:
+    """Whether the prices this bar would fill ``order`` at were first seen after it was decided.
+
+    A close (``same_close`` market orders) is known once the bar is seen; any other fill may
+    take any price of the bar, so the bar must open at or after the decision.
+    """
+    if at_close and order.order_type == "market":
+        return bar.seen >= order.submitted_ts
+    return bar.ts >= order.submitted_ts
 
 
 def fill_quantity(order: Order, bar: BarClosed, params: Params, spec: SymbolSpec) -> Decimal:

@@ -104,8 +104,8 @@ def stale_symbols(markets: Mapping[str, Market], origin: int, now: int, stale_af
         return []
     found = []
     for symbol in sorted(markets):
-        seen = markets[symbol].last_seen
-        age = now - (seen if seen is not None else origin)
+        fresh = markets[symbol].fresh_at
+        age = now - (fresh if fresh is not None else origin)
         if age > stale_after_s:
             found.append((symbol, age))
     return found
@@ -117,8 +117,8 @@ def stale(params: Params, markets: Mapping[str, Market], origin: int, now: int) 
         return None
     # Checked at every clock step: the common answer (all fresh) costs one pass, no sort.
     for market in markets.values():
-        seen = market.last_seen
-        if now - (seen if seen is not None else origin) > limit:
+        fresh = market.fresh_at
+        if now - (fresh if fresh is not None else origin) > limit:
             break
     else:
         return None
@@ -127,7 +127,7 @@ def stale(params: Params, markets: Mapping[str, Market], origin: int, now: int) 
         return None
     worst = max(age for _, age in late)
     detail = ", ".join(f"{symbol} {age}s" for symbol, age in late)
-    return Violation(STALE_DATA, f"{worst}s", f"{params.stale_after_s}s", f"no new bar: {detail}")
+    return Violation(STALE_DATA, f"{worst}s", f"{params.stale_after_s}s", f"no fresh bar: {detail}")
 
 
 def oldest_seen(markets: Mapping[str, Market], origin: int) -> int:
@@ -135,7 +135,7 @@ def oldest_seen(markets: Mapping[str, Market], origin: int) -> int:
 
     ``stale`` finds a symbol exactly when ``now - oldest_seen(...)`` exceeds the limit.
     """
-    return min([m.last_seen if m.last_seen is not None else origin for m in markets.values()], default=origin)
+    return min([m.fresh_at if m.fresh_at is not None else origin for m in markets.values()], default=origin)
 
 
 def next_stale_deadline(params: Params, markets: Mapping[str, Market], origin: int) -> int | None:

@@ -45,7 +45,7 @@ def reduce_run(
     pair = len(lengths) == 2
     n_a, n_b = lengths if pair else (0, 0)
     add, subtract = EXACT.add, EXACT.subtract
-    stale_limit = params.stale_after_s
+    stale_limit, interval_s = params.stale_after_s, params.interval_s
     drawdown_limit, drawdown_bps_within = params.max_drawdown_bps, guards.drawdown_bps_within
     # No symbol can be stale while ``now - oldest <= stale_limit`` (see guards.oldest_seen);
     # a bar only lowers ``oldest`` when it is seen earlier, so the full check runs only when
@@ -109,9 +109,10 @@ def reduce_run(
         window += (close,)
         if kept >= keep:
             window = window[-keep:]
-        markets[symbol] = market_at(close, ts, seen, window, market.signal, sums)
-        if seen < oldest:
-            oldest = seen
+        fresh = ts + interval_s
+        markets[symbol] = market_at(close, ts, fresh, window, market.signal, sums)
+        if fresh < oldest:
+            oldest = fresh
         targets = decide(markets, symbol)
         if targets and not targets.items() <= signals.items():
             markets[symbol] = market  # a target moved: not quiet

@@ -98,7 +98,7 @@ def _on_resumed(state: SessionState, event: SessionResumed, out: Out) -> Session
         peak, _ = book.equity_and_exposure()
     if guards.STALE_DATA in event.reset_guards:
         clock = max(state.clock, event.ts)
-        book.markets = book.markets.update({s: m._replace(last_seen=clock) for s, m in book.markets.items()})
+        book.markets = book.markets.update({s: m._replace(fresh_at=clock) for s, m in book.markets.items()})
     # A reduce-only drawdown stays in force across halts and restarts until it is reset;
     # a halt replaces the mode with ``halted``, so the state keeps it as its own flag.
     reduce_only = state.reduce_only and guards.DRAWDOWN not in event.reset_guards
@@ -135,6 +135,8 @@ def _take_bar(state: SessionState, bar: BarClosed | WarmupBar, out: Out, live: b
     clock, origin = state.clock, state.origin
     if bar.seen > clock:
         # Staleness is judged once a timestamp is complete, i.e. at the clock we are leaving.
+        # The bar that completes it carries the halt: it is marked (a drawdown it causes is
+        # recorded too) but no order works on it, since the data was stale before it came.
         if clock and origin:
             late = guards.stale(params, state.markets, origin, clock)
             if late:
@@ -144,9 +146,9 @@ def _take_bar(state: SessionState, bar: BarClosed | WarmupBar, out: Out, live: b
     strategy = session_strategy(params)
     window, sums = roll(strategy, market, bar.close)
     book = Book(state, out)
-    if live and book.orders:
+    if live and book.orders and not halts:
         work_orders(book, bar)
-    book.markets = book.markets.set(bar.symbol, Market(bar.close, bar.ts, bar.seen, window, market.signal, sums))
+    book.markets = book.markets.set(bar.symbol, Market(bar.close, bar.ts, bar.ts + params.interval_s, window, market.signal, sums))
     equity, exposure = book.equity_and_exposure()
     peak = equity if equity > state.peak_equity else state.peak_equity
     deep = guards.drawdown(params, equity, peak)

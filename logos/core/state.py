@@ -69,7 +69,9 @@ class Market(NamedTuple):
 
     mark: Decimal | None
     last_ts: int | None  # open time of the last bar seen
-    last_seen: int | None  # clock when that bar was seen (staleness is measured from here)
+    # Close time of its newest bar, or the clock when a stale-data reset restarted the count:
+    # staleness is the clock minus this, so a feed delivering old bars is stale however fast it is.
+    fresh_at: int | None
     window: tuple[Decimal, ...]  # recent closes, as many as the strategy needs
     signal: int  # the strategy's last target in {-1, 0, 1}
     sums: tuple[Decimal, ...] = ()  # rolling sums of the last n closes, one per n the strategy names
@@ -78,9 +80,9 @@ class Market(NamedTuple):
 NO_MARKET = Market(None, None, None, (), 0, ())
 
 
-def market_at(mark: Decimal, last_ts: int, last_seen: int, window: tuple[Decimal, ...], signal: int, sums: tuple[Decimal, ...]) -> Market:
+def market_at(mark: Decimal, last_ts: int, fresh_at: int, window: tuple[Decimal, ...], signal: int, sums: tuple[Decimal, ...]) -> Market:
     """``Market(...)`` without the generated ``__new__``'s argument handling: once per bar."""
-    return tuple.__new__(Market, (mark, last_ts, last_seen, window, signal, sums))
+    return tuple.__new__(Market, (mark, last_ts, fresh_at, window, signal, sums))
 
 
 class Order(NamedTuple):

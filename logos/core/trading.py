@@ -17,7 +17,7 @@ from logos.core.events import (
     OrderRejected,
     OrderSubmitted,
 )
-from logos.core.fills import fill_price, fill_quantity
+from logos.core.fills import fill_price, fill_quantity, priced_after_decision
 from logos.core.intents import OrderIntent
 from logos.core.money import ZERO, bps_of
 from logos.core.order_fsm import INITIALIZED, ORDER_TABLE, PENDING_CANCEL
@@ -126,11 +126,15 @@ def work_orders(book: Book, bar: BarClosed) -> None:
         if order.status == PENDING_CANCEL:
             book.put(book.cancel(order, order.reason, ts, confirm=True), ts)
             continue
+        if not priced_after_decision(order, bar, at_close):
+            continue  # the bar began before the order existed: it neither fills nor ages it
         price = fill_price(order, bar, params, spec, at_close)
         if price is not None:
             qty = fill_quantity(order, bar, params, spec)
             if qty:
-                order = book.fill(order, qty, price, ts)
+                # A fill at the close happens when the bar is seen, any other at its open.
+                filled_at = bar.seen if at_close and order.order_type == "market" else ts
+                order = book.fill(order, qty, price, filled_at)
         if order.bars_left and order.status not in ORDER_TABLE.terminal:
             order = order._replace(bars_left=order.bars_left - 1)
             if not order.bars_left:
