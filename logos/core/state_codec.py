@@ -19,7 +19,7 @@ from logos.core.state import Market, Order, Params, Position, SessionState
 from logos.core.symbol_map import SymbolMap
 from logos.core.symbols import SymbolSpec
 
-FORMAT_VERSION = 2  # 2: Market.sums
+FORMAT_VERSION = 3  # 2: Market.sums; 3: Market.fresh_at (staleness from the bar close), paused sessions
 
 # pyrsistent containers carry no element type in their hints; this says what they hold.
 _CONTAINER_OF: dict[tuple[type, str], type] = {
@@ -115,7 +115,7 @@ def load_state(raw: Any) -> SessionState:
     if not isinstance(raw, dict) or raw.get("format") != FORMAT_VERSION:
         found = raw.get("format") if isinstance(raw, dict) else None
         if isinstance(found, int):
-            # Format 1 lacks Market.sums: the session was started by an older Logos.
+            # An older format lacks fields this one needs: the session was started by an older Logos.
             raise SnapshotFormatError(
                 f"not a format-{FORMAT_VERSION} Logos snapshot: it is format {found}, from another Logos version; "
                 f"resume it with that version, or start a new session"
