@@ -10,7 +10,7 @@ from typing import Any, Iterable
 
 from pyrsistent import pmap
 
-from logos.core.effects import AppendJournal, WriteArtifactRow
+from logos.core.effects import AppendJournal, WriteArtifactRows
 from logos.core.events import BarClosed, SessionStarted
 from logos.core.reducer import reduce
 from logos.core.state import Params, SessionState, initial_state
@@ -129,7 +129,7 @@ class Run:
         return [f for f in self.facts if isinstance(f, kind)]
 
     def rows(self, artifact: str) -> list[tuple[str, ...]]:
-        return [e.row for e in self.effects if isinstance(e, WriteArtifactRow) and e.artifact == artifact]
+        return [row for e in self.effects if isinstance(e, WriteArtifactRows) and e.artifact == artifact for row in e.rows]
 
     def order_rows(self) -> dict[str, tuple[str, ...]]:
         """Closed orders by client id, from the ``orders`` artifact rows."""

@@ -42,7 +42,7 @@ def test_hot_path_with_1000_bars_writes_a_profile_of_the_reducer(tmp_path: Path)
     assert done.returncode == 0, done.stderr
     profile = tmp_path / "logos-next_open-1000.prof"
     functions = {name for _, _, name in pstats.Stats(str(profile)).stats}  # type: ignore[attr-defined]
-    assert {"reduce_run", "reduce_full", "_on_bar"} <= functions
+    assert {"reduce_events", "_take_bar"} <= functions
     assert "By own time (tottime), top 5" in (tmp_path / "logos-next_open-1000.txt").read_text()
 
 

@@ -17,7 +17,7 @@ from logos.core.events import EVENT_TYPES, BarClosed, ClockTicked, FeedEnded, Op
 from logos.core.reducer import reduce
 from logos.core.book import Book, Out, move
 from logos.core.order_fsm import ORDER_TABLE
-from logos.core.state import Order, SessionState, advance, initial_state, spec_of
+from logos.core.state import Order, SessionState, initial_state, spec_of
 from logos.core.state_codec import FORMAT_VERSION, SnapshotFormatError, dump_state, load_state
 
 # Finite decimals with every kind of exponent: 1.10, 1E+3, -0, 0E-8, long mantissas.
@@ -181,36 +181,23 @@ def test_snapshot_with_state_from_random_session_round_trips_through_json(sessio
         assert json.dumps(dump_state(loaded)) == text  # same exponents, same key order
 
 
-@given(session=sessions(), seq=st.integers(0, 10**6), clock=st.integers(0, 2 * T0), origin=st.integers(0, 2 * T0))
-def test_advance_with_any_session_state_equals_replace(session: list[Any], seq: int, clock: int, origin: int):
-    # advance() builds the per-bar state tuple by position; a field added to SessionState
-    # or moved in it must not slip past it.
-    params, inputs = session
-    state = initial_state(params)
-    for event in inputs:
-        state, _ = reduce(state, event)
-        markets, peak = state.markets, state.peak_equity + 1
-
-        advanced = advance(state, seq, clock, origin, markets, peak)
-
-        assert advanced == state._replace(seq=seq, clock=clock, origin=origin, markets=markets, peak_equity=peak)
-        assert type(advanced) is SessionState
-
-
 @given(session=sessions(), data=st.data())
 def test_move_and_fold_with_any_session_equal_replace(session: list[Any], data: st.DataObject):
-    # move() and Book.fold() build their tuples by position, like advance().
+    # move() builds its tuple by position; Book.fold() builds the state from the working
+    # copy's fields: a field added to SessionState or moved in it must not slip past either.
     params, inputs = session
     state = initial_state(params)
     for event in inputs:
         state, _ = reduce(state, event)
-        book = Book(state, Out(state.seq, event))
+        assert Book(state, Out(state.seq)).fold() == state
+        book = Book(state, Out(state.seq))
         book.cash, book.created, book.fills = state.cash + 1, state.orders_created + 2, state.fills_applied + 3
+        book.clock, book.halt_causes = state.clock + 5, ("operator",)
 
-        folded = book.fold(clock=state.clock + 5, halt_causes=("operator",))
+        folded = book.fold()
 
         assert folded == state._replace(
-            seq=state.seq + 1, cash=state.cash + 1, orders_created=state.orders_created + 2,
+            cash=state.cash + 1, orders_created=state.orders_created + 2,
             fills_applied=state.fills_applied + 3, clock=state.clock + 5, halt_causes=("operator",),
         )
         assert type(folded) is SessionState

@@ -14,10 +14,10 @@ written here, independently of the core:
 5. codec: every journal entry and the state round-trip through JSON.
 6. seq: journal entries are numbered consecutively across every step.
 7. guards: no submitted order breaks a pre-trade limit or the trading mode.
-8. shortcut: wherever the quiet-bar path answers, the full bar handler gives the same
-   state and effects.
-9. runs: ``reduce_run`` over a rule's bars equals ``reduce`` bar by bar for as many bars
-   as it takes, and the bar it stops at is one the quiet path refuses.
+8. totals: the running market value and gross exposure equal a fresh sum over the
+   positions after every event, and the account row writes them as that sum would.
+9. runs: ``reduce_events`` over a rule's bars equals ``reduce`` bar by bar for as many bars
+   as it takes, and it stops only where the session stopped.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invar
 from core_factories import crypto_spec, equity_spec, forex_spec, make_params
 from logos.core import guards
 from logos.core.codec import decode, encode
-from logos.core.effects import AppendJournal, Log, Stop, WriteArtifactRow
+from logos.core.effects import AppendJournal, Log, Stop, WriteArtifactRows
 from logos.core.events import (
     BarClosed,
     ClockTicked,
@@ -62,8 +62,8 @@ from logos.core.events import (
 )
 from logos.core.order_fsm import ORDER_TABLE
 from logos.core.portfolio import market_value, unrealized
-from logos.core.quiet import reduce_run
-from logos.core.reducer import reduce, reduce_full
+from logos.core.book import valuation
+from logos.core.reducer import reduce, reduce_events
 from logos.core.session_fsm import COMPLETED, HALTED, MODE_HALTED, MODE_REDUCING, PAUSED, RUNNING
 from logos.core.state import FLAT, Params, SessionState, initial_state
 from logos.core.state_codec import dump_state, load_state
@@ -90,6 +90,10 @@ BAR_SHAPES = st.tuples(
 )
 SWING = (12, -7, 20, -25, 5, 9, -14, 3)
 DURABLE_FACTS = (OrderSubmitted, OrderDenied, OrderRejected, OrderFilled, OrderCanceled, OrderExpired, GuardTripped, SessionHalted, SessionCompleted)
+
+
+def rows_of(effects: tuple[Any, ...], artifact: str) -> list[tuple[str, ...]]:
+    return [row for e in effects if type(e) is WriteArtifactRows and e.artifact == artifact for row in e.rows]
 
 
 @st.composite
@@ -228,10 +232,6 @@ class ReducerMachine(RuleBasedStateMachine):
     def apply(self, event: Any) -> None:
         before = self.state
         self.state, effects = reduce(before, event)
-        if type(event) is BarClosed and reduce_run(before, (event,))[2]:
-            # Rule 8: the shortcut answered, so the full handler must agree with it.
-            assert reduce_full(before, event) == (self.state, effects)
-            note_event("quiet bar checked against the full handler")
         self.inputs.append(event)
         self.outputs.append(effects)
         self.step_effects = effects
@@ -262,21 +262,20 @@ class ReducerMachine(RuleBasedStateMachine):
         self._check_run(before, sent, steps)
 
     def _check_run(self, before: SessionState, bars: list[BarClosed], steps: list[tuple[SessionState, tuple[Any, ...]]]) -> None:
-        """Rule 9: a run of quiet bars folded at once is the same as bar by bar."""
-        state, effects, taken = reduce_run(before, bars)
-        if taken < len(bars):
-            after = steps[taken - 1][0] if taken else before
-            assert reduce_run(after, bars[taken : taken + 1])[2] == 0, "the run stopped at a quiet bar"
+        """Rule 9: a run of bars applied in one call is the same as bar by bar."""
+        state, effects, taken = reduce_events(before, bars)
+        assert taken == len(steps), "the run stopped where the session did not, or went past a stop"
         if not taken:
             return
-        note_event(f"run of {taken} quiet bars checked against reduce")
-        one_by_one = [effect for _, each in steps[:taken] for effect in each]
-        assert [type(e) for e in one_by_one] == [AppendJournal, WriteArtifactRow] * taken, "a bar in the run did more than a quiet bar"
-        lines, rows = effects
-        assert state == steps[taken - 1][0]
-        assert lines.entries == tuple(entry for e in one_by_one if type(e) is AppendJournal for entry in e.entries)
-        assert not any(e.durable for e in one_by_one if type(e) is AppendJournal)
-        assert (rows.artifact, rows.rows) == ("account", tuple(e.row for e in one_by_one if type(e) is WriteArtifactRow))
+        note_event(f"run of {taken} bars checked against reduce")
+        one_by_one = [effect for _, each in steps for effect in each]
+        assert state == steps[-1][0]
+        journal = effects[0]
+        assert journal.entries == tuple(entry for e in one_by_one if type(e) is AppendJournal for entry in e.entries)
+        assert journal.durable == any(e.durable for e in one_by_one if type(e) is AppendJournal)
+        for artifact in ("orders", "trades", "account"):
+            assert rows_of(effects, artifact) == rows_of(tuple(one_by_one), artifact)
+        assert [e for e in effects if type(e) in (Log, Stop)] == [e for e in one_by_one if type(e) in (Log, Stop)]
 
     def _next_bar(self, pick: int, gap: int, lag: int, move: int, jump: int, up: int, down: int, volume: int) -> BarClosed:
         symbol = self.params.symbols[pick % len(self.params.symbols)]
@@ -535,7 +534,7 @@ class ReducerMachine(RuleBasedStateMachine):
         return self.fifo.qty(symbol) + sum((q if ledger.side[c] == "buy" else -q for c, q in zip(working, leaves)), D(0))
 
     def _check_order_rows(self, effects: tuple[Any, ...]) -> None:
-        rows = [e.row for e in effects if isinstance(e, WriteArtifactRow) and e.artifact == "orders"]
+        rows = rows_of(effects, "orders")
         ids = [row[0] for row in rows]
         assert sorted(ids) == sorted(self.closed_now), "one orders row per order closed in this step"
         for row in rows:
@@ -550,10 +549,15 @@ class ReducerMachine(RuleBasedStateMachine):
                 assert any(ORDER_TABLE.allows(a, t) and ORDER_TABLE.next(a, t) == b for t in ORDER_TABLE.triggers)
 
     def _check_account_row(self, event: Any, effects: tuple[Any, ...]) -> None:
-        rows = [e.row for e in effects if isinstance(e, WriteArtifactRow) and e.artifact == "account"]
+        rows = rows_of(effects, "account")
+        # Rule 8: the running totals are a fresh sum, and the row writes them as one would.
+        equity, exposure = valuation(self.state.cash, self.state.positions, self.state.markets)
+        assert self.state.cash + self.state.market_value == equity
+        assert self.state.gross_exposure == exposure
         if isinstance(event, BarClosed):
             assert len(rows) == 1
             assert D(rows[0][3]) == self.state.cash + self._market_value(), "account row equity"
+            assert rows[0][3:5] == (str(equity), str(exposure)), "totals written as a fresh sum writes them"
         else:
             assert rows == []  # not a bar, or a warm-up bar
 

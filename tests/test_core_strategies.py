@@ -39,27 +39,35 @@ def markets_after(strategy: Strategy, closes: dict[str, tuple[Decimal, ...]], cu
 
 
 def decide(strategy: Strategy, closes: dict[str, tuple[Decimal, ...]], current: dict[str, int], symbol: str) -> dict[str, int]:
+    """The targets the strategy moves (a strategy may leave out those it keeps)."""
     return strategy.decide(markets_after(strategy, closes, current), symbol)
+
+
+def target(strategy: Strategy, closes: dict[str, tuple[Decimal, ...]], current: dict[str, int], symbol: str) -> int:
+    """The target ``symbol`` has after the strategy decided: the moved one, else the current one."""
+    return decide(strategy, closes, current, symbol).get(symbol, current[symbol])
 
 
 # --- momentum: fast=2, slow=3 compares (c2+c3)/2 with (c1+c2+c3)/3 ---------------------
 
 
 @pytest.mark.parametrize(
-    ("closes", "long_only", "expected"),
+    ("closes", "long_only", "current", "expected"),
     [
-        (w(1, 2, 3), False, {"X": 1}),  # 2.5 > 2
-        (w(3, 2, 1), False, {"X": -1}),  # 1.5 < 2
-        (w(3, 2, 1), True, {"X": 0}),  # long_only goes flat instead of short
-        (w(2, 2, 2), False, {}),  # equal SMAs: no opinion, keep what we have
-        (w(100, 1, 2, 3), False, {"X": 1}),  # only the last `slow` closes count
-        (w(1, 2), False, {}),  # not enough closes yet
+        (w(1, 2, 3), False, 0, {"X": 1}),  # 2.5 > 2
+        (w(3, 2, 1), False, 0, {"X": -1}),  # 1.5 < 2
+        (w(3, 2, 1), True, 1, {"X": 0}),  # long_only goes flat instead of short
+        (w(3, 2, 1), True, 0, {}),  # ... and says nothing when it is flat already
+        (w(1, 2, 3), False, 1, {}),  # a target equal to the current one is no news
+        (w(2, 2, 2), False, 0, {}),  # equal SMAs: no opinion, keep what we have
+        (w(100, 1, 2, 3), False, 0, {"X": 1}),  # only the last `slow` closes count
+        (w(1, 2), False, 0, {}),  # not enough closes yet
     ],
 )
-def test_momentum_with_fast_and_slow_sma_targets_the_cross(closes, long_only, expected):
+def test_momentum_with_fast_and_slow_sma_targets_the_cross(closes, long_only, current, expected):
     strategy = momentum(fast=2, slow=3, long_only=long_only)
 
-    assert decide(strategy, {"X": closes}, {"X": 0}, "X") == expected
+    assert decide(strategy, {"X": closes}, {"X": current}, "X") == expected
     assert strategy.window == 3
 
 
@@ -142,7 +150,7 @@ AT_MEAN = w(10, 11, 12, 11)  # z = 0
 def test_mean_reversion_with_hysteresis_band_enters_beyond_entry_and_exits_inside_exit(closes, current, expected):
     strategy = mean_reversion(lookback=4, entry_z="1", exit_z="0.25")
 
-    assert decide(strategy, {"X": closes}, {"X": current}, "X") == {"X": expected}
+    assert target(strategy, {"X": closes}, {"X": current}, "X") == expected
 
 
 def test_mean_reversion_with_a_series_inside_the_band_does_not_flip_flop():
@@ -153,7 +161,7 @@ def test_mean_reversion_with_a_series_inside_the_band_does_not_flip_flop():
     # Act
     current, targets = 0, []
     for closes in series:
-        current = decide(strategy, {"X": closes}, {"X": current}, "X")["X"]
+        current = target(strategy, {"X": closes}, {"X": current}, "X")
         targets.append(current)
 
     # Assert: one entry, one exit, nothing in between
@@ -163,8 +171,8 @@ def test_mean_reversion_with_a_series_inside_the_band_does_not_flip_flop():
 def test_mean_reversion_with_long_only_stays_flat_on_a_rich_close():
     strategy = mean_reversion(lookback=4, entry_z="1", exit_z="0.25", long_only=True)
 
-    assert decide(strategy, {"X": ENTRY_SHORT}, {"X": 0}, "X") == {"X": 0}
-    assert decide(strategy, {"X": ENTRY_SHORT}, {"X": 1}, "X") == {"X": 0}
+    assert target(strategy, {"X": ENTRY_SHORT}, {"X": 0}, "X") == 0
+    assert target(strategy, {"X": ENTRY_SHORT}, {"X": 1}, "X") == 0
 
 
 def test_mean_reversion_with_flat_or_short_window_has_no_opinion():

@@ -11,7 +11,6 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
 
 from session_helpers import invoke, journal, rows
 

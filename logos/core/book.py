@@ -1,41 +1,47 @@
-"""One event's working copy of the trading state, and the order bookkeeping on it.
+"""The working copy of the trading state for a run of events, and the bookkeeping on it.
 
-A handler opens a ``Book`` on the state, lets fills, cancels and guard trips change it, and
-folds it back into a new state; ``Out`` numbers the facts the event causes and gathers the
-effects. Neither outlives the ``reduce`` call that made it.
+``reduce_events`` opens one ``Book`` on the state, lets each event of the run change it
+(bars, fills, cancels, guard trips), and folds it back into one new state at the end; ``Out``
+numbers the events and the facts they cause and gathers the effects. Neither outlives the
+call that made them, so the core stays pure: nothing outside sees the copy change.
+
+Figures that sum over symbols (market value, gross exposure) are held as running totals,
+moved by the changed symbol's delta on each mark and each fill, so a bar costs the same
+with one symbol as with five thousand. Their text is what a fresh sum would write: a sum
+carries the places of its terms, so the book also counts the places of the terms held.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 from functools import lru_cache
+from types import MappingProxyType
 from typing import Any, Mapping
 
 from logos.core import guards
-from logos.core.effects import AppendJournal, Log, Stop, WriteArtifactRow, artifact_row
-from logos.core.events import (
-    GuardTripped,
-    OrderCanceled,
-    OrderCancelRequested,
-    OrderFilled,
-)
+from logos.core.effects import AppendJournal, Log, Stop, WriteArtifactRows
+from logos.core.events import GuardTripped, OrderCanceled, OrderCancelRequested, OrderFilled
 from logos.core.money import ZERO, bps_of
 from logos.core.order_fsm import ORDER_TABLE, PENDING_CANCEL
-from logos.core.portfolio import apply_fill
 from logos.core.open_orders import OpenOrders
-from logos.core.state import FLAT, Market, Order, SessionState, spec_of
+from logos.core.portfolio import apply_fill
+from logos.core.state import FLAT, Market, Order, Params, SessionState, spec_of
+from logos.core.strategies import roller, session_strategy
+from logos.core.symbol_map import SymbolMap
 from logos.core.timestamps import iso
 
 
 class Out:
-    """Collects what one event causes: numbered facts, artifact rows, logs, a stop."""
+    """Collects what a run of events causes: numbered lines, artifact rows, logs, a stop."""
 
-    __slots__ = ("seq", "entries", "rows", "logs", "durable", "stop")
+    __slots__ = ("seq", "entries", "orders", "trades", "account", "logs", "durable", "stop")
 
-    def __init__(self, seq: int, event: Any) -> None:
-        self.seq = seq + 1
-        self.entries: list[tuple[int, Any]] = [(self.seq, event)]
-        self.rows: list[WriteArtifactRow] = []
+    def __init__(self, seq: int) -> None:
+        self.seq = seq
+        self.entries: list[tuple[int, Any]] = []
+        self.orders: list[tuple[str, ...]] = []
+        self.trades: list[tuple[str, ...]] = []
+        self.account: list[tuple[str, ...]] = []
         self.logs: list[Log] = []
         self.durable = False
         self.stop: Stop | None = None
@@ -47,21 +53,16 @@ class Out:
 
     def effects(self) -> tuple[Any, ...]:
         effects: list[Any] = [AppendJournal(tuple(self.entries), self.durable)]
-        effects += self.rows
-        if self.logs:
-            effects += self.logs
+        for name, rows in (("orders", self.orders), ("trades", self.trades), ("account", self.account)):
+            if rows:
+                effects.append(WriteArtifactRows(name, tuple(rows)))
+        effects += self.logs
         if self.stop:
             effects.append(self.stop)
         return tuple(effects)
 
 
 # --- orders -----------------------------------------------------------------------------
-
-
-def open_orders(orders: OpenOrders, symbol: str | None = None) -> list[Order]:
-    """The open orders (of ``symbol``, when given), oldest first."""
-    return [o for o in orders.values() if symbol is None or o.symbol == symbol]
-
 
 _ORDER_AT = {name: at for at, name in enumerate(Order._fields)}
 _STATUS, _LIFECYCLE = _ORDER_AT["status"], _ORDER_AT["lifecycle"]
@@ -99,83 +100,119 @@ def _average_price(notional: Decimal, qty: Decimal, price_tick: Decimal) -> Deci
     return avg.quantize(step) if avg.as_tuple().exponent < places else avg
 
 
-def _order_row(order: Order, ts: int, price_tick: Decimal) -> WriteArtifactRow:
+def _order_row(order: Order, ts: int, price_tick: Decimal) -> tuple[str, ...]:
     avg = _average_price(order.filled_notional, order.filled, price_tick) if order.filled else None
-    return artifact_row(
-        "orders",
-        (
-            order.client_id,
-            order.symbol,
-            order.side,
-            order.order_type,
-            str(order.qty),
-            "" if order.limit_price is None else str(order.limit_price),
-            str(order.filled),
-            "" if avg is None else str(avg),
-            str(order.fees),
-            order.status,
-            ">".join(order.lifecycle),
-            iso(order.submitted_ts),
-            iso(ts),
-            order.reason,
-        ),
+    return (
+        order.client_id,
+        order.symbol,
+        order.side,
+        order.order_type,
+        str(order.qty),
+        "" if order.limit_price is None else str(order.limit_price),
+        str(order.filled),
+        "" if avg is None else str(avg),
+        str(order.fees),
+        order.status,
+        ">".join(order.lifecycle),
+        iso(order.submitted_ts),
+        iso(ts),
+        order.reason,
     )
 
 
-_STATE_AT = {name: at for at, name in enumerate(SessionState._fields)}
-_SEQ, _CASH, _POSITIONS, _ORDERS, _MARKETS, _TRIPS, _MODE, _FILLS, _CREATED = (
-    _STATE_AT[name]
-    for name in ("seq", "cash", "positions", "orders", "markets", "trips", "mode", "fills_applied", "orders_created")
-)
+# --- the places a sum of terms carries --------------------------------------------------
+
+
+def places(value: Decimal) -> int:
+    """The exponent of ``value``: how many places its text shows, negated."""
+    return value.as_tuple().exponent  # type: ignore[return-value]
+
+
+@lru_cache(maxsize=64)
+def quantum(exponent: int) -> Decimal:
+    """``1`` scaled to ``exponent``: what ``quantize`` takes to write that many places."""
+    return Decimal((0, (1,), exponent))
+
+
+_STATE_FIELDS = SessionState._fields
 
 
 class Book:
-    """The mutable working copy of one event's trading state, folded back into a new state.
+    """The mutable working copy of the session state for one run of events.
 
-    Handlers stay short by sharing it; it never outlives the ``reduce`` call that made it.
+    Handlers stay short by sharing it; ``fold`` turns it into the next state. The markets
+    and positions are dicts private to the run, shown to the strategy read-only.
     """
 
-    __slots__ = ("state", "cash", "positions", "orders", "markets", "trips", "mode", "fills", "created", "out")
+    __slots__ = (
+        "params", "status", "mode", "clock", "origin", "cash", "positions", "markets", "view", "orders",
+        "working", "peak", "trips", "halt_causes", "created", "fills", "reduce_only", "value", "exposure",
+        "terms", "fresh_floor", "out", "strategy", "roll", "_keys", "_cash_places", "_tail",
+    )
 
     def __init__(self, state: SessionState, out: Out) -> None:
-        self.state = state
-        self.cash = state.cash
-        self.positions = state.positions
-        self.orders = state.orders
-        self.markets = state.markets
-        self.trips = state.trips
+        self.params: Params = state.params
+        self.status = state.status
         self.mode = state.mode
-        self.fills = state.fills_applied
+        self.clock = state.clock
+        self.origin = state.origin
+        self.cash = state.cash
+        self._keys = state.markets.keys_
+        self.positions = dict(state.positions.items())
+        self.markets = dict(state.markets.items())
+        self.view: Mapping[str, Market] = MappingProxyType(self.markets)
+        self.orders = state.orders
+        self.working = frozenset(o.symbol for o in state.orders.values())
+        self.peak = state.peak_equity
+        self.trips = state.trips
+        self.halt_causes = state.halt_causes
         self.created = state.orders_created
+        self.fills = state.fills_applied
+        self.reduce_only = state.reduce_only
+        self.value = state.market_value
+        self.exposure = state.gross_exposure
+        self.terms = dict(state.value_terms)
+        self.fresh_floor = state.fresh_floor
         self.out = out
+        self._cash_places = places(self.cash)
+        self.strategy = session_strategy(self.params)
+        self.roll = roller(self.strategy)
+        self._tail: tuple[Any, ...] = (None, None, None, None, ())  # the last row's figures and their text
 
-    def fold(self, **changes: Any) -> SessionState:
-        """The new state: the working copy, plus ``changes`` (built by position, once per event)."""
-        values = list(self.state)
-        values[_SEQ], values[_CASH], values[_POSITIONS], values[_ORDERS] = self.out.seq, self.cash, self.positions, self.orders
-        values[_MARKETS], values[_TRIPS], values[_MODE] = self.markets, self.trips, self.mode
-        values[_FILLS], values[_CREATED] = self.fills, self.created
-        for name, value in changes.items():
-            values[_STATE_AT[name]] = value
-        return tuple.__new__(SessionState, values)
+    def fold(self) -> SessionState:
+        """The new state: everything the run changed, in one record."""
+        keys = self._keys
+        return SessionState(
+            self.params, self.status, self.mode, self.out.seq, self.clock, self.origin, self.cash,
+            SymbolMap(keys, tuple(self.positions.values())), SymbolMap(keys, tuple(self.markets.values())),
+            self.orders, self.peak, self.trips, self.halt_causes, self.created, self.fills, self.reduce_only,
+            self.value, self.exposure, tuple(sorted(self.terms.items())), self.fresh_floor,
+        )
 
     # -- order bookkeeping --
 
     def put(self, order: Order, ts: int) -> None:
         if order.status in ORDER_TABLE.terminal:
             self.orders = self.orders.discard(order.client_id)
-            self.out.rows.append(_order_row(order, ts, spec_of(self.state.params, order.symbol).price_tick))
+            self.out.orders.append(_order_row(order, ts, spec_of(self.params, order.symbol).price_tick))
         else:
             self.orders = self.orders.set(order.client_id, order)
+        self.working = frozenset(o.symbol for o in self.orders.values())
 
     def fill(self, order: Order, qty: Decimal, price: Decimal, ts: int) -> Order:
-        params = self.state.params
+        params = self.params
         spec = spec_of(params, order.symbol)
         fee = bps_of(price * qty, params.fee_bps, spec.cash_step)
         signed = qty if order.side == "buy" else -qty
-        position, realized = apply_fill(self.positions.get(order.symbol, FLAT), signed, price, fee)
-        self.positions = self.positions.set(order.symbol, position)
+        before = self.positions[order.symbol]
+        position, realized = apply_fill(before, signed, price, fee)
+        self.positions[order.symbol] = position
+        self._hold(order.symbol, before.qty, position.qty)
         self.cash = self.cash - signed * price - fee
+        self._cash_places = places(self.cash)
+        self.strategy = session_strategy(self.params)
+        self.roll = roller(self.strategy)
+        self._tail: tuple[Any, ...] = (None, None, None, None, ())  # the last row's figures and their text
         self.fills += 1
         filled = order.filled + qty
         ordinal = order.fills + 1
@@ -192,11 +229,8 @@ class Book:
             OrderFilled(order.client_id, trade_id, order.symbol, order.side, qty, price, fee, realized, order.leaves, ts),
             durable=True,
         )
-        self.out.rows.append(
-            artifact_row(
-                "trades",
-                (trade_id, order.client_id, order.symbol, order.side, str(qty), str(price), str(fee), str(realized), iso(ts)),
-            )
+        self.out.trades.append(
+            (trade_id, order.client_id, order.symbol, order.side, str(qty), str(price), str(fee), str(realized), iso(ts))
         )
         return order
 
@@ -222,13 +256,72 @@ class Book:
             )
         )
 
-    # -- valuation --
+    # -- valuation: running totals, moved by one symbol's delta --
 
-    def mark(self, symbol: str) -> Decimal | None:
-        return self.markets[symbol].mark
+    def remark(self, symbol: str, market: Market, old: Market) -> Decimal:
+        """Set ``symbol``'s market; move the totals by what its new mark changes; return equity."""
+        self.markets[symbol] = market
+        qty = self.positions[symbol].qty
+        if not qty:
+            return self.cash + self.value if self.terms else self.cash
+        if market.mark != old.mark:
+            step = market.mark - old.mark  # type: ignore[operator]
+            self.value += qty * step
+            self.exposure += (qty if qty > 0 else -qty) * step
+            if not market.mark.same_quantum(old.mark):  # type: ignore[union-attr]
+                self._count(places(qty) + places(old.mark), -1)  # type: ignore[arg-type]
+                self._count(places(qty) + places(market.mark), 1)  # type: ignore[arg-type]
+        return self.cash + self.value
 
-    def equity_and_exposure(self) -> tuple[Decimal, Decimal]:
-        return valuation(self.cash, self.positions, self.markets)
+    def _hold(self, symbol: str, before: Decimal, after: Decimal) -> None:
+        """Move the totals by a change of ``symbol``'s position at its current mark."""
+        mark = self.markets[symbol].mark
+        if mark is None:  # never: a symbol trades only once it has a mark
+            return
+        if before:
+            self._count(places(before) + places(mark), -1)
+        if after:
+            self._count(places(after) + places(mark), 1)
+        if not self.terms:
+            self.value = self.exposure = ZERO  # nothing held: exactly what an empty sum is
+            return
+        self.value += (after - before) * mark
+        self.exposure += (abs(after) - abs(before)) * mark
+
+    def _count(self, exponent: int, change: int) -> None:
+        count = self.terms.get(exponent, 0) + change
+        if count:
+            self.terms[exponent] = count
+        else:
+            del self.terms[exponent]
+
+    def equity(self) -> Decimal:
+        return self.cash + self.value if self.terms else self.cash
+
+    def row_tail(self, equity: Decimal, bps: Decimal | None) -> tuple[str, ...]:
+        """An account row after its time and symbol: cash, equity, gross exposure, drawdown
+        and mode as text (``bps`` is the drawdown if already known). Rows repeat while
+        nothing changes (a flat book), so the last one's text is kept."""
+        cash, peak, mode = self.cash, self.peak, self.mode
+        last_cash, last_equity, last_peak, last_mode, tail = self._tail
+        if equity is last_equity and cash is last_cash and peak is last_peak and mode == last_mode and not self.terms:
+            return tail  # type: ignore[no-any-return]
+        if bps is None:
+            bps = guards.drawdown_bps(equity, peak)
+        tail = (str(cash), *self._totals_text(equity), str(bps), mode)
+        self._tail = (cash, equity, peak, mode, tail)
+        return tail
+
+    def _totals_text(self, equity: Decimal) -> tuple[str, str]:
+        """``equity`` and gross exposure as a fresh sum over the held positions writes them."""
+        if not self.terms:
+            return str(equity), "0"
+        exponent = min(self.terms)
+        if exponent > 0:
+            exponent = 0
+        exposure = self.exposure.quantize(quantum(exponent))
+        cash_places = self._cash_places
+        return str(equity.quantize(quantum(cash_places if cash_places < exponent else exponent))), str(exposure)
 
     def exposure_except(self, symbol: str) -> Decimal:
         """Gross exposure of every other symbol, counting what its working orders will add."""
@@ -236,17 +329,15 @@ class Book:
         for order in self.orders.values():
             if order.symbol != symbol and order.status != PENDING_CANCEL:
                 working[order.symbol] = working.get(order.symbol, ZERO) + order.signed_leaves
-        markets = self.markets
-        total = ZERO
-        for other, position in self.positions.items():
-            qty = position.qty + working.get(other, ZERO)
-            if other != symbol and qty:
-                total += abs(qty) * (markets[other].mark or ZERO)
+        total = self.exposure - abs(self.positions[symbol].qty) * (self.markets[symbol].mark or ZERO)
+        for other, leaves in working.items():
+            held = self.positions[other].qty
+            total += (abs(held + leaves) - abs(held)) * (self.markets[other].mark or ZERO)
         return total
 
 
 def valuation(cash: Decimal, positions: Mapping[str, Any], markets: Mapping[str, Market]) -> tuple[Decimal, Decimal]:
-    """Return equity and gross exposure at the current marks."""
+    """Equity and gross exposure summed afresh over every position: what the totals must equal."""
     value = exposure = ZERO
     for symbol, position in positions.items():
         qty = position.qty
@@ -255,3 +346,11 @@ def valuation(cash: Decimal, positions: Mapping[str, Any], markets: Mapping[str,
             value += worth
             exposure += worth if worth > 0 else -worth
     return cash + value, exposure
+
+
+def open_orders(orders: OpenOrders, symbol: str | None = None) -> list[Order]:
+    """The open orders (of ``symbol``, when given), oldest first."""
+    return [o for o in orders.values() if symbol is None or o.symbol == symbol]
+
+
+__all__ = ["FLAT", "Book", "Out", "move", "open_orders", "valuation"]

@@ -149,10 +149,13 @@ def encode(seq: int, event: Any) -> str:
     return write(seq, event)
 
 
-def encode_bars(entries: tuple[tuple[int, BarClosed], ...]) -> list[str]:
-    """``[encode(seq, bar) for seq, bar in entries]`` for bars only, without a call per line."""
-    quoted = _QUOTED
-    return [_BAR_LINE % (seq, quoted[s], ts, o, h, lo, c, v, seen) for seq, (s, ts, o, h, lo, c, v, seen) in entries]
+def encode_entries(entries: tuple[tuple[int, Any], ...]) -> list[str]:
+    """``[encode(seq, event) for seq, event in entries]``, bars without a call per line."""
+    quoted, bar_line = _QUOTED, _BAR_LINE
+    return [
+        bar_line % ((seq, quoted[event[0]]) + event[1:]) if type(event) is BarClosed else encode(seq, event)
+        for seq, event in entries
+    ]
 
 
 def event_from_dict(body: dict[str, Any]) -> tuple[int, Any]:

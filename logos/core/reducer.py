@@ -3,15 +3,21 @@
 Each input event gets the next ``seq``; the facts it causes (order transitions, fills,
 guard trips) get the ones after it. The journal effect always comes first, so the shell
 writes what happened before it acts on it.
+
+``reduce_events`` applies a run of inputs in one call: one working copy (``Book``) is
+opened on the state, every event goes through the same handler it would alone, and the
+copy is folded into one new state at the end. A replay at full speed hands it hundreds of
+bars at a time; ``reduce`` is a run of one. A property holds a run equal to ``reduce``
+event by event.
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from logos.core import guards
 from logos.core.book import Book, Out, move, open_orders
-from logos.core.effects import Stop, artifact_row, journal_one
+from logos.core.effects import Stop
 from logos.core.events import (
     BarClosed,
     ClockTicked,
@@ -42,10 +48,9 @@ from logos.core.session_fsm import (
     RUNNING,
     SESSION_TABLE,
 )
-from logos.core.quiet import reduce_run
 from logos.core.state import Market, SessionState
-from logos.core.strategies import roll
-from logos.core.trading import account_row, decide, session_strategy, work_orders
+from logos.core.timestamps import iso
+from logos.core.trading import act_on, work_orders
 
 
 class ReducerError(Exception):
@@ -55,204 +60,208 @@ class ReducerError(Exception):
 # --- halting and ending --------------------------------------------------------------------
 
 
-def _halt(book: Book, violations: list[guards.Violation], ts: int) -> SessionState:
+def _halt(book: Book, violations: list[guards.Violation], ts: int) -> None:
     ordered = guards.in_halt_order(violations)
     for violation in ordered:
         book.trip(violation, "halt", ts)
     causes = tuple(dict.fromkeys(v.guard for v in ordered))
     for order in open_orders(book.orders):
         book.put(book.cancel(order, "session halted", ts, confirm=True), ts)
-    status = SESSION_TABLE.next(SESSION_TABLE.next(book.state.status, "halt"), "halted")
+    book.status = SESSION_TABLE.next(SESSION_TABLE.next(book.status, "halt"), "halted")
     if book.mode != MODE_HALTED:
         book.mode = MODE_HALTED
         book.out.fact(TradingModeChanged(MODE_HALTED, ", ".join(causes), ts), durable=True)
     book.out.fact(SessionHalted(ts, causes), durable=True)
     book.out.stop = Stop(HALTED)
-    return book.fold(status=status, halt_causes=causes)
+    book.halt_causes = causes
 
 
+def _require_running(book: Book, event: Any) -> None:
+    if book.status != RUNNING:
+        raise ReducerError(f"{type(event).__name__} arrived while the session is {book.status}")
 
 
-def _require_running(state: SessionState, event: Any) -> None:
-    if state.status != RUNNING:
-        raise ReducerError(f"{type(event).__name__} arrived while the session is {state.status}")
+def _stale_at(book: Book, now: int) -> guards.Violation | None:
+    """The stale-data violation at ``now``, or None; the full check runs only past the floor."""
+    limit = book.params.stale_after_s
+    if limit is None or now - book.fresh_floor <= limit:  # no symbol can be stale yet
+        return None
+    late = guards.stale(book.params, book.markets, book.origin, now)
+    if late is None:
+        book.fresh_floor = guards.oldest_seen(book.markets, book.origin)
+    return late
 
 
 # --- handlers ------------------------------------------------------------------------------
 
 
-def _on_started(state: SessionState, event: SessionStarted, out: Out) -> SessionState:
-    if event.session_id != state.params.session_id:
-        raise ReducerError(f"SessionStarted for {event.session_id} reached session {state.params.session_id}")
-    status = SESSION_TABLE.next(state.status, "start")
-    out.durable = True
-    return state._replace(seq=out.seq, status=status, clock=event.ts, origin=event.ts)
+def _on_started(book: Book, event: SessionStarted) -> None:
+    if event.session_id != book.params.session_id:
+        raise ReducerError(f"SessionStarted for {event.session_id} reached session {book.params.session_id}")
+    book.status = SESSION_TABLE.next(book.status, "start")
+    book.out.durable = True
+    book.clock = book.origin = event.ts
 
 
-def _on_resumed(state: SessionState, event: SessionResumed, out: Out) -> SessionState:
-    trigger = "resume" if state.status in (HALTED, PAUSED) else "recover"
-    status = SESSION_TABLE.next(SESSION_TABLE.next(state.status, trigger), "resumed")
-    book = Book(state, out)
-    peak = state.peak_equity
+def _on_resumed(book: Book, event: SessionResumed) -> None:
+    trigger = "resume" if book.status in (HALTED, PAUSED) else "recover"
+    status = SESSION_TABLE.next(SESSION_TABLE.next(book.status, trigger), "resumed")
+    clock = max(book.clock, event.ts)
     if guards.DRAWDOWN in event.reset_guards:
-        peak, _ = book.equity_and_exposure()
+        book.peak = book.equity()
     if guards.STALE_DATA in event.reset_guards:
-        clock = max(state.clock, event.ts)
-        book.markets = book.markets.update({s: m._replace(fresh_at=clock) for s, m in book.markets.items()})
+        for symbol, market in book.markets.items():
+            book.markets[symbol] = market._replace(fresh_at=clock)
+        book.fresh_floor = clock
     # A reduce-only drawdown stays in force across halts and restarts until it is reset;
     # a halt replaces the mode with ``halted``, so the state keeps it as its own flag.
-    reduce_only = state.reduce_only and guards.DRAWDOWN not in event.reset_guards
-    mode = MODE_REDUCING if reduce_only else MODE_ACTIVE
-    if mode != state.mode:
+    book.reduce_only = book.reduce_only and guards.DRAWDOWN not in event.reset_guards
+    mode = MODE_REDUCING if book.reduce_only else MODE_ACTIVE
+    if mode != book.mode:
         book.mode = mode
-        out.fact(TradingModeChanged(mode, "session resumed", event.ts), durable=True)
-    out.durable = True
-    return book.fold(
-        status=status, peak_equity=peak, halt_causes=(), clock=max(state.clock, event.ts), reduce_only=reduce_only
-    )
+        book.out.fact(TradingModeChanged(mode, "session resumed", event.ts), durable=True)
+    book.out.durable = True
+    book.status, book.halt_causes, book.clock = status, (), clock
 
 
-def _on_bar(state: SessionState, bar: BarClosed, out: Out) -> SessionState:
-    return _take_bar(state, bar, out, live=True)
-
-
-def _on_warmup(state: SessionState, bar: WarmupBar, out: Out) -> SessionState:
-    return _take_bar(state, bar, out, live=False)
-
-
-def _take_bar(state: SessionState, bar: BarClosed | WarmupBar, out: Out, live: bool) -> SessionState:
-    """Mark a bar and run the guards on it; a ``live`` bar also works orders and lets the
-    strategy decide, and is an account row. A warm-up bar is history: windows and marks only."""
-    if state.status != RUNNING:
-        _require_running(state, bar)
-    params = state.params
-    market = state.markets.get(bar.symbol)
+def _take_bar(book: Book, bar: BarClosed | WarmupBar) -> None:
+    """Mark a bar and run the guards on it; a live bar (``BarClosed``) also works the
+    symbol's orders, lets the strategy decide and is an account row. A ``WarmupBar`` is
+    history: windows and marks only. Every bar of every session goes through here."""
+    if book.status != RUNNING:
+        _require_running(book, bar)
+    symbol, ts, _, _, _, close, _, seen = bar
+    market = book.markets.get(symbol)
     if market is None:
-        raise ReducerError(f"bar for {bar.symbol}, which is not in this session")
-    if market.last_ts is not None and bar.ts <= market.last_ts:
-        raise ReducerError(f"bar for {bar.symbol} at {bar.ts} is not after its last bar at {market.last_ts}")
-    halts: list[guards.Violation] = []
-    clock, origin = state.clock, state.origin
-    if bar.seen > clock:
+        raise ReducerError(f"bar for {symbol}, which is not in this session")
+    if market.last_ts is not None and ts <= market.last_ts:
+        raise ReducerError(f"bar for {symbol} at {ts} is not after its last bar at {market.last_ts}")
+    live = type(bar) is BarClosed
+    params = book.params
+    halts = None
+    clock = book.clock
+    if seen > clock:
         # Staleness is judged once a timestamp is complete, i.e. at the clock we are leaving.
         # The bar that completes it carries the halt: it is marked (a drawdown it causes is
         # recorded too) but no order works on it, since the data was stale before it came.
-        if clock and origin:
-            late = guards.stale(params, state.markets, origin, clock)
+        if clock and book.origin:
+            late = _stale_at(book, clock)
             if late:
-                halts.append(late)
-        origin = origin or bar.seen
-        clock = bar.seen
-    strategy = session_strategy(params)
-    window, sums = roll(strategy, market, bar.close)
-    book = Book(state, out)
-    if live and book.orders and not halts:
+                halts = [late]
+        book.origin = book.origin or seen
+        book.clock = seen
+    window, sums = book.roll(market, close)
+    if live and halts is None and symbol in book.working:
         work_orders(book, bar)
-    book.markets = book.markets.set(bar.symbol, Market(bar.close, bar.ts, bar.ts + params.interval_s, window, market.signal, sums))
-    equity, exposure = book.equity_and_exposure()
-    peak = equity if equity > state.peak_equity else state.peak_equity
-    deep = guards.drawdown(params, equity, peak)
-    if deep is not None:
+    fresh = ts + params.interval_s
+    if fresh < book.fresh_floor:
+        book.fresh_floor = fresh
+    equity = book.remark(symbol, _new_market(Market, (close, ts, fresh, window, market.signal, sums)), market)
+    peak = book.peak
+    if equity > peak:
+        book.peak = peak = equity
+    bps = guards.drawdown_bps_within(params.max_drawdown_bps, equity, peak)
+    if bps is None:
+        deep = guards.drawdown(params, equity, peak)
         if params.drawdown_action == "halt":
-            halts.append(deep)
+            halts = (halts or []) + [deep]  # type: ignore[list-item]
         elif book.mode == MODE_ACTIVE:
-            book.trip(deep, "reduce", bar.seen)
+            book.trip(deep, "reduce", seen)  # type: ignore[arg-type]
             book.mode = MODE_REDUCING
-            book.state = book.state._replace(reduce_only=True)
-            out.fact(TradingModeChanged(MODE_REDUCING, guards.DRAWDOWN, bar.seen), durable=True)
+            book.reduce_only = True
+            book.out.fact(TradingModeChanged(MODE_REDUCING, guards.DRAWDOWN, seen), durable=True)
     if halts:
         if live:
-            out.rows.append(account_row(bar, book.cash, equity, exposure, peak, book.mode))
-        book.state = book.state._replace(clock=clock, origin=origin, peak_equity=peak)
-        return _halt(book, halts, bar.seen)
+            book.out.account.append((iso(seen), symbol, *book.row_tail(equity, bps)))
+        _halt(book, halts, seen)
+        return
     if not live:
-        return book.fold(clock=clock, origin=origin, peak_equity=peak)
+        return
     if book.mode != MODE_HALTED:
-        fills = book.fills
-        decide(book, bar, strategy)
-        if book.fills != fills:
-            # A same_close fill moved cash and the position after the mark was taken.
-            equity, exposure = book.equity_and_exposure()
-    out.rows.append(account_row(bar, book.cash, equity, exposure, peak, book.mode))
-    return book.fold(clock=clock, origin=origin, peak_equity=peak)
+        targets = book.strategy.decide(book.view, symbol)
+        if targets:
+            fills = book.fills
+            act_on(book, bar, targets)
+            if book.fills != fills:
+                # A same_close fill moved cash and the position after the mark was taken.
+                equity, bps = book.equity(), None
+    book.out.account.append((iso(seen), symbol, *book.row_tail(equity, bps)))
 
 
-def _on_clock(state: SessionState, event: ClockTicked, out: Out) -> SessionState:
-    _require_running(state, event)
-    if event.now <= state.clock:
-        return state._replace(seq=out.seq)
-    origin = state.origin or event.now
-    late = guards.stale(state.params, state.markets, origin, event.now)
+_new_market = tuple.__new__  # Market(...) without the generated __new__'s argument handling: once per bar
+
+
+def _on_clock(book: Book, event: ClockTicked) -> None:
+    _require_running(book, event)
+    if event.now <= book.clock:
+        return
+    book.origin = book.origin or event.now
+    book.clock = event.now
+    late = _stale_at(book, event.now)
     if late:
-        book = Book(state._replace(clock=event.now, origin=origin), out)
-        return _halt(book, [late], event.now)
-    return state._replace(seq=out.seq, clock=event.now, origin=origin)
+        _halt(book, [late], event.now)
 
 
-def _halt_now(state: SessionState, out: Out, ts: int, cause: guards.Violation) -> SessionState:
+def _halt_now(book: Book, ts: int, cause: guards.Violation) -> None:
     """Halt for an outside cause, recording every other halt cause present at the same moment."""
-    clock = max(state.clock, ts)
-    origin = state.origin or clock
+    book.clock = max(book.clock, ts)
+    book.origin = book.origin or book.clock
     found = [cause]
-    late = guards.stale(state.params, state.markets, origin, clock) if cause.guard != guards.STALE_DATA else None
+    late = _stale_at(book, book.clock) if cause.guard != guards.STALE_DATA else None
     if late:
         found.append(late)
-    book = Book(state._replace(clock=clock, origin=origin), out)
-    equity, _ = book.equity_and_exposure()
-    deep = guards.drawdown(state.params, equity, state.peak_equity)
-    if deep is not None and state.params.drawdown_action == "halt":
+    deep = guards.drawdown(book.params, book.equity(), book.peak)
+    if deep is not None and book.params.drawdown_action == "halt":
         found.append(deep)
-    return _halt(book, found, clock)
+    _halt(book, found, book.clock)
 
 
-def _on_kill_switch(state: SessionState, event: KillSwitchTripped, out: Out) -> SessionState:
-    _require_running(state, event)
-    cause = guards.Violation(guards.KILL_SWITCH, "present", "absent", f"kill-switch file {event.path}")
-    return _halt_now(state, out, event.ts, cause)
+def _on_kill_switch(book: Book, event: KillSwitchTripped) -> None:
+    _require_running(book, event)
+    _halt_now(book, event.ts, guards.Violation(guards.KILL_SWITCH, "present", "absent", f"kill-switch file {event.path}"))
 
 
-def _on_operator(state: SessionState, event: OperatorHalted, out: Out) -> SessionState:
-    _require_running(state, event)
-    return _halt_now(state, out, event.ts, guards.Violation(guards.OPERATOR, "requested", "-", event.reason))
+def _on_operator(book: Book, event: OperatorHalted) -> None:
+    _require_running(book, event)
+    _halt_now(book, event.ts, guards.Violation(guards.OPERATOR, "requested", "-", event.reason))
 
 
-def _on_paused(state: SessionState, event: SessionPaused, out: Out) -> SessionState:
+def _on_paused(book: Book, event: SessionPaused) -> None:
     """Stop without cancelling: working orders stay in the state and go on after a resume."""
-    _require_running(state, event)
-    out.durable = True
-    out.stop = Stop(PAUSED)
-    return state._replace(seq=out.seq, status=SESSION_TABLE.next(state.status, "pause"), clock=max(state.clock, event.ts))
+    _require_running(book, event)
+    book.status = SESSION_TABLE.next(book.status, "pause")
+    book.clock = max(book.clock, event.ts)
+    book.out.durable = True
+    book.out.stop = Stop(PAUSED)
 
 
-def _on_stalled(state: SessionState, event: FeedStalled, out: Out) -> SessionState:
-    _require_running(state, event)
-    after = state.params.stale_after_s
+def _on_stalled(book: Book, event: FeedStalled) -> None:
+    _require_running(book, event)
+    after = book.params.stale_after_s
     limit = "-" if after is None else f"{after}s"  # a feed can fail with no staleness limit set
-    cause = guards.Violation(guards.STALE_DATA, "feed failed", limit, f"{event.symbol}: {event.reason}")
-    return _halt_now(state, out, event.ts, cause)
+    _halt_now(book, event.ts, guards.Violation(guards.STALE_DATA, "feed failed", limit, f"{event.symbol}: {event.reason}"))
 
 
-def _on_feed_ended(state: SessionState, event: FeedEnded, out: Out) -> SessionState:
-    _require_running(state, event)
-    book = Book(state, out)
-    ts = max(state.clock, event.ts)
+def _on_feed_ended(book: Book, event: FeedEnded) -> None:
+    _require_running(book, event)
+    ts = book.clock = max(book.clock, event.ts)
     for order in open_orders(book.orders):
         if order.status == PENDING_CANCEL:
             order = book.cancel(order, order.reason, ts, confirm=True)
         else:
             order = move(order, "expire", reason="session ended")
-            out.fact(OrderExpired(order.client_id, ts), durable=True)
+            book.out.fact(OrderExpired(order.client_id, ts), durable=True)
         book.put(order, ts)
-    out.fact(SessionCompleted(ts), durable=True)
-    out.stop = Stop(COMPLETED)
-    return book.fold(status=SESSION_TABLE.next(state.status, "complete"), clock=ts)
+    book.out.fact(SessionCompleted(ts), durable=True)
+    book.out.stop = Stop(COMPLETED)
+    book.status = SESSION_TABLE.next(book.status, "complete")
 
 
-_HANDLERS: dict[type, Callable[[SessionState, Any, Out], SessionState]] = {
+_HANDLERS: dict[type, Callable[[Book, Any], None]] = {
     SessionStarted: _on_started,
     SessionResumed: _on_resumed,
-    BarClosed: _on_bar,
-    WarmupBar: _on_warmup,
+    BarClosed: _take_bar,
+    WarmupBar: _take_bar,
     ClockTicked: _on_clock,
     KillSwitchTripped: _on_kill_switch,
     OperatorHalted: _on_operator,
@@ -264,25 +273,46 @@ _HANDLERS: dict[type, Callable[[SessionState, Any, Out], SessionState]] = {
 
 def reduce(state: SessionState, event: Any) -> tuple[SessionState, tuple[Any, ...]]:
     """Apply one input event; return the new state and the effects the shell must perform."""
-    if type(event) is BarClosed:
-        quiet, effects, taken = reduce_run(state, (event,))
-        if taken:  # a quiet bar: the run's effects, in the shape of one event's
-            lines, rows = effects
-            return quiet, (journal_one(*lines.entries[0]), artifact_row(rows.artifact, rows.rows[0]))
-    return reduce_full(state, event)
+    new_state, effects, _ = reduce_events(state, (event,))
+    return new_state, effects
 
 
-def reduce_full(state: SessionState, event: Any) -> tuple[SessionState, tuple[Any, ...]]:
-    """``reduce`` without trying the quiet path first: for a bar ``reduce_run`` just refused."""
-    handler = _HANDLERS.get(type(event))
-    if handler is None:
-        raise ReducerError(f"{type(event).__name__} is not an input event")
-    out = Out(state.seq, event)
-    try:
-        new_state = handler(state, event, out)
-    except IllegalTransition as exc:
-        raise ReducerError(str(exc)) from exc
-    return new_state, out.effects()
+def reduce_events(
+    state: SessionState, events: Sequence[Any], start: int = 0, stop: int | None = None
+) -> tuple[SessionState, tuple[Any, ...], int]:
+    """Apply ``events[start:stop]`` in order, as ``reduce`` would one by one, in one call.
+
+    The run ends early after an event that stops the session, or before one that cannot
+    apply (which raises when it is the first). Returns the state after the last event
+    taken, the run's effects (its journal lines, then its rows, logs and stop) and how many
+    events it took.
+    """
+    out = Out(state.seq)
+    book = Book(state, out)
+    handlers = _HANDLERS
+    taken = 0
+    entries = out.entries
+    for event in events[start:stop]:
+        handler = handlers.get(type(event))
+        if handler is None:
+            raise ReducerError(f"{type(event).__name__} is not an input event")
+        out.seq += 1
+        entries.append((out.seq, event))  # an input's line comes before the facts it causes
+        try:
+            handler(book, event)
+        except ReducerError:
+            if not taken:
+                raise
+            # Handlers refuse before they change anything: the run ends before this event.
+            out.entries.pop()
+            out.seq -= 1
+            break
+        except IllegalTransition as exc:
+            raise ReducerError(str(exc)) from exc
+        taken += 1
+        if out.stop is not None:
+            break
+    return book.fold(), out.effects(), taken
 
 
 def resume_blockers(state: SessionState, reset_guards: tuple[str, ...], kill_switch_present: bool) -> list[str]:

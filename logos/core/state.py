@@ -80,11 +80,6 @@ class Market(NamedTuple):
 NO_MARKET = Market(None, None, None, (), 0, ())
 
 
-def market_at(mark: Decimal, last_ts: int, fresh_at: int, window: tuple[Decimal, ...], signal: int, sums: tuple[Decimal, ...]) -> Market:
-    """``Market(...)`` without the generated ``__new__``'s argument handling: once per bar."""
-    return tuple.__new__(Market, (mark, last_ts, fresh_at, window, signal, sums))
-
-
 class Order(NamedTuple):
     client_id: str
     symbol: str
@@ -128,22 +123,12 @@ class SessionState(NamedTuple):
     orders_created: int
     fills_applied: int
     reduce_only: bool  # a reduce-action drawdown trip is in force until --reset-guard drawdown
-
-
-_new_record = tuple.__new__
-
-
-def advance(state: SessionState, seq: int, clock: int, origin: int, markets: SymbolMap, peak_equity: Decimal) -> SessionState:
-    """``state._replace(seq=, clock=, origin=, markets=, peak_equity=)`` at a quarter of the cost.
-
-    It is what a quiet bar changes, so it runs once per bar; building the tuple directly
-    skips ``_replace``'s keyword walk. A test holds it equal to ``_replace``.
-    """
-    (params, status, mode, _, _, _, cash, positions, _, orders, _, trips, halt_causes, created, fills, reduce_only) = state
-    return _new_record(
-        SessionState,
-        (params, status, mode, seq, clock, origin, cash, positions, markets, orders, peak_equity, trips, halt_causes, created, fills, reduce_only),
-    )
+    # Running totals over the positions, moved by one symbol's delta per mark or fill (a
+    # property holds them equal to a fresh sum after every event):
+    market_value: Decimal  # sum of qty x mark
+    gross_exposure: Decimal  # sum of abs(qty) x mark
+    value_terms: tuple[tuple[int, int], ...]  # (places of qty x mark, how many held symbols have them)
+    fresh_floor: int  # at most the oldest fresh_at (or origin): no symbol is stale while clock - this <= the limit
 
 
 def initial_state(params: Params) -> SessionState:
@@ -164,6 +149,10 @@ def initial_state(params: Params) -> SessionState:
         orders_created=0,
         fills_applied=0,
         reduce_only=False,
+        market_value=ZERO,
+        gross_exposure=ZERO,
+        value_terms=(),
+        fresh_floor=0,
     )
 
 

@@ -10,10 +10,13 @@ from __future__ import annotations
 import json
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal
 from functools import lru_cache
-from typing import Callable, Mapping, NamedTuple
+from typing import TYPE_CHECKING, Any, Callable, Mapping, NamedTuple
 
 from logos.core.money import ZERO
 from logos.core.state import Market
+
+if TYPE_CHECKING:
+    from logos.core.state import Params
 
 
 class StrategyError(ValueError):
@@ -37,22 +40,30 @@ class Strategy(NamedTuple):
 
 def roll(strategy: Strategy, market: Market, close: Decimal) -> tuple[tuple[Decimal, ...], tuple[Decimal, ...]]:
     """Return the window and rolling sums after ``close``: O(1) per sum instead of a sum per bar."""
-    window = market.window
-    lengths = strategy.sums
-    if lengths:
+    return roller(strategy)(market, close)
+
+
+@lru_cache(maxsize=32)
+def roller(strategy: Strategy) -> Callable[[Market, Decimal], tuple[tuple[Decimal, ...], tuple[Decimal, ...]]]:
+    """``roll`` for one strategy, with what it needs bound once (the reducer rolls every bar)."""
+    keep, lengths = strategy.window, strategy.sums
+    zeros = (ZERO,) * len(lengths)
+    add, subtract = _add, _subtract
+
+    def roll_one(market: Market, close: Decimal) -> tuple[tuple[Decimal, ...], tuple[Decimal, ...]]:
+        window = market.window
         kept = len(window)
-        sums = tuple(
-            [
-                _subtract(_add(total, close), window[-n]) if kept >= n else _add(total, close)
-                for total, n in zip(market.sums or (ZERO,) * len(lengths), lengths)
-            ]
-        )
-    else:
         sums = market.sums
-    window += (close,)
-    if len(window) > strategy.window:
-        window = window[-strategy.window :]
-    return window, sums
+        if lengths:
+            rolled = []
+            for total, n in zip(sums or zeros, lengths):
+                total = add(total, close)
+                rolled.append(subtract(total, window[-n]) if kept >= n else total)
+            sums = tuple(rolled)
+        window += (close,)
+        return (window[-keep:] if kept >= keep else window), sums
+
+    return roll_one
 
 
 def _mean_std(values: tuple[Decimal, ...]) -> tuple[Decimal, Decimal]:
@@ -112,10 +123,13 @@ def momentum(fast: int = 10, slow: int = 30, long_only: bool = False) -> Strateg
         lhs = multiply(fast_sum, slow_n)
         rhs = multiply(slow_sum, fast_n)
         if lhs > rhs:
-            return {symbol: 1}
-        if lhs < rhs:
-            return {symbol: 0 if long_only else -1}
-        return {}
+            target = 1
+        elif lhs < rhs:
+            target = 0 if long_only else -1
+        else:
+            return {}
+        # Only a move is news: a dict per unchanged bar would cost the reducer a lookup.
+        return {} if target == market.signal else {symbol: target}
 
     return Strategy("momentum", slow, decide, (fast, slow))
 
@@ -137,7 +151,8 @@ def mean_reversion(
         mean, std = _mean_std(w[-lookback:])
         if not std:
             return {}
-        return {symbol: _band((w[-1] - mean) / std, market.signal, entry, exit_, long_only)}
+        target = _band((w[-1] - mean) / std, market.signal, entry, exit_, long_only)
+        return {} if target == market.signal else {symbol: target}
 
     return Strategy("mean_reversion", lookback, decide)
 
@@ -193,3 +208,16 @@ def build(name: str, params: tuple[tuple[str, str], ...]) -> Strategy:
 def freeze_params(params: Mapping[str, object]) -> tuple[tuple[str, str], ...]:
     """Turn a params mapping into the sorted, hashable form kept in session params."""
     return tuple(sorted((key, json.dumps(value, sort_keys=True)) for key, value in params.items()))
+
+
+_STRATEGY_MEMO: list[Any] = [None, None, None]  # name, params tuple, strategy
+
+
+def session_strategy(params: Params) -> Strategy:
+    """The session's strategy; a one-entry memo spares the per-bar hashing of its params."""
+    memo = _STRATEGY_MEMO
+    if memo[1] is params.strategy_params and memo[0] == params.strategy:
+        return memo[2]  # type: ignore[no-any-return]
+    strategy = build(params.strategy, params.strategy_params)
+    memo[:] = [params.strategy, params.strategy_params, strategy]
+    return strategy

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Mapping
+from typing import Mapping
 
 from logos.core import guards
 from logos.core.book import Book, move, open_orders
-from logos.core.effects import WriteArtifactRow, artifact_row
 from logos.core.events import (
     BarClosed,
     IntentSkipped,
@@ -22,37 +21,29 @@ from logos.core.intents import OrderIntent
 from logos.core.money import ZERO, bps_of
 from logos.core.order_fsm import INITIALIZED, ORDER_TABLE, PENDING_CANCEL
 from logos.core.session_fsm import MODE_REDUCING
-from logos.core.state import FLAT, Market, Order, spec_of
-from logos.core.strategies import Strategy, build
-from logos.core.timestamps import iso
+from logos.core.state import Order, spec_of
 from logos.core.translator import target_quantity, translate
 
 
-def changed_targets(strategy: Strategy, markets: Mapping[str, Market], symbol: str) -> dict[str, int]:
-    """Return the targets the strategy moves now (only symbols with a mark can trade)."""
-    targets = strategy.decide(markets, symbol)
-    if not targets:
-        return targets
-    return {s: t for s, t in targets.items() if t != markets[s].signal and markets[s].mark is not None}
-
-
-def decide(book: Book, bar: BarClosed, strategy: Strategy) -> None:
-    targets = changed_targets(strategy, book.markets, bar.symbol)
-    for symbol in sorted(targets):
+def act_on(book: Book, bar: BarClosed, targets: Mapping[str, int]) -> None:
+    """Rebalance each symbol whose target the strategy moved (only a symbol with a mark can trade)."""
+    markets = book.markets
+    moved = [s for s, t in targets.items() if t != markets[s].signal and markets[s].mark is not None]
+    for symbol in sorted(moved):
         signal = targets[symbol]
-        book.markets = book.markets.set(symbol, book.markets[symbol]._replace(signal=signal))
+        markets[symbol] = markets[symbol]._replace(signal=signal)
         _rebalance(book, symbol, signal, bar)
 
 
 def _rebalance(book: Book, symbol: str, signal: int, bar: BarClosed) -> None:
-    params = book.state.params
+    params = book.params
     ts = bar.seen
     for order in open_orders(book.orders, symbol):
         if order.status != PENDING_CANCEL:
             book.put(book.cancel(order, "target changed", ts, confirm=False), ts)
-    holding = book.positions.get(symbol, FLAT).qty
-    price = book.mark(symbol)
-    equity, _ = book.equity_and_exposure()
+    holding = book.positions[symbol].qty
+    price = book.markets[symbol].mark
+    equity = book.equity()
     target = target_quantity(signal, params.sizing, params.sizing_value, equity, price)  # type: ignore[arg-type]
     intent = translate(spec_of(params, symbol), target, holding, price, params.order_type, params.limit_offset_bps)  # type: ignore[arg-type]
     if intent is None:
@@ -71,7 +62,7 @@ def _rebalance(book: Book, symbol: str, signal: int, bar: BarClosed) -> None:
 
 
 def _submit(book: Book, intent: OrderIntent, holding: Decimal, bar: BarClosed) -> None:
-    params = book.state.params
+    params = book.params
     ts = bar.seen
     out = book.out
     # The order's ordinal, not the event seq: a resume journals one more event, and ids
@@ -118,7 +109,7 @@ def _submit(book: Book, intent: OrderIntent, holding: Decimal, bar: BarClosed) -
 
 def work_orders(book: Book, bar: BarClosed) -> None:
     """Let this bar act on the symbol's open orders: confirm cancels, fill, expire."""
-    params = book.state.params
+    params = book.params
     spec = spec_of(params, bar.symbol)
     at_close = params.fill_at == "same_close"
     ts = bar.ts
@@ -141,27 +132,3 @@ def work_orders(book: Book, bar: BarClosed) -> None:
                 order = move(order, "expire")
                 book.out.fact(OrderExpired(order.client_id, ts), durable=True)
         book.put(order, ts)
-
-
-
-
-
-_STRATEGY_MEMO: list[Any] = [None, None, None]  # name, params tuple, strategy
-
-
-def session_strategy(params: Any) -> Strategy:
-    """The session's strategy; a one-entry memo spares the per-bar hashing of its params."""
-    memo = _STRATEGY_MEMO
-    if memo[1] is params.strategy_params and memo[0] == params.strategy:
-        return memo[2]  # type: ignore[no-any-return]
-    strategy = build(params.strategy, params.strategy_params)
-    memo[:] = [params.strategy, params.strategy_params, strategy]
-    return strategy
-
-
-
-def account_row(bar: BarClosed, cash: Decimal, equity: Decimal, exposure: Decimal, peak: Decimal, mode: str) -> WriteArtifactRow:
-    return artifact_row(
-        "account",
-        (iso(bar.seen), bar.symbol, str(cash), str(equity), str(exposure), str(guards.drawdown_bps(equity, peak)), mode),
-    )

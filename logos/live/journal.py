@@ -14,8 +14,7 @@ import zlib
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from logos.core.codec import JournalFormatError, decode, encode, encode_bars
-from logos.core.events import BarClosed
+from logos.core.codec import JournalFormatError, decode, encode_entries
 
 
 class JournalError(Exception):
@@ -39,25 +38,12 @@ class JournalWriter:
         self.last_seq = 0
 
     def append(self, entries: tuple[tuple[int, Any], ...], durable: bool) -> None:
+        """Append lines: at once when ``durable``, else held back up to ``hold_lines``."""
         held = self._held
-        if len(entries) == 1:  # most events cause no fact: one line
-            seq, event = entries[0]
-            held.append(encode(seq, event))
-            self.last_seq = seq
-            if not durable and len(held) < self.hold_lines:
-                return
-        else:
-            held += [encode(seq, event) for seq, event in entries]
-            self.last_seq = entries[-1][0]
-        self._write(durable)
-
-    def hold(self, entries: tuple[tuple[int, BarClosed], ...]) -> None:
-        """Append the lines of bars that caused nothing, holding them back like any such line."""
-        held = self._held
-        held += encode_bars(entries)
+        held += encode_entries(entries)
         self.last_seq = entries[-1][0]
-        if len(held) >= self.hold_lines:
-            self._write()
+        if durable or len(held) >= self.hold_lines:
+            self._write(durable)
 
     def _write(self, durable: bool = False) -> None:
         held = self._held

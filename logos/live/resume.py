@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from logos import paths
-from logos.core.effects import AppendJournal, Stop, WriteArtifactRow
+from logos.core.effects import AppendJournal, Stop, WriteArtifactRows
 from logos.core.events import INPUTS, BarClosed
 from logos.core.reducer import ReducerError, reduce, resume_blockers
 from logos.core.session_fsm import COMPLETED, HALTED
@@ -26,7 +26,7 @@ _INPUT_TYPES = frozenset(INPUTS)
 
 class Replay(NamedTuple):
     state: SessionState
-    rows: list[WriteArtifactRow]
+    rows: list[WriteArtifactRows]
     replayed: int  # input events replayed
     bars: list[BarClosed]  # the bars among them, for the shell's feed figures
     keep_bytes: int  # journal bytes to keep (a torn line or torn event group is cut off)
@@ -78,7 +78,7 @@ def replay_journal(folder: Path, snapshot_state: SessionState, snapshot_bytes: i
         for (want_seq, want), (got_seq, got, _) in zip(expected, found):
             if want_seq != got_seq or want != got:
                 raise SessionError(f"{SNAPSHOT} and {JOURNAL} disagree at seq {got_seq}: {_difference(got, want)}")
-        rows += [e for e in effects if type(e) is WriteArtifactRow]
+        rows += [e for e in effects if type(e) is WriteArtifactRows]
         if type(event) is BarClosed:
             bars.append(event)
         state, replayed, i = new_state, replayed + 1, i + len(expected)
@@ -148,8 +148,8 @@ def open_for_resume(home: Path, session_id: str, reset_guards: tuple[str, ...], 
     with open(folder / JOURNAL, "r+b") as handle:
         handle.truncate(replay.keep_bytes)
     streams = ArtifactStreams(folder, snap.artifact_bytes)
-    for row in replay.rows:
-        streams.write(row.artifact, row.row)
+    for rows in replay.rows:
+        streams.write_rows(rows.artifact, rows.rows)
     journal = open_journal(folder / JOURNAL, setup, replay.keep_crc)
     session = Session(setup, state, snap.shell, journal, streams)
     for bar in replay.bars:  # journaled after the snapshot, so not yet in its feed figures

@@ -4,9 +4,8 @@ The loop has three steps, always in this order: (1) take the next input event fr
 feed, the clock or the kill-switch watcher; (2) ``reduce`` it; (3) execute the effects,
 the journal line first. Every ``snapshot_every`` events the state is snapshotted, made
 durable on a helper thread while the loop goes on. A ``--speed max`` replay takes its
-bars in lists: stretches of quiet bars go through
-``reduce_run`` (the same as ``reduce`` bar by bar, in one call), any other bar through
-``reduce_full`` (``reduce`` without the quiet attempt).
+bars in lists and hands each to ``reduce_events`` in one call (the same as ``reduce`` bar
+by bar), cut where a snapshot falls.
 """
 
 from __future__ import annotations
@@ -25,10 +24,9 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
 from logos import paths
-from logos.core.effects import AppendJournal, AppendRun, Log, Stop, WriteArtifactRow, WriteArtifactRows
-from logos.core.events import BarClosed, FeedEnded, KillSwitchTripped, SessionPaused, SessionResumed, SessionStarted
-from logos.core.quiet import reduce_run
-from logos.core.reducer import reduce, reduce_full
+from logos.core.effects import AppendJournal, Log, Stop, WriteArtifactRows
+from logos.core.events import INPUTS, BarClosed, FeedEnded, KillSwitchTripped, SessionPaused, SessionResumed, SessionStarted
+from logos.core.reducer import reduce, reduce_events
 from logos.core.session_fsm import COMPLETED, CREATED, HALTED, PAUSED
 from logos.core.state import Params, SessionState, initial_state
 from logos.core.state_codec import dump
@@ -50,6 +48,7 @@ JOURNAL_HOLD_LINES = 256
 # before the event's artifact rows or its snapshot are written (the worst moment). A
 # snapshot already in flight lands first, so a test knows which one a resume starts from.
 CRASH_AFTER_SEQ_ENV = "LOGOS_FAULT_KILL_AFTER_SEQ"
+_INPUT_TYPES = frozenset(INPUTS)
 
 
 class SessionError(Exception):
@@ -119,16 +118,11 @@ class Interpreter:
     def execute(self, effects: tuple[Any, ...]) -> None:
         for effect in effects:
             kind = type(effect)
-            if kind is AppendJournal:  # every event has one, first
+            if kind is AppendJournal:  # every reduce call has one, first
                 entries, durable = effect
+                if self.crash_after is not None and entries[-1][0] >= self.crash_after:
+                    self._crash_after_journaling(entries, durable)
                 self.journal.append(entries, durable)
-                if self.crash_after is not None and self.journal.last_seq >= self.crash_after:
-                    self._crash()
-            elif kind is WriteArtifactRow:
-                artifact, row = effect
-                self.streams.write(artifact, row)
-            elif kind is AppendRun:
-                self._append_run(effect.entries)
             elif kind is WriteArtifactRows:
                 self.streams.write_rows(*effect)
             elif kind is Log:
@@ -136,13 +130,22 @@ class Interpreter:
             elif kind is Stop:
                 self.stop = effect.status
 
-    def _append_run(self, entries: tuple[tuple[int, Any], ...]) -> None:
-        crash_after = self.crash_after
-        if crash_after is not None and entries[-1][0] >= crash_after:
-            # The fault lands right after seq ``crash_after`` is journaled, as for a lone bar.
-            self.journal.hold(tuple(entry for entry in entries if entry[0] <= crash_after))
-            self._crash()
-        self.journal.hold(entries)
+    def _crash_after_journaling(self, entries: tuple[tuple[int, Any], ...], durable: bool) -> None:
+        """Journal the events up to the one holding seq ``crash_after``, then die: the fault
+        lands before that event's rows, as if the process were killed right there. Events go
+        to the writer one at a time, as a paced session hands them over, so lines that carry
+        no fact may still be held in memory and die with the process."""
+        group: list[tuple[int, Any]] = []
+        for seq, event in entries:
+            if type(event) in _INPUT_TYPES and group:
+                if group[0][0] > self.crash_after:  # type: ignore[operator]
+                    break
+                self.journal.append(tuple(group), durable and len(group) > 1)
+                group = []
+            group.append((seq, event))
+        if group and group[0][0] <= self.crash_after:  # type: ignore[operator]
+            self.journal.append(tuple(group), durable and len(group) > 1)
+        self._crash()
 
     def _crash(self) -> None:
         # The snapshot in flight lands first. One that died in flight would leave the previous
@@ -240,22 +243,14 @@ class Session:
                 break
 
     def _apply_bars(self, bars: list[BarClosed]) -> None:
-        """Apply a list of replayed bars: quiet stretches through ``reduce_run``, any other bar
-        through ``reduce_full``. Snapshots fall on the same events as when bars come one by one."""
+        """Apply a list of replayed bars through ``reduce_events``, in runs cut where a
+        snapshot falls, so snapshots fall on the same events as when bars come one by one."""
         execute = self.interpreter.execute
         every = self.setup.snapshot_every
         at, end = 0, len(bars)
-        loud = False  # the bar at ``at`` is known not to be quiet
         while at < end:
             stop = min(end, at + every - self.since_snapshot)
-            taken = 0
-            if not loud:
-                state, effects, taken = reduce_run(self.state, bars, at, stop)
-            if taken:
-                loud = at + taken < stop  # the run ended early: on a bar that does more
-            else:
-                state, effects = reduce_full(self.state, bars[at])
-                taken, loud = 1, False
+            state, effects, taken = reduce_events(self.state, bars, at, stop)
             execute(effects)
             self.state = state
             if taken == 1:
@@ -300,10 +295,22 @@ class Session:
         """Add applied bars to the feed figures (per symbol: bars, worst arrival lag)."""
         before = self.bars
         self.bars += len(bars)
-        symbols = dict.fromkeys([bar[0] for bar in bars])  # first-seen order, as one by one
-        for symbol in symbols:
-            mine = bars if len(symbols) == 1 else [bar for bar in bars if bar[0] == symbol]
-            self._add_bars(symbol, len(mine), max([bar[7] - bar[1] for bar in mine]) - self.interval_s)
+        first = bars[0][0]
+        if all([bar[0] == first for bar in bars]):  # one symbol's bars: the common list of a replay
+            self._add_bars(first, len(bars), max([bar[7] - bar[1] for bar in bars]) - self.interval_s)
+            bars = ()
+        tally: dict[str, list[int]] = {}  # symbol -> [bars, worst seen - ts], first-seen order as one by one
+        for bar in bars:
+            lag = bar[7] - bar[1]
+            counts = tally.get(bar[0])
+            if counts is None:
+                tally[bar[0]] = [1, lag]
+            else:
+                counts[0] += 1
+                if lag > counts[1]:
+                    counts[1] = lag
+        for symbol, (count, lag) in tally.items():
+            self._add_bars(symbol, count, lag - self.interval_s)
         if self.on_progress is not None and self.bars // PROGRESS_EVERY > before // PROGRESS_EVERY:
             self.on_progress(self.bars)
 
