@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, Mapping
 
+from logos import __version__
 from logos.core.guards import drawdown_bps
 from logos.core.portfolio import unrealized
 from logos.core.timestamps import iso
@@ -41,7 +42,42 @@ def pnl_summary(state: SessionState) -> dict[str, Decimal]:
     }
 
 
-def render(state: SessionState, shell: Mapping[str, Any], settings: Mapping[str, str], generated_at: str) -> str:
+def _shown(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def _statistics(summary: Mapping[str, Any]) -> list[str]:
+    """The statistics section: summary.json's figures as tables (docs/ARTIFACTS.md, summary.json)."""
+    worst, returns, trades = summary["max_drawdown"], summary["returns"], summary["trades"]
+    rows = [
+        ("return (%)", summary["return_pct"]),
+        ("max drawdown", f"{worst['depth']} ({worst['bps']} bps) from peak {worst['peak_equity']} to {worst['trough_equity']}"),
+        ("max drawdown start / trough", f"{_shown(worst['start'] or 'session start')} / {_shown(worst['trough'])}"),
+        ("max drawdown recovered", worst["recovery"] or ("no" if worst["depth"] else "-")),
+        (f"Sharpe (per-bar returns × √{returns['periods_per_year']})", returns["sharpe"]),
+        (f"Sortino (per-bar returns × √{returns['periods_per_year']})", returns["sortino"]),
+        ("return periods", returns["periods"]),
+        ("turnover (traded notional / initial cash)", summary["turnover"]),
+    ]
+    out = ["## Statistics", ""] + _table(("figure", "value"), [(name, _shown(value)) for name, value in rows])
+    columns = (
+        "fills", "round_trips", "wins", "losses", "win_rate_pct", "profit_factor", "average_win", "average_loss",
+        "time_in_market_pct", "traded_notional", "fees",
+    )
+    per_symbol = [(symbol, figures["pnl"], *(figures[c] for c in columns)) for symbol, figures in summary["symbols"].items()]
+    per_symbol.append(("all", summary["return"], *(trades[c] for c in columns)))
+    out += ["", "### Trades", ""]
+    out += _table(("symbol", "pnl", *columns), [tuple(_shown(v) for v in row) for row in per_symbol])
+    return out + [""]
+
+
+def render(
+    state: SessionState, shell: Mapping[str, Any], settings: Mapping[str, str], generated_at: str, statistics: Mapping[str, Any]
+) -> str:
     p = state.params
     out = [
         f"# Session {p.session_id}",
@@ -50,6 +86,7 @@ def render(state: SessionState, shell: Mapping[str, Any], settings: Mapping[str,
         "",
         f"- Status: **{state.status}**" + (f" (causes: {', '.join(state.halt_causes)})" if state.halt_causes else ""),
         f"- Trading mode: {state.mode}",
+        f"- Logos version: {shell.get('logos_version', 'not recorded')} (started the session); {__version__} (wrote this file)",
         f"- Seed: {p.seed} (`LOGOS_SEED`)",
         f"- Journal seq: {state.seq}",
         f"- Market clock: {iso(state.clock) if state.clock else '-'}",
@@ -60,7 +97,8 @@ def render(state: SessionState, shell: Mapping[str, Any], settings: Mapping[str,
     ]
     summary = pnl_summary(state)
     out += _table(("figure", "value"), [(k, v) for k, v in summary.items()])
-    out += ["", "## Guard trips", ""]
+    out += [""] + _statistics(statistics)
+    out += ["## Guard trips", ""]
     if state.trips:
         out += _table(
             ("time", "guard", "measured", "limit", "action", "detail"),

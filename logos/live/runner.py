@@ -24,7 +24,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
-from logos import paths
+from logos import __version__, paths
 from logos.core.effects import AppendJournal, AppendRun, Log, Stop, WriteArtifactRow, WriteArtifactRows
 from logos.core.events import BarClosed, FeedEnded, KillSwitchTripped, SessionPaused, SessionResumed, SessionStarted
 from logos.core.quiet import reduce_run
@@ -37,6 +37,7 @@ from logos.live.atomic import write_atomic
 from logos.live.journal import JournalWriter
 from logos.live.report import render
 from logos.live.snapshot import Snapshot, SnapshotWriter, encode_snapshot
+from logos.stats.summary import write_summary
 
 SNAPSHOT = "state.json"
 JOURNAL = "state.jsonl"
@@ -323,7 +324,9 @@ class Session:
         """Write the closing artifacts; called once the loop ends, whatever ended it."""
         self._absorb_feed_report()
         write_positions(self.folder, self.state)
-        report = render(self.state, self.shell, self.setup.settings, wall_iso())
+        self.streams.flush()  # the statistics read the CSVs
+        summary = write_summary(self.folder, self.state)
+        report = render(self.state, self.shell, self.setup.settings, wall_iso(), summary)
         write_atomic(self.folder / "session.md", report.encode())
         # Last: once the snapshot says the session ended, resume no longer rewrites the files above.
         self.snapshot()
@@ -400,7 +403,9 @@ def start_session(setup: SessionSetup) -> Session:
             f"use `logos resume {setup.params.session_id}` or pick another --session-id"
         )
     folder.mkdir(parents=True)
-    shell: dict[str, Any] = {"setup": setup.to_json(), "feed": {}, "resumes": [], "feed_report": {}}
+    shell: dict[str, Any] = {
+        "setup": setup.to_json(), "feed": {}, "resumes": [], "feed_report": {}, "logos_version": __version__,
+    }
     state = initial_state(setup.params)
     journal = open_journal(folder / JOURNAL, setup)
     streams = ArtifactStreams(folder)
