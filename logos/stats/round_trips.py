@@ -67,7 +67,7 @@ def time_held(holding: Iterable[tuple[int, int | None]], start: int, end: int) -
     """Return the seconds within [start, end] covered by the holding periods (their union)."""
     covered, reach = 0, start
     for opened, closed in sorted((max(o, start), end if c is None else min(c, end)) for o, c in holding):
-        if closed > reach:
+        if closed > reach and opened < end:
             covered += closed - max(opened, reach)
             reach = closed
     return covered
