@@ -7,8 +7,11 @@ machinery when it runs (see logos.live.cli and logos.adapters.cli).
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
+from logos import __version__
 from logos.adapters.cli import adapters_app, validate_config_command
 from logos.live import cli as live
 
@@ -19,6 +22,23 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+def _print_version(wanted: bool) -> None:
+    if wanted:
+        typer.echo(f"logos {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", help="Print the Logos version and exit.", is_eager=True, callback=_print_version)
+    ] = False,
+) -> None:
+    """Deterministic paper-trading execution engine."""
+
+
 app.command("trade")(live.trade)
 app.command("resume")(live.resume)
 app.command("rehearse")(live.rehearse)
