@@ -7,7 +7,7 @@ rate is taken as zero.
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from typing import Iterable, NamedTuple, Sequence
 
 from logos.core.money import BPS
@@ -49,16 +49,16 @@ def bar_returns(initial: Decimal, closes: Sequence[Decimal]) -> tuple[int, Decim
     """Return n, Σr, Σr² and Σmin(r, 0)² for r = E_t / E_(t−1) − 1 over ``closes``."""
     total = squares = down = Decimal(0)
     previous = initial
-    divide, add, multiply = WORKING.divide, WORKING.add, WORKING.multiply
-    for value in closes:
-        if value != previous:  # most bars of a flat book change nothing: r = 0
-            r = divide(value - previous, previous)
-            total = add(total, r)
-            square = multiply(r, r)
-            squares = add(squares, square)
-            if r < 0:
-                down = add(down, square)
-            previous = value
+    with localcontext(WORKING):
+        for value in closes:
+            if value != previous:  # most bars of a flat book change nothing: r = 0
+                r = (value - previous) / previous
+                total += r
+                square = r * r
+                squares += square
+                if r < 0:
+                    down += square
+                previous = value
     return len(closes), total, squares, down
 
 
