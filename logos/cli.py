@@ -14,6 +14,7 @@ import typer
 from logos import __version__
 from logos.adapters.cli import adapters_app, validate_config_command
 from logos.live import cli as live
+from logos.report.cli import report
 
 app = typer.Typer(
     name="logos",
@@ -43,6 +44,7 @@ app.command("trade")(live.trade)
 app.command("resume")(live.resume)
 app.command("rehearse")(live.rehearse)
 app.add_typer(live.sessions_app, name="sessions")
+app.command("report")(report)
 app.command("diagram")(live.diagram)
 app.command("validate-config")(validate_config_command)
 app.add_typer(adapters_app, name="adapters")

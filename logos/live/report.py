@@ -50,29 +50,41 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
-def _statistics(summary: Mapping[str, Any]) -> list[str]:
-    """The statistics section: summary.json's figures as tables (docs/ARTIFACTS.md, summary.json)."""
+TRADE_COLUMNS = (
+    "fills", "round_trips", "wins", "losses", "win_rate_pct", "profit_factor", "average_win", "average_loss",
+    "time_in_market_pct", "traded_notional", "fees",
+)
+
+
+def statistics_tables(summary: Mapping[str, Any]) -> tuple[list[tuple[str, str]], tuple[str, ...], list[tuple[str, ...]]]:
+    """Return summary.json's figures as two tables: (figure, value) rows, and the trade
+    table's header and rows (one per symbol, then ``all``). session.md and the HTML report
+    both show these."""
     worst, returns, trades = summary["max_drawdown"], summary["returns"], summary["trades"]
-    rows = [
+    root = f"per-bar returns × √{returns['periods_per_year']}"
+    figures = [
         ("return (%)", summary["return_pct"]),
         ("max drawdown", f"{worst['depth']} ({worst['bps']} bps) from peak {worst['peak_equity']} to {worst['trough_equity']}"),
-        ("max drawdown start / trough", f"{_shown(worst['start'] or 'session start')} / {_shown(worst['trough'])}"),
+        ("max drawdown start / trough", f"{worst['start'] or 'session start'} / {_shown(worst['trough'])}"),
         ("max drawdown recovered", worst["recovery"] or ("no" if worst["depth"] else "-")),
-        (f"Sharpe (per-bar returns × √{returns['periods_per_year']})", returns["sharpe"]),
-        (f"Sortino (per-bar returns × √{returns['periods_per_year']})", returns["sortino"]),
+        (f"Sharpe ({root})", returns["sharpe"]),
+        (f"Sortino ({root})", returns["sortino"]),
         ("return periods", returns["periods"]),
         ("turnover (traded notional / initial cash)", summary["turnover"]),
     ]
-    out = ["## Statistics", ""] + _table(("figure", "value"), [(name, _shown(value)) for name, value in rows])
-    columns = (
-        "fills", "round_trips", "wins", "losses", "win_rate_pct", "profit_factor", "average_win", "average_loss",
-        "time_in_market_pct", "traded_notional", "fees",
+    rows = [(symbol, own["pnl"], *(own[c] for c in TRADE_COLUMNS)) for symbol, own in summary["symbols"].items()]
+    rows.append(("all", summary["return"], *(trades[c] for c in TRADE_COLUMNS)))
+    return (
+        [(name, _shown(value)) for name, value in figures],
+        ("symbol", "pnl", *TRADE_COLUMNS),
+        [tuple(_shown(value) for value in row) for row in rows],
     )
-    per_symbol = [(symbol, figures["pnl"], *(figures[c] for c in columns)) for symbol, figures in summary["symbols"].items()]
-    per_symbol.append(("all", summary["return"], *(trades[c] for c in columns)))
-    out += ["", "### Trades", ""]
-    out += _table(("symbol", "pnl", *columns), [tuple(_shown(v) for v in row) for row in per_symbol])
-    return out + [""]
+
+
+def _statistics(summary: Mapping[str, Any]) -> list[str]:
+    figures, header, rows = statistics_tables(summary)
+    out = ["## Statistics", ""] + _table(("figure", "value"), figures)
+    return out + ["", "### Trades", ""] + _table(header, rows) + [""]
 
 
 def render(

@@ -38,17 +38,16 @@ def _columns(path: Path, header: list[str], names: tuple[str, ...]) -> list[int]
     return [header.index(name) for name in names]
 
 
-def read_account(path: Path) -> Account:
-    """Read the time and equity of every ``account.csv`` row."""
+def read_columns(path: Path, names: tuple[str, ...]) -> list[list[str]]:
+    """Read the named columns of ``account.csv`` as text, one list per name, rows in file order."""
     try:
         lines = path.read_text().splitlines()
     except FileNotFoundError:
         raise RecordsError(f"no {path.name} in {path.parent}") from None
     if not lines:
         raise RecordsError(f"{path} is empty; is it a Logos session file?")
-    at_ts, at_equity = _columns(path, lines[0].split(","), ("ts", "equity"))
     body = [line for line in lines[1:] if line]
-    return Account(_column(body, at_ts), list(map(Decimal, _column(body, at_equity))))
+    return [_column(body, index) for index in _columns(path, lines[0].split(","), names)]
 
 
 def _column(lines: list[str], index: int) -> list[str]:
@@ -56,6 +55,12 @@ def _column(lines: list[str], index: int) -> list[str]:
     # a plain split reads it. One column at a time: a list per row kept alive for a 1M-row
     # file wakes the garbage collector over and over (five times slower).
     return [line.split(",", index + 1)[index] for line in lines]
+
+
+def read_account(path: Path) -> Account:
+    """Read the time and equity of every ``account.csv`` row."""
+    times, equity = read_columns(path, ("ts", "equity"))
+    return Account(times, list(map(Decimal, equity)))
 
 
 def read_fills(path: Path) -> list[Fill]:
