@@ -11,10 +11,10 @@ from typing import Annotated
 
 import typer
 
-from logos import __version__
 from logos.adapters.cli import adapters_app, validate_config_command
 from logos.live import cli as live
 from logos.report.cli import report
+from logos.version import __version__
 
 app = typer.Typer(
     name="logos",

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from logos import __version__
 from session_helpers import invoke, rows, session_dir
+
+from logos.version import __version__
 
 
 def _no_float(text: str) -> Any:

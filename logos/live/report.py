@@ -5,11 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, Mapping
 
-from logos import __version__
 from logos.core.guards import drawdown_bps
 from logos.core.portfolio import unrealized
-from logos.core.timestamps import iso
 from logos.core.state import FLAT, SessionState
+from logos.core.timestamps import iso
+from logos.version import __version__
 
 
 def _table(header: tuple[str, ...], rows: list[tuple[Any, ...]]) -> list[str]:

@@ -24,7 +24,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
-from logos import __version__, paths
+from logos import paths
 from logos.core.effects import AppendJournal, AppendRun, Log, Stop, WriteArtifactRow, WriteArtifactRows
 from logos.core.events import BarClosed, FeedEnded, KillSwitchTripped, SessionPaused, SessionResumed, SessionStarted
 from logos.core.quiet import reduce_run
@@ -38,6 +38,7 @@ from logos.live.journal import JournalWriter
 from logos.live.report import render
 from logos.live.snapshot import Snapshot, SnapshotWriter, encode_snapshot
 from logos.stats.summary import write_summary
+from logos.version import __version__
 
 SNAPSHOT = "state.json"
 JOURNAL = "state.jsonl"

@@ -10,7 +10,6 @@ from __future__ import annotations
 import html
 import math
 from bisect import bisect_right
-from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 import plotly.graph_objects as go
@@ -18,13 +17,14 @@ import plotly.io as pio
 from plotly.offline import get_plotlyjs
 from plotly.subplots import make_subplots
 
-from logos import __version__
 from logos.core.state import SessionState
 from logos.core.timestamps import iso
 from logos.live.report import statistics_tables
 from logos.report.downsample import keep
+from logos.report.gaps import closures
 from logos.report.series import Prices, Stop
 from logos.stats.records import Fill
+from logos.version import __version__
 
 # Above this many fills of one side, a symbol's chart marks every k-th (the page says so).
 MAX_MARKERS = 2000
@@ -52,7 +52,13 @@ def _thin(values: Sequence[Any], times: Sequence[str]) -> tuple[list[str], list[
     return [_x(times[i]) for i in kept], [floats[i] for i in kept]
 
 
-def equity_figure(times: list[str], equity: list[str], drawdown: list[str], trips: Sequence[Any], stops: Sequence[Stop]) -> go.Figure:
+def _breaks(gaps: Sequence[tuple[int, int]]) -> list[dict[str, Any]]:
+    return [{"bounds": [_x(iso(start)), _x(iso(end))]} for start, end in gaps]
+
+
+def equity_figure(
+    times: list[str], equity: list[str], drawdown: list[str], trips: Sequence[Any], stops: Sequence[Stop], gaps: Sequence[tuple[int, int]]
+) -> go.Figure:
     """Return equity above, drawdown (bps, drawn downwards) below, trips and stops marked."""
     figure = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.68, 0.32], vertical_spacing=0.04)
     x, y = _thin(equity, times)
@@ -78,11 +84,17 @@ def equity_figure(times: list[str], equity: list[str], drawdown: list[str], trip
         )
     for stop in stops:
         word = "halted" if stop.kind == "SessionHalted" else "paused"
-        figure.add_vline(x=_x(iso(stop.ts)), line={"dash": "dash", "color": SELL if word == "halted" else "#888", "width": 1.5})
-        figure.add_annotation(x=_x(iso(stop.ts)), y=1, yref="paper", text=f"{word}: {html.escape(stop.why)}", showarrow=False, yanchor="bottom")
-    figure.update_yaxes(title_text="equity", row=1, col=1)
+        at = _x(iso(stop.ts))
+        # One line down both charts (they share the x axis), so the page has one shape per stop.
+        figure.add_shape(
+            type="line", x0=at, x1=at, xref="x", y0=0, y1=1, yref="paper",
+            line={"dash": "dash", "color": SELL if word == "halted" else "#888", "width": 1.5},
+        )
+        figure.add_annotation(x=at, xref="x", y=1, yref="paper", text=f"{word}: {html.escape(stop.why)}", showarrow=False, yanchor="bottom")
+    figure.update_yaxes(title_text="equity", tickformat=",.0f", row=1, col=1)
     figure.update_yaxes(title_text="drawdown (bps)", row=2, col=1)
     figure.update_xaxes(title_text="market time (UTC)", row=2, col=1)
+    figure.update_xaxes(rangebreaks=_breaks(gaps))
     figure.update_layout(height=560, margin={"l": 70, "r": 20, "t": 30, "b": 40}, hovermode="x", legend={"orientation": "h", "y": 1.08})
     return figure
 
@@ -92,7 +104,7 @@ def _markers(fills: list[Fill]) -> tuple[list[Fill], int]:
     return fills[::step], step
 
 
-def price_figure(symbol: str, prices: Prices, fills: list[Fill]) -> tuple[go.Figure, int, int]:
+def price_figure(symbol: str, prices: Prices, fills: list[Fill], gaps: Sequence[tuple[int, int]]) -> tuple[go.Figure, int, int]:
     """Return the symbol's close with its fills marked, the markers drawn and the thinning step."""
     figure = go.Figure()
     closes = prices.closes
@@ -119,6 +131,7 @@ def price_figure(symbol: str, prices: Prices, fills: list[Fill]) -> tuple[go.Fig
     figure.update_layout(
         height=360, margin={"l": 70, "r": 20, "t": 30, "b": 40}, hovermode="closest",
         xaxis_title="market time (UTC)", yaxis_title=f"{symbol} close", legend={"orientation": "h", "y": 1.12},
+        xaxis_rangebreaks=_breaks(gaps),
     )
     return figure, drawn, step
 
@@ -141,7 +154,12 @@ def render_page(
     fills: list[Fill],
     stops: Sequence[Stop],
 ) -> str:
-    """Return the whole page: charts, tables and plotly.js, nothing to fetch."""
+    """Return the whole page: charts, tables and plotly.js, nothing to fetch.
+
+    Every chart cuts out the market closures of the whole session, so all share one axis.
+    """
+    bar_closes = sorted({ts for series in prices.values() for ts in series.times})
+    gaps = closures(bar_closes, state.params.interval_s)
     session_id = state.params.session_id
     figures, trade_header, trade_rows = statistics_tables(summary)
     status = state.status + (f" ({', '.join(state.halt_causes)})" if state.halt_causes else "")
@@ -153,7 +171,7 @@ def render_page(
         "<p class='note'>Drag to zoom, double-click to reset. Long series are drawn from the first, lowest, "
         "highest and last point of each of 1,500 stretches, so spikes stay; the statistics use every row.</p>",
         f"<section id='equity' data-trips='{len(state.trips)}' data-stops='{len(stops)}'>"
-        + _chart(equity_figure(account["ts"], account["equity"], account["drawdown_bps"], state.trips, stops), "equity-chart")
+        + _chart(equity_figure(account["ts"], account["equity"], account["drawdown_bps"], state.trips, stops, gaps), "equity-chart")
         + "</section>",
         "<h2>Statistics</h2>",
         _table(("figure", "value"), figures),
@@ -162,8 +180,8 @@ def render_page(
     ]
     for number, symbol in enumerate(state.params.symbols):
         mine = [f for f in fills if f.symbol == symbol]
-        figure, drawn, step = price_figure(symbol, prices.get(symbol, Prices([], [])), mine)
-        note = f"{len(mine)} fills, every {step}th drawn" if step > 1 else f"{len(mine)} fills, all drawn"
+        figure, drawn, step = price_figure(symbol, prices.get(symbol, Prices([], [])), mine, gaps)
+        note = f"{len(mine)} fills; {drawn} marked (one in {step} on a side with more than {MAX_MARKERS:,})" if step > 1 else f"{len(mine)} fills, all marked"
         parts += [
             f"<h2>{html.escape(symbol)}</h2><p class='note'>{note}</p>",
             f"<section class='symbol' data-symbol='{html.escape(symbol, quote=True)}' data-fills='{len(mine)}' data-drawn='{drawn}'>"

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 # Journal lines keep their fields in declaration order (docs/ARTIFACTS.md), so one pattern
-# over the whole file finds every bar, about ten times faster than decoding each line.
-_BAR = re.compile(rb'"type":"BarClosed","symbol":"((?:[^"\\]|\\.)*)","ts":(\d+),[^\n]*?"close":"([^"]+)"')
-_STOP = re.compile(rb'^\{"seq":\d+,"type":"(?:SessionHalted|SessionPaused)",[^\n]*$', re.MULTILINE)
+# over the whole file finds every bar, several times faster than decoding each line.
+_BAR = re.compile(rb'BarClosed","symbol":"((?:[^"\\]|\\.)*)","ts":(\d+),"open":"[^"]*","high":"[^"]*","low":"[^"]*","close":"([^"]*)"')
+_STOPS = (b'"type":"SessionHalted"', b'"type":"SessionPaused"')
 
 
 class Prices(NamedTuple):
@@ -29,15 +29,26 @@ class Stop(NamedTuple):
 def read_journal(path: Path, interval_s: int) -> tuple[dict[str, Prices], list[Stop]]:
     """Return each symbol's bars and every halt and pause the journal ``path`` holds."""
     data = path.read_bytes()
-    raw: dict[bytes, Prices] = {}  # by the symbol as the journal spells it, decoded once at the end
-    for match in _BAR.finditer(data):
-        series = raw.get(match.group(1))
-        if series is None:
-            series = raw[match.group(1)] = Prices([], [])
-        series.times.append(int(match.group(2)) + interval_s)
-        series.closes.append(float(match.group(3)))
-    prices = {json.loads(b'"' + name + b'"'): series for name, series in raw.items()}
-    return prices, [_stop(json.loads(line)) for line in _STOP.findall(data)]
+    bars = _BAR.findall(data)
+    names = dict.fromkeys(bar[0] for bar in bars)  # in the order the symbols first had a bar
+    prices = {}
+    for name in names:
+        mine = bars if len(names) == 1 else [bar for bar in bars if bar[0] == name]
+        prices[json.loads(b'"' + name + b'"')] = Prices([int(b[1]) + interval_s for b in mine], [float(b[2]) for b in mine])
+    return prices, sorted(_stops(data))
+
+
+def _stops(data: bytes) -> list[Stop]:
+    found = []
+    for marker in _STOPS:
+        at = data.find(marker)
+        while at >= 0:
+            start, end = data.rfind(b"\n", 0, at) + 1, data.find(b"\n", at)
+            if end < 0:  # a torn last line, cut short by a crash: resume skips it too
+                break
+            found.append(_stop(json.loads(data[start:end])))
+            at = data.find(marker, end)
+    return found
 
 
 def _stop(entry: dict[str, Any]) -> Stop:

@@ -7,7 +7,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable
 
-from logos import __version__
 from logos.core.portfolio import unrealized
 from logos.core.state import FLAT, SessionState
 from logos.feeds.csv_format import parse_ts
@@ -18,6 +17,7 @@ from logos.stats.records import Account, Fill, read_account, read_fills
 from logos.stats.returns import period_equity, periods_per_year, sharpe_sortino
 from logos.stats.round_trips import Trips, round_trips, time_held
 from logos.stats.rounding import percent, ratio
+from logos.version import __version__
 
 FORMAT = 1
 SUMMARY = "summary.json"
