@@ -57,7 +57,8 @@ def _breaks(gaps: Sequence[tuple[int, int]]) -> list[dict[str, Any]]:
 
 
 def equity_figure(
-    times: list[str], equity: list[str], drawdown: list[str], trips: Sequence[Any], stops: Sequence[Stop], gaps: Sequence[tuple[int, int]]
+    times: list[str], equity: list[str], drawdown: list[str], trips: Sequence[Any], stops: Sequence[Stop],
+    gaps: Sequence[tuple[int, int]], span: list[str] | None,
 ) -> go.Figure:
     """Return equity above, drawdown (bps, drawn downwards) below, trips and stops marked."""
     figure = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.68, 0.32], vertical_spacing=0.04)
@@ -94,7 +95,7 @@ def equity_figure(
     figure.update_yaxes(title_text="equity", tickformat=",.0f", row=1, col=1)
     figure.update_yaxes(title_text="drawdown (bps)", row=2, col=1)
     figure.update_xaxes(title_text="market time (UTC)", row=2, col=1)
-    figure.update_xaxes(rangebreaks=_breaks(gaps))
+    figure.update_xaxes(rangebreaks=_breaks(gaps), range=span)
     figure.update_layout(height=560, margin={"l": 70, "r": 20, "t": 30, "b": 40}, hovermode="x", legend={"orientation": "h", "y": 1.08})
     return figure
 
@@ -104,7 +105,9 @@ def _markers(fills: list[Fill]) -> tuple[list[Fill], int]:
     return fills[::step], step
 
 
-def price_figure(symbol: str, prices: Prices, fills: list[Fill], gaps: Sequence[tuple[int, int]]) -> tuple[go.Figure, int, int]:
+def price_figure(
+    symbol: str, prices: Prices, fills: list[Fill], gaps: Sequence[tuple[int, int]], span: list[str] | None
+) -> tuple[go.Figure, int, int]:
     """Return the symbol's close with its fills marked, the markers drawn and the thinning step."""
     figure = go.Figure()
     closes = prices.closes
@@ -123,7 +126,7 @@ def price_figure(symbol: str, prices: Prices, fills: list[Fill], gaps: Sequence[
                 y=[float(f.price) for f in marked],
                 mode="markers",
                 name=f"{side}s",
-                marker={"symbol": shape, "size": 9, "color": colour, "line": {"width": 0.5, "color": "#222"}},
+                marker={"symbol": shape, "size": 9 if len(marked) <= 300 else 6, "color": colour, "line": {"width": 0.5, "color": "#222"}},
                 text=[f"{side} {f.qty} @ {f.price}, fee {f.fee}, realized {f.realized}" for f in marked],
                 hoverinfo="text+x",
             )
@@ -131,7 +134,7 @@ def price_figure(symbol: str, prices: Prices, fills: list[Fill], gaps: Sequence[
     figure.update_layout(
         height=360, margin={"l": 70, "r": 20, "t": 30, "b": 40}, hovermode="closest",
         xaxis_title="market time (UTC)", yaxis_title=f"{symbol} close", legend={"orientation": "h", "y": 1.12},
-        xaxis_rangebreaks=_breaks(gaps),
+        xaxis_rangebreaks=_breaks(gaps), xaxis_range=span,
     )
     return figure, drawn, step
 
@@ -160,6 +163,8 @@ def render_page(
     """
     bar_closes = sorted({ts for series in prices.values() for ts in series.times})
     gaps = closures(bar_closes, state.params.interval_s)
+    # every chart starts at the first bar's open and ends at the last bar's close, so they line up
+    span = [_x(iso(bar_closes[0] - state.params.interval_s)), _x(iso(bar_closes[-1]))] if bar_closes else None
     session_id = state.params.session_id
     figures, trade_header, trade_rows = statistics_tables(summary)
     status = state.status + (f" ({', '.join(state.halt_causes)})" if state.halt_causes else "")
@@ -171,7 +176,7 @@ def render_page(
         "<p class='note'>Drag to zoom, double-click to reset. Long series are drawn from the first, lowest, "
         "highest and last point of each of 1,500 stretches, so spikes stay; the statistics use every row.</p>",
         f"<section id='equity' data-trips='{len(state.trips)}' data-stops='{len(stops)}'>"
-        + _chart(equity_figure(account["ts"], account["equity"], account["drawdown_bps"], state.trips, stops, gaps), "equity-chart")
+        + _chart(equity_figure(account["ts"], account["equity"], account["drawdown_bps"], state.trips, stops, gaps, span), "equity-chart")
         + "</section>",
         "<h2>Statistics</h2>",
         _table(("figure", "value"), figures),
@@ -180,7 +185,7 @@ def render_page(
     ]
     for number, symbol in enumerate(state.params.symbols):
         mine = [f for f in fills if f.symbol == symbol]
-        figure, drawn, step = price_figure(symbol, prices.get(symbol, Prices([], [])), mine, gaps)
+        figure, drawn, step = price_figure(symbol, prices.get(symbol, Prices([], [])), mine, gaps, span)
         note = f"{len(mine)} fills; {drawn} marked (one in {step} on a side with more than {MAX_MARKERS:,})" if step > 1 else f"{len(mine)} fills, all marked"
         parts += [
             f"<h2>{html.escape(symbol)}</h2><p class='note'>{note}</p>",
