@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from session_helpers import invoke, rows, session_dir
+from session_helpers import SIGKILLED, invoke, resume_until_done, rows, run_logos, session_dir
 
 from logos.version import __version__
 
@@ -80,3 +80,22 @@ def test_summary_keys_with_finished_session_are_each_documented(tmp_path: Path) 
 
     # Assert
     assert [key for key in sorted(keys) if f"`{key}`" not in section] == []
+
+
+def test_summary_with_crash_and_resume_equals_the_uninterrupted_runs(tmp_path: Path) -> None:
+    # Arrange: the same session twice, in two homes; the second is killed mid-run and resumed
+    steady, crashed = tmp_path / "steady", tmp_path / "crashed"
+    steady.mkdir()
+    crashed.mkdir()
+    options = ["trade", "--paper", "--session-id", "same", "--symbol", "UPTREND", "--symbol", "GAPDOWN"]
+    assert run_logos(options, steady).returncode == 0
+    killed = run_logos(options, crashed, crash_after=300)
+    assert killed.returncode == SIGKILLED
+    assert not (session_dir(crashed, "same") / "summary.json").exists()
+
+    # Act
+    resume_until_done(crashed, "same")
+
+    # Assert: byte for byte, so nothing in it depends on the run, the home or the clock
+    summary = (session_dir(crashed, "same") / "summary.json").read_bytes()
+    assert summary == (session_dir(steady, "same") / "summary.json").read_bytes()

@@ -161,7 +161,10 @@ def render_page(
 
     Every chart cuts out the market closures of the whole session, so all share one axis.
     """
-    bar_closes = sorted({ts for series in prices.values() for ts in series.times})
+    if len(prices) == 1:
+        bar_closes = next(iter(prices.values())).times
+    else:
+        bar_closes = sorted({ts for series in prices.values() for ts in series.times})
     gaps = closures(bar_closes, state.params.interval_s)
     # every chart starts at the first bar's open and ends at the last bar's close, so they line up
     span = [_x(iso(bar_closes[0] - state.params.interval_s)), _x(iso(bar_closes[-1]))] if bar_closes else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -30,7 +31,7 @@ def read_journal(path: Path, interval_s: int) -> tuple[dict[str, Prices], list[S
     """Return each symbol's bars and every halt and pause the journal ``path`` holds."""
     data = path.read_bytes()
     bars = _BAR.findall(data)
-    names = dict.fromkeys(bar[0] for bar in bars)  # in the order the symbols first had a bar
+    names = dict.fromkeys(map(itemgetter(0), bars))  # in the order the symbols first had a bar
     prices = {}
     for name in names:
         mine = bars if len(names) == 1 else [bar for bar in bars if bar[0] == name]
