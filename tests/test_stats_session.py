@@ -99,3 +99,28 @@ def test_summary_with_crash_and_resume_equals_the_uninterrupted_runs(tmp_path: P
     # Assert: byte for byte, so nothing in it depends on the run, the home or the clock
     summary = (session_dir(crashed, "same") / "summary.json").read_bytes()
     assert summary == (session_dir(steady, "same") / "summary.json").read_bytes()
+
+
+def _with_column(path: Path, target: Path, name: str, at: int) -> None:
+    """Copy a CSV with one more column (``name``, filled with numbers) at position ``at``."""
+    table = [line.split(",") for line in path.read_text().splitlines()]
+    for number, row in enumerate(table):
+        row.insert(min(at, len(row)), name if number == 0 else str(number))
+    target.write_text("".join(",".join(row) + "\n" for row in table))
+
+
+@pytest.mark.parametrize("at", [0, 3, 99])
+def test_records_with_columns_added_anywhere_read_the_same(tmp_path: Path, at: int) -> None:
+    # Arrange: the columns a later version adds (trades: position, unrealized_pnl; account: unrealized_pnl)
+    from logos.stats.records import read_account, read_fills
+
+    folder, _ = _session(tmp_path, "cols", "--symbol", "UPTREND")
+    wider = tmp_path / "wider"
+    wider.mkdir()
+    _with_column(folder / "account.csv", wider / "account.csv", "unrealized_pnl", at)
+    _with_column(folder / "trades.csv", wider / "step.csv", "position", at)
+    _with_column(wider / "step.csv", wider / "trades.csv", "unrealized_pnl", at + 1)
+
+    # Act / Assert
+    assert read_account(wider / "account.csv") == read_account(folder / "account.csv")
+    assert read_fills(wider / "trades.csv") == read_fills(folder / "trades.csv")
