@@ -211,3 +211,8 @@ def test_ratio_and_percent_with_any_integers_round_half_even_to_four_places(nume
     assert abs(Fraction(share) - exact * 100) <= Fraction(1, 20000)
     if abs(Fraction(value) - exact) == Fraction(1, 20000):
         assert int(value.scaleb(4)) % 2 == 0  # a tie goes to the even last digit
+
+
+@given(st.integers(1, 10**6))
+def test_ratio_with_a_tiny_negative_result_reads_as_unsigned_zero(denominator) -> None:
+    assert str(ratio(Decimal(-1), Decimal(denominator) * 10**5)) == "0.0000"

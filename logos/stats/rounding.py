@@ -12,8 +12,8 @@ HUNDRED = Decimal(100)
 
 
 def rounded(value: Decimal) -> Decimal:
-    """Round ``value`` half-even to ``PLACES`` decimal places."""
-    return value.quantize(_STEP, rounding=ROUND_HALF_EVEN, context=WORKING)
+    """Round ``value`` half-even to ``PLACES`` decimal places (a tiny negative reads 0.0000, not -0.0000)."""
+    return value.quantize(_STEP, rounding=ROUND_HALF_EVEN, context=WORKING) + 0
 
 
 def ratio(numerator: Decimal, denominator: Decimal) -> Decimal | None:
