@@ -1,3 +1,5 @@
 """Logos: a deterministic paper-trading execution engine."""
 
-__version__ = "0.1.0"
+from logos.version import __version__
+
+__all__ = ["__version__"]

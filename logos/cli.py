@@ -7,10 +7,14 @@ machinery when it runs (see logos.live.cli and logos.adapters.cli).
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 from logos.adapters.cli import adapters_app, validate_config_command
 from logos.live import cli as live
+from logos.report.cli import report
+from logos.version import __version__
 
 app = typer.Typer(
     name="logos",
@@ -19,10 +23,28 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+def _print_version(wanted: bool) -> None:
+    if wanted:
+        typer.echo(f"logos {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", help="Print the Logos version and exit.", is_eager=True, callback=_print_version)
+    ] = False,
+) -> None:
+    """Deterministic paper-trading execution engine."""
+
+
 app.command("trade")(live.trade)
 app.command("resume")(live.resume)
 app.command("rehearse")(live.rehearse)
 app.add_typer(live.sessions_app, name="sessions")
+app.command("report")(report)
 app.command("diagram")(live.diagram)
 app.command("validate-config")(validate_config_command)
 app.add_typer(adapters_app, name="adapters")

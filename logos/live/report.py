@@ -7,8 +7,9 @@ from typing import Any, Mapping
 
 from logos.core.guards import drawdown_bps
 from logos.core.portfolio import unrealized
-from logos.core.timestamps import iso
 from logos.core.state import FLAT, SessionState
+from logos.core.timestamps import iso
+from logos.version import __version__
 
 
 def _table(header: tuple[str, ...], rows: list[tuple[Any, ...]]) -> list[str]:
@@ -41,7 +42,54 @@ def pnl_summary(state: SessionState) -> dict[str, Decimal]:
     }
 
 
-def render(state: SessionState, shell: Mapping[str, Any], settings: Mapping[str, str], generated_at: str) -> str:
+def _shown(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+TRADE_COLUMNS = (
+    "fills", "round_trips", "wins", "losses", "win_rate_pct", "profit_factor", "average_win", "average_loss",
+    "time_in_market_pct", "traded_notional", "fees",
+)
+
+
+def statistics_tables(summary: Mapping[str, Any]) -> tuple[list[tuple[str, str]], tuple[str, ...], list[tuple[str, ...]]]:
+    """Return summary.json's figures as two tables: (figure, value) rows, and the trade
+    table's header and rows (one per symbol, then ``all``). session.md and the HTML report
+    both show these."""
+    worst, returns, trades = summary["max_drawdown"], summary["returns"], summary["trades"]
+    root = f"per-bar returns × √{returns['periods_per_year']}"
+    figures = [
+        ("return (%)", summary["return_pct"]),
+        ("max drawdown", f"{worst['depth']} ({worst['bps']} bps) from peak {worst['peak_equity']} to {worst['trough_equity']}"),
+        ("max drawdown start / trough", f"{worst['start'] or 'session start'} / {_shown(worst['trough'])}"),
+        ("max drawdown recovered", worst["recovery"] or ("no" if worst["depth"] else "-")),
+        (f"Sharpe ({root})", returns["sharpe"]),
+        (f"Sortino ({root})", returns["sortino"]),
+        ("return periods", returns["periods"]),
+        ("turnover (traded notional / initial cash)", summary["turnover"]),
+    ]
+    rows = [(symbol, own["pnl"], *(own[c] for c in TRADE_COLUMNS)) for symbol, own in summary["symbols"].items()]
+    rows.append(("all", summary["return"], *(trades[c] for c in TRADE_COLUMNS)))
+    return (
+        [(name, _shown(value)) for name, value in figures],
+        ("symbol", "pnl", *TRADE_COLUMNS),
+        [tuple(_shown(value) for value in row) for row in rows],
+    )
+
+
+def _statistics(summary: Mapping[str, Any]) -> list[str]:
+    figures, header, rows = statistics_tables(summary)
+    out = ["## Statistics", ""] + _table(("figure", "value"), figures)
+    return out + ["", "### Trades", ""] + _table(header, rows) + [""]
+
+
+def render(
+    state: SessionState, shell: Mapping[str, Any], settings: Mapping[str, str], generated_at: str, statistics: Mapping[str, Any]
+) -> str:
     p = state.params
     out = [
         f"# Session {p.session_id}",
@@ -50,6 +98,7 @@ def render(state: SessionState, shell: Mapping[str, Any], settings: Mapping[str,
         "",
         f"- Status: **{state.status}**" + (f" (causes: {', '.join(state.halt_causes)})" if state.halt_causes else ""),
         f"- Trading mode: {state.mode}",
+        f"- Logos version: {shell.get('logos_version', 'not recorded')} (started the session); {__version__} (wrote this file)",
         f"- Seed: {p.seed} (`LOGOS_SEED`)",
         f"- Journal seq: {state.seq}",
         f"- Market clock: {iso(state.clock) if state.clock else '-'}",
@@ -60,7 +109,8 @@ def render(state: SessionState, shell: Mapping[str, Any], settings: Mapping[str,
     ]
     summary = pnl_summary(state)
     out += _table(("figure", "value"), [(k, v) for k, v in summary.items()])
-    out += ["", "## Guard trips", ""]
+    out += [""] + _statistics(statistics)
+    out += ["## Guard trips", ""]
     if state.trips:
         out += _table(
             ("time", "guard", "measured", "limit", "action", "detail"),

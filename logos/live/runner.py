@@ -35,6 +35,8 @@ from logos.live.atomic import write_atomic
 from logos.live.journal import JournalWriter
 from logos.live.report import render
 from logos.live.snapshot import Snapshot, SnapshotWriter, encode_snapshot
+from logos.stats.summary import write_summary
+from logos.version import __version__
 
 SNAPSHOT = "state.json"
 JOURNAL = "state.jsonl"
@@ -330,7 +332,9 @@ class Session:
         """Write the closing artifacts; called once the loop ends, whatever ended it."""
         self._absorb_feed_report()
         write_positions(self.folder, self.state)
-        report = render(self.state, self.shell, self.setup.settings, wall_iso())
+        self.streams.flush()  # the statistics read the CSVs
+        summary = write_summary(self.folder, self.state)
+        report = render(self.state, self.shell, self.setup.settings, wall_iso(), summary)
         write_atomic(self.folder / "session.md", report.encode())
         # Last: once the snapshot says the session ended, resume no longer rewrites the files above.
         self.snapshot()
@@ -407,7 +411,9 @@ def start_session(setup: SessionSetup) -> Session:
             f"use `logos resume {setup.params.session_id}` or pick another --session-id"
         )
     folder.mkdir(parents=True)
-    shell: dict[str, Any] = {"setup": setup.to_json(), "feed": {}, "resumes": [], "feed_report": {}}
+    shell: dict[str, Any] = {
+        "setup": setup.to_json(), "feed": {}, "resumes": [], "feed_report": {}, "logos_version": __version__,
+    }
     state = initial_state(setup.params)
     journal = open_journal(folder / JOURNAL, setup)
     streams = ArtifactStreams(folder)

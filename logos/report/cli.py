@@ -1,0 +1,41 @@
+"""The ``logos report`` command. Its machinery (plotly) is imported only when it runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from logos import paths
+from logos.live.cli import fail, out
+
+REPORT_EXTRA = ("plotly", "narwhals")
+EXTRA_HINT = "`logos report` needs the report extra: pip install 'logos[report]'"
+
+
+def report(
+    session_id: Annotated[str, typer.Argument(help="The session to report on (see `logos sessions list`).")],
+    out_file: Annotated[Optional[Path], typer.Option("--out", help="Write the page here (default: <session folder>/report.html).")] = None,
+    home: Annotated[Optional[Path], typer.Option("--home", help="Home folder (default: LOGOS_HOME or the current folder).")] = None,
+) -> None:
+    """Write one self-contained HTML page: equity, drawdown, prices with fills, guard trips, statistics."""
+    folder = paths.session_dir(paths.home(home), session_id)
+    if not folder.is_dir():
+        raise fail(f"no session {session_id} under {folder.parent}; `logos sessions list` shows what exists")
+    try:
+        from logos.report.build import write_report
+    except ModuleNotFoundError as exc:
+        if (exc.name or "").partition(".")[0] not in REPORT_EXTRA:
+            raise
+        raise fail(EXTRA_HINT) from None
+    from logos.live.snapshot import SnapshotError
+    from logos.stats.records import RecordsError
+
+    try:
+        target = write_report(folder, out_file)
+    except (SnapshotError, RecordsError) as exc:
+        raise fail(f"cannot report on session {session_id}: {exc}") from None
+    except OSError as exc:
+        raise fail(f"cannot write --out {out_file or folder / 'report.html'}: {exc.strerror}") from None
+    out.print(f"wrote {target}", markup=False, soft_wrap=True)
