@@ -278,6 +278,18 @@ def test_stale_data_with_bar_arrival_is_judged_at_the_clock_being_left():
     assert facts[0] == GuardTripped(T0 + 300, "stale_data", "180s", "120s", "halt", "no fresh bar: BBB 180s")
 
 
+def test_stale_data_with_one_symbol_exactly_at_the_limit_and_one_past_it_names_only_the_late_one():
+    # The rule: a symbol is stale when its age is strictly more than stale_after_s; exactly
+    # at the limit it is still fresh, even while another symbol is stale.
+    markets = {"AT": Market(D(1), 0, 1000, (), 0), "PAST": Market(D(1), 0, 999, (), 0)}
+    params = make_params(stale_after_s=100)
+
+    found = guards.stale(params, markets, 900, 1100)
+
+    assert found == guards.Violation("stale_data", "101s", "100s", "no fresh bar: PAST 101s")
+    assert guards.stale(params, {"AT": markets["AT"]}, 900, 1100) is None
+
+
 def test_stale_data_with_a_feed_of_old_bars_halts_though_bars_keep_arriving():
     # Arrange: a bar arrives every minute, but each closed 200 s before it arrived
     run = Run(make_params([equity_spec("AAA")], stale_after_s=120))

@@ -241,7 +241,7 @@ def test_same_close_market_order_fills_at_the_deciding_close():
     assert [(f.qty, f.price, f.leaves) for f in fills] == [(D("6"), D("101"), D("4"))]
     # The account row is written after the fill: it shows the cash the trade left.
     account = run.rows("account")[-1]
-    assert (account[2], account[3], account[4]) == ("99394", "100000", "606")
+    assert (account[2], account[3], account[6]) == ("99394", "100000", "606")  # cash, equity, gross exposure
 
 
 def test_pairs_leg_with_same_close_waits_for_its_own_bar():

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from hypothesis import HealthCheck, settings
@@ -63,6 +63,7 @@ from logos.core.events import (
 from logos.core.order_fsm import ORDER_TABLE
 from logos.core.portfolio import market_value, unrealized
 from logos.core.book import valuation
+from logos.core.money import text
 from logos.core.reducer import reduce, reduce_events
 from logos.core.session_fsm import COMPLETED, HALTED, MODE_HALTED, MODE_REDUCING, PAUSED, RUNNING
 from logos.core.state import FLAT, Params, SessionState, initial_state
@@ -70,9 +71,12 @@ from logos.core.state_codec import dump_state, load_state
 
 D = Decimal
 START = 1_700_000_040
-SPECS = (equity_spec("AAPL"), crypto_spec("BTC/USDT"), forex_spec("EUR/USD"))
-START_TICKS = {"AAPL": 10_000, "BTC/USDT": 3_000_000, "EUR/USD": 108_000}  # 100.00, 30000.00, 1.08000
-VOLUME_UNIT = {"AAPL": D("1"), "BTC/USDT": D("0.01"), "EUR/USD": D("1000")}
+# ODD/USD's fills are finer than its cash step (0.1 x 0.001 against cents), so its cash and
+# PnL are rounded on every fill: the identities must hold exactly all the same.
+ODD = crypto_spec("ODD/USD", price_tick=D("0.001"), qty_step=D("0.1"), lot_size=D("0.1"), min_notional=D("1"), cash_step=D("0.01"))
+SPECS = (equity_spec("AAPL"), crypto_spec("BTC/USDT"), forex_spec("EUR/USD"), ODD)
+START_TICKS = {"AAPL": 10_000, "BTC/USDT": 3_000_000, "EUR/USD": 108_000, "ODD/USD": 12_345}  # 100.00, 30000.00, 1.08000, 12.345
+VOLUME_UNIT = {"AAPL": D("1"), "BTC/USDT": D("0.01"), "EUR/USD": D("1000"), "ODD/USD": D("0.1")}
 SIZING = {
     "units": ("0.5", "3", "10", "2500"),
     "notional": ("1000", "5000", "40000"),
@@ -143,7 +147,12 @@ def session_params(draw: Any) -> Params:
 
 
 class FifoOracle:
-    """Lots as plain lists; written without looking at ``logos.core.portfolio``."""
+    """Lots as plain lists [qty, price, cash paid]; written without looking at ``logos.core.portfolio``.
+
+    Every cash amount is a whole number of cash steps: a part of a fill is worth its
+    ``qty x price`` rounded half to even, a closed part of a lot takes its share of what the
+    lot cost (rounded alike), and the last part takes what is left.
+    """
 
     def __init__(self) -> None:
         self.lots: dict[str, list[list[Decimal]]] = {}
@@ -152,23 +161,31 @@ class FifoOracle:
     def qty(self, symbol: str) -> Decimal:
         return sum((lot[0] for lot in self.lots.get(symbol, [])), D(0))
 
-    def fill(self, symbol: str, signed: Decimal, price: Decimal, fee: Decimal) -> Decimal:
+    def fill(self, symbol: str, signed: Decimal, price: Decimal, fee: Decimal, step: Decimal) -> tuple[Decimal, Decimal]:
+        """Book a fill; return its realized PnL and the cash it moves (both net of the fee)."""
+        on_step = lambda x: (x / step).to_integral_value(rounding=ROUND_HALF_EVEN) * step  # noqa: E731
         lots = self.lots.setdefault(symbol, [])
-        booked = -fee
+        booked = cash = -fee
         left = signed
         while left != 0 and lots and (lots[0][0] < 0) != (left < 0):
             oldest = lots[0]
             take = min(abs(left), abs(oldest[0]))
-            long_lot = oldest[0] > 0
-            booked += take * (price - oldest[1]) if long_lot else take * (oldest[1] - price)
-            oldest[0] += -take if long_lot else take
+            part = oldest[2] if take == abs(oldest[0]) else on_step(oldest[2] * take / abs(oldest[0]))
+            worth = on_step(take * price)
+            received = worth if oldest[0] > 0 else -worth
+            booked += received - part
+            cash += received
+            oldest[0] += -take if oldest[0] > 0 else take
+            oldest[2] -= part
             left += take if left < 0 else -take
             if oldest[0] == 0:
                 lots.pop(0)
         if left != 0:
-            lots.append([left, price])
+            paid = on_step(left * price)
+            lots.append([left, price, paid])
+            cash -= paid
         self.realized[symbol] = self.realized.get(symbol, D(0)) + booked
-        return booked
+        return booked, cash
 
 
 @dataclass
@@ -492,8 +509,11 @@ class ReducerMachine(RuleBasedStateMachine):
         assert fill.fee == fee_of(fill.price * fill.qty, params.fee_bps, spec.cash_step)
         signed = fill.qty if fill.side == "buy" else -fill.qty
         # Rule 4: FIFO oracle and cash oracle.
-        assert fill.realized == self.fifo.fill(fill.symbol, signed, fill.price, fill.fee)
-        self.cash -= signed * fill.price + fill.fee
+        booked, moved = self.fifo.fill(fill.symbol, signed, fill.price, fill.fee, spec.cash_step)
+        assert fill.realized == booked
+        self.cash += moved
+        for figure in (fill.fee, fill.realized, moved):
+            assert figure % spec.cash_step == 0, "cash and PnL sit on the cash step"
         if fill.leaves == 0:
             self._close(cid)
 
@@ -557,7 +577,10 @@ class ReducerMachine(RuleBasedStateMachine):
         if isinstance(event, BarClosed):
             assert len(rows) == 1
             assert D(rows[0][3]) == self.state.cash + self._market_value(), "account row equity"
-            assert rows[0][3:5] == (str(equity), str(exposure)), "totals written as a fresh sum writes them"
+            written = (rows[0][3], rows[0][6])  # equity, gross exposure
+            assert written == (text(equity), text(exposure)), "totals written as a fresh sum writes them"
+            realized = sum((p.realized for p in self.state.positions.values()), D(0))
+            assert (D(rows[0][4]), D(rows[0][5])) == (realized, equity - self.params.initial_cash - realized)
         else:
             assert rows == []  # not a bar, or a warm-up bar
 
@@ -598,7 +621,7 @@ class ReducerMachine(RuleBasedStateMachine):
         for symbol in self.params.symbols:
             position = self.state.positions.get(symbol, FLAT)
             assert position.qty == self.fifo.qty(symbol)
-            assert [(lot.qty, lot.price) for lot in position.lots] == [tuple(lot) for lot in self.fifo.lots.get(symbol, [])]
+            assert [tuple(lot) for lot in position.lots] == [tuple(lot) for lot in self.fifo.lots.get(symbol, [])]
             assert position.realized == self.fifo.realized.get(symbol, D(0))
 
     @invariant()

@@ -12,6 +12,27 @@ from logos.core.intents import OrderIntent
 from logos.core.translator import target_quantity, translate
 
 
+@pytest.mark.parametrize(
+    ("target", "current", "side", "qty"),
+    [
+        ("1", "0", "buy", "1"),  # a buy of exactly one unit
+        ("0.5", "0", "buy", "0.5"),  # a fraction, as crypto sizes are
+        ("0.00001", "0", "buy", "0.00001"),  # one qty step
+        ("3", "2.5", "buy", "0.5"),  # adding a fraction to a long
+        ("-1", "0", "sell", "1"),
+        ("0", "0.5", "sell", "0.5"),  # closing a fractional long
+        ("-0.5", "0.5", "sell", "1"),  # a reversal
+    ],
+)
+def test_translate_with_any_size_takes_the_side_from_the_sign_of_the_move(target, current, side, qty):
+    # The rule: buy when the target is above the holding, sell when below, whatever the size.
+    spec = crypto_spec(min_notional=D("0"))
+
+    intent = translate(spec, D(target), D(current), D("100"))
+
+    assert (intent.side, intent.qty) == (side, D(qty))
+
+
 def test_translate_with_forex_target_rounds_down_to_whole_lots_of_1000():
     intent = translate(forex_spec(), D("12345.6"), D("0"), D("1.08"))
 

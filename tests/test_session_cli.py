@@ -268,11 +268,11 @@ def test_artifacts_with_finished_session_have_the_documented_headers(tmp_path: P
             "client_id", "symbol", "side", "order_type", "qty", "limit_price", "filled_qty", "avg_fill_price",
             "fees", "status", "lifecycle", "submitted_at", "closed_at", "reason",
         ],
-        "trades.csv": ["trade_id", "client_id", "symbol", "side", "qty", "price", "fee", "realized_pnl", "ts"],
+        "trades.csv": ["trade_id", "client_id", "symbol", "side", "qty", "price", "fee", "realized_pnl", "position", "unrealized_pnl", "ts"],
         "positions.csv": [
             "symbol", "qty", "avg_cost", "mark", "market_value", "realized_pnl", "unrealized_pnl", "fees", "lots",
         ],
-        "account.csv": ["ts", "symbol", "cash", "equity", "gross_exposure", "drawdown_bps", "mode"],
+        "account.csv": ["ts", "symbol", "cash", "equity", "realized_pnl", "unrealized_pnl", "gross_exposure", "drawdown_bps", "mode"],
     }
 
 

@@ -21,10 +21,10 @@ from typing import Any, Mapping
 from logos.core import guards
 from logos.core.effects import AppendJournal, Log, Stop, WriteArtifactRows
 from logos.core.events import GuardTripped, OrderCanceled, OrderCancelRequested, OrderFilled
-from logos.core.money import ZERO, bps_of
+from logos.core.money import ZERO, bps_of, text
 from logos.core.order_fsm import ORDER_TABLE, PENDING_CANCEL
 from logos.core.open_orders import OpenOrders
-from logos.core.portfolio import apply_fill
+from logos.core.portfolio import apply_fill, unrealized
 from logos.core.state import FLAT, Market, Order, Params, SessionState, spec_of
 from logos.core.strategies import roller, session_strategy
 from logos.core.symbol_map import SymbolMap
@@ -107,11 +107,11 @@ def _order_row(order: Order, ts: int, price_tick: Decimal) -> tuple[str, ...]:
         order.symbol,
         order.side,
         order.order_type,
-        str(order.qty),
-        "" if order.limit_price is None else str(order.limit_price),
-        str(order.filled),
-        "" if avg is None else str(avg),
-        str(order.fees),
+        text(order.qty),
+        "" if order.limit_price is None else text(order.limit_price),
+        text(order.filled),
+        "" if avg is None else text(avg),
+        text(order.fees),
         order.status,
         ">".join(order.lifecycle),
         iso(order.submitted_ts),
@@ -146,7 +146,7 @@ class Book:
 
     __slots__ = (
         "params", "status", "mode", "clock", "origin", "cash", "positions", "markets", "view", "orders",
-        "working", "peak", "trips", "halt_causes", "created", "fills", "reduce_only", "value", "exposure",
+        "working", "peak", "trips", "halt_causes", "created", "fills", "reduce_only", "realized", "value", "exposure",
         "terms", "fresh_floor", "out", "strategy", "roll", "_keys", "_cash_places", "_tail",
     )
 
@@ -169,6 +169,7 @@ class Book:
         self.created = state.orders_created
         self.fills = state.fills_applied
         self.reduce_only = state.reduce_only
+        self.realized = state.realized
         self.value = state.market_value
         self.exposure = state.gross_exposure
         self.terms = dict(state.value_terms)
@@ -186,7 +187,7 @@ class Book:
             self.params, self.status, self.mode, self.out.seq, self.clock, self.origin, self.cash,
             SymbolMap(keys, tuple(self.positions.values())), SymbolMap(keys, tuple(self.markets.values())),
             self.orders, self.peak, self.trips, self.halt_causes, self.created, self.fills, self.reduce_only,
-            self.value, self.exposure, tuple(sorted(self.terms.items())), self.fresh_floor,
+            self.realized, self.value, self.exposure, tuple(sorted(self.terms.items())), self.fresh_floor,
         )
 
     # -- order bookkeeping --
@@ -205,11 +206,12 @@ class Book:
         fee = bps_of(price * qty, params.fee_bps, spec.cash_step)
         signed = qty if order.side == "buy" else -qty
         before = self.positions[order.symbol]
-        position, realized = apply_fill(before, signed, price, fee)
+        position, realized, flow = apply_fill(before, signed, price, fee, spec.cash_step)
         self.positions[order.symbol] = position
         self._hold(order.symbol, before.qty, position.qty)
-        self.cash = self.cash - signed * price - fee
+        self.cash += flow
         self._cash_places = places(self.cash)
+        self.realized += realized
         self.strategy = session_strategy(self.params)
         self.roll = roller(self.strategy)
         self._tail: tuple[Any, ...] = (None, None, None, None, ())  # the last row's figures and their text
@@ -229,8 +231,13 @@ class Book:
             OrderFilled(order.client_id, trade_id, order.symbol, order.side, qty, price, fee, realized, order.leaves, ts),
             durable=True,
         )
+        # The fill record: its realized PnL, then the position it left and what that would
+        # realize at the fill's price (the mark at that moment).
         self.out.trades.append(
-            (trade_id, order.client_id, order.symbol, order.side, str(qty), str(price), str(fee), str(realized), iso(ts))
+            (
+                trade_id, order.client_id, order.symbol, order.side, text(qty), text(price), text(fee), text(realized),
+                text(position.qty), text(unrealized(position, price)), iso(ts),
+            )
         )
         return order
 
@@ -263,7 +270,7 @@ class Book:
         self.markets[symbol] = market
         qty = self.positions[symbol].qty
         if not qty:
-            return self.cash + self.value if self.terms else self.cash
+            return self.equity()
         if market.mark != old.mark:
             step = market.mark - old.mark  # type: ignore[operator]
             self.value += qty * step
@@ -271,7 +278,7 @@ class Book:
             if not market.mark.same_quantum(old.mark):  # type: ignore[union-attr]
                 self._count(places(qty) + places(old.mark), -1)  # type: ignore[arg-type]
                 self._count(places(qty) + places(market.mark), 1)  # type: ignore[arg-type]
-        return self.cash + self.value
+        return self.equity()
 
     def _hold(self, symbol: str, before: Decimal, after: Decimal) -> None:
         """Move the totals by a change of ``symbol``'s position at its current mark."""
@@ -296,7 +303,17 @@ class Book:
             del self.terms[exponent]
 
     def equity(self) -> Decimal:
-        return self.cash + self.value if self.terms else self.cash
+        """Cash plus market value, with the places a fresh sum over the held positions has
+        (it is journaled in guard details and kept as the peak, so it must read the same)."""
+        if not self.terms:
+            return self.cash
+        cash_places, exponent = self._cash_places, self._places()
+        return (self.cash + self.value).quantize(quantum(cash_places if cash_places < exponent else exponent))
+
+    def _places(self) -> int:
+        """The exponent a fresh sum of the held terms has (an empty sum starts from 0)."""
+        exponent = min(self.terms)
+        return exponent if exponent < 0 else 0
 
     def row_tail(self, equity: Decimal, bps: Decimal | None) -> tuple[str, ...]:
         """An account row after its time and symbol: cash, equity, gross exposure, drawdown
@@ -308,20 +325,11 @@ class Book:
             return tail  # type: ignore[no-any-return]
         if bps is None:
             bps = guards.drawdown_bps(equity, peak)
-        tail = (str(cash), *self._totals_text(equity), str(bps), mode)
+        exposure = self.exposure.quantize(quantum(self._places())) if self.terms else ZERO
+        unrealized = equity - self.params.initial_cash - self.realized
+        tail = (text(cash), text(equity), text(self.realized), text(unrealized), text(exposure), str(bps), mode)
         self._tail = (cash, equity, peak, mode, tail)
         return tail
-
-    def _totals_text(self, equity: Decimal) -> tuple[str, str]:
-        """``equity`` and gross exposure as a fresh sum over the held positions writes them."""
-        if not self.terms:
-            return str(equity), "0"
-        exponent = min(self.terms)
-        if exponent > 0:
-            exponent = 0
-        exposure = self.exposure.quantize(quantum(exponent))
-        cash_places = self._cash_places
-        return str(equity.quantize(quantum(cash_places if cash_places < exponent else exponent))), str(exposure)
 
     def exposure_except(self, symbol: str) -> Decimal:
         """Gross exposure of every other symbol, counting what its working orders will add."""

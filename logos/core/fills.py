@@ -24,11 +24,20 @@ from logos.core.symbols import SymbolSpec
 
 def slipped(price: Decimal, side: str, slippage_bps: Decimal, tick: Decimal) -> Decimal:
     """Move ``price`` against the order by the slippage, rounded to the tick against it too."""
-    if not slippage_bps:
-        return price
-    if side == "buy":
-        return ceil_to_step(price * (ONE + slippage_bps / BPS), tick)
-    return floor_to_step(price * (ONE - slippage_bps / BPS), tick)
+    if slippage_bps:
+        price = price * (ONE + slippage_bps / BPS) if side == "buy" else price * (ONE - slippage_bps / BPS)
+    return against(price, side, tick)
+
+
+def against(price: Decimal, side: str, tick: Decimal) -> Decimal:
+    """``price`` on the tick, rounded against the order: up for a buy, down for a sell.
+
+    A venue trades only on its tick; a bar's price off it (a cache row written by hand)
+    fills at the nearest tick that is no better for the order.
+    """
+    if not price % tick:
+        return price  # on the tick already: kept as written
+    return ceil_to_step(price, tick) if side == "buy" else floor_to_step(price, tick)
 
 
 def fill_price(order: Order, bar: BarClosed, params: Params, spec: SymbolSpec, at_close: bool) -> Decimal | None:
@@ -37,8 +46,8 @@ def fill_price(order: Order, bar: BarClosed, params: Params, spec: SymbolSpec, a
         return slipped(bar.close if at_close else bar.open, order.side, params.slippage_bps, spec.price_tick)
     limit = order.limit_price
     if order.side == "buy":
-        return min(bar.open, limit) if bar.low <= limit else None  # type: ignore[type-var, operator]
-    return max(bar.open, limit) if bar.high >= limit else None  # type: ignore[type-var, operator]
+        return against(min(bar.open, limit), "buy", spec.price_tick) if bar.low <= limit else None  # type: ignore[type-var, operator]
+    return against(max(bar.open, limit), "sell", spec.price_tick) if bar.high >= limit else None  # type: ignore[type-var, operator]
 
 
 def priced_after_decision(order: Order, bar: BarClosed, at_close: bool) -> bool:
@@ -53,7 +62,8 @@ def priced_after_decision(order: Order, bar: BarClosed, at_close: bool) -> bool:
 
 
 def fill_quantity(order: Order, bar: BarClosed, params: Params, spec: SymbolSpec) -> Decimal:
-    """Return how much of the order this bar's volume allows (possibly zero)."""
-    cap = floor_to_step(bar.volume * params.volume_share, spec.qty_step)
+    """Return how much of the order this bar's volume allows (possibly zero), in whole lots:
+    an order is a whole number of lots, so every part of it is too and the last can close."""
+    cap = floor_to_step(bar.volume * params.volume_share, spec.lot_size)
     leaves = order.qty - order.filled
     return leaves if leaves <= cap else cap

@@ -29,3 +29,18 @@ def bps_of(amount: Decimal, bps: Decimal, step: Decimal) -> Decimal:
     if not bps:
         return ZERO
     return ceil_to_step(amount * bps / BPS, step)
+
+
+def text(value: Decimal) -> str:
+    """``value`` as an artifact cell: plain digits and a point, never an exponent.
+
+    ``str`` writes a tiny or zero crypto amount as ``1E-8`` or ``0E-8``; only those are
+    rewritten, so the common cell costs one ``str``.
+    """
+    written = str(value)
+    return format(value, "f") if "E" in written else written
+
+
+def on_step(value: Decimal, step: Decimal) -> Decimal:
+    """``value`` rounded to a whole number of ``step`` (ties to even), kept as written when it is one."""
+    return value if not value % step else round_to_step(value, step)

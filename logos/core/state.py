@@ -52,6 +52,7 @@ class Params(NamedTuple):
 class Lot(NamedTuple):
     qty: Decimal  # signed: negative lots are shorts
     price: Decimal
+    cost: Decimal  # signed cash it cost, on the cash step: qty x price rounded (a short's is negative)
 
 
 class Position(NamedTuple):
@@ -123,6 +124,7 @@ class SessionState(NamedTuple):
     orders_created: int
     fills_applied: int
     reduce_only: bool  # a reduce-action drawdown trip is in force until --reset-guard drawdown
+    realized: Decimal  # realized PnL of every position, net of fees: a running total
     # Running totals over the positions, moved by one symbol's delta per mark or fill (a
     # property holds them equal to a fresh sum after every event):
     market_value: Decimal  # sum of qty x mark
@@ -149,6 +151,7 @@ def initial_state(params: Params) -> SessionState:
         orders_created=0,
         fills_applied=0,
         reduce_only=False,
+        realized=ZERO,
         market_value=ZERO,
         gross_exposure=ZERO,
         value_terms=(),

@@ -12,6 +12,7 @@ import io
 from decimal import Decimal
 from pathlib import Path
 
+from logos.core.money import text
 from logos.core.portfolio import average_cost, unrealized
 from logos.core.state import FLAT, SessionState
 from logos.live.atomic import write_atomic
@@ -21,8 +22,8 @@ HEADERS = {
         "client_id", "symbol", "side", "order_type", "qty", "limit_price", "filled_qty", "avg_fill_price",
         "fees", "status", "lifecycle", "submitted_at", "closed_at", "reason",
     ),
-    "trades": ("trade_id", "client_id", "symbol", "side", "qty", "price", "fee", "realized_pnl", "ts"),
-    "account": ("ts", "symbol", "cash", "equity", "gross_exposure", "drawdown_bps", "mode"),
+    "trades": ("trade_id", "client_id", "symbol", "side", "qty", "price", "fee", "realized_pnl", "position", "unrealized_pnl", "ts"),
+    "account": ("ts", "symbol", "cash", "equity", "realized_pnl", "unrealized_pnl", "gross_exposure", "drawdown_bps", "mode"),
 }
 POSITIONS_HEADER = (
     "symbol", "qty", "avg_cost", "mark", "market_value", "realized_pnl", "unrealized_pnl", "fees", "lots",
@@ -103,18 +104,18 @@ def positions_csv(state: SessionState) -> str:
         mark = state.markets[symbol].mark
         avg = average_cost(position)
         value = position.qty * mark if mark is not None else Decimal(0)
-        lots = " ".join(f"{lot.qty}@{lot.price}" for lot in position.lots)
+        lots = " ".join(f"{text(lot.qty)}@{text(lot.price)}" for lot in position.lots)
         rows.append(
             _line(
                 (
                     symbol,
-                    str(position.qty),
-                    "" if avg is None else str(avg.quantize(spec.price_tick * Decimal("0.0001"))),
-                    "" if mark is None else str(mark),
-                    str(value),
-                    str(position.realized),
-                    str(unrealized(position, mark)),
-                    str(position.fees),
+                    text(position.qty),
+                    "" if avg is None else text(avg.quantize(spec.price_tick * Decimal("0.0001"))),
+                    "" if mark is None else text(mark),
+                    text(value),
+                    text(position.realized),
+                    text(unrealized(position, mark)),
+                    text(position.fees),
                     lots,
                 )
             )
