@@ -26,7 +26,11 @@ def max_drawdown(times: Sequence[str], equity: Sequence[Decimal], initial: Decim
     peak, peak_at = initial, None
     worst_fall, worst_peak, worst_at = Decimal(0), initial, -1
     worst_start: str | None = None
+    last = None
     for index, value in enumerate(equity):
+        if value is last:
+            continue  # the row repeats the one before: no new peak, no deeper fall
+        last = value
         if value > peak:
             peak, peak_at = value, times[index]
         elif (peak - value) * worst_peak > worst_fall * peak:

@@ -58,9 +58,33 @@ def _column(lines: list[str], index: int) -> list[str]:
 
 
 def read_account(path: Path) -> Account:
-    """Read the time and equity of every ``account.csv`` row."""
-    times, equity = read_columns(path, ("ts", "equity"))
-    return Account(times, list(map(Decimal, equity)))
+    """Read the time and equity of every ``account.csv`` row, in one pass over the file.
+
+    Equity often repeats row after row (a flat book): a repeated text is parsed once and its
+    row shares the same ``Decimal``, which the statistics then skip by identity.
+    """
+    try:
+        lines = path.read_text().splitlines()
+    except FileNotFoundError:
+        raise RecordsError(f"no {path.name} in {path.parent}") from None
+    if not lines:
+        raise RecordsError(f"{path} is empty; is it a Logos session file?")
+    at_time, at_equity = _columns(path, lines[0].split(","), ("ts", "equity"))
+    cut = max(at_time, at_equity) + 1
+    times: list[str] = []
+    equity: list[Decimal] = []
+    keep_time, keep_equity = times.append, equity.append
+    last_text, last = None, Decimal(0)
+    for line in lines[1:]:
+        if not line:
+            continue
+        cells = line.split(",", cut)  # account.csv never quotes a field (see _column)
+        keep_time(cells[at_time])
+        text = cells[at_equity]
+        if text != last_text:
+            last, last_text = Decimal(text), text
+        keep_equity(last)
+    return Account(times, equity)
 
 
 def read_fills(path: Path) -> list[Fill]:

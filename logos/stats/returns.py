@@ -51,7 +51,7 @@ def bar_returns(initial: Decimal, closes: Sequence[Decimal]) -> tuple[int, Decim
     previous = initial
     with localcontext(WORKING):
         for value in closes:
-            if value != previous:  # most bars of a flat book change nothing: r = 0
+            if value is not previous and value != previous:  # most bars of a flat book change nothing: r = 0
                 r = (value - previous) / previous
                 total += r
                 square = r * r
