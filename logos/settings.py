@@ -163,11 +163,12 @@ def int_kind(low: int, high: int, *, example: int | None = None) -> Kind:
 
 def bounded_int(text: str, low: int, high: int) -> int:
     """Return ``text`` as a whole number in ``[low, high]``; raise ``Invalid`` otherwise."""
-    match = re.fullmatch(r"([+-]?)0*(\d+)", text)
+    match = re.fullmatch(r"([+-]?)0*([0-9]+)", text)
     if match is None:
         raise Invalid("is empty" if not text else "is not a whole number")
-    if len(match.group(2)) > MAX_INT_DIGITS:
-        raise Invalid(f"must be {'at least' if match.group(1) == '-' else 'at most'} {low if match.group(1) == '-' else high}")
+    sign, digits = match.groups()
+    if len(digits) > MAX_INT_DIGITS:
+        raise Invalid(f"must be at least {low}" if sign == "-" else f"must be at most {high}")
     value = int(text)
     if value < low:
         raise Invalid(f"must be at least {low}")
@@ -356,6 +357,7 @@ SPEED = Kind(
     _speed, f"max, realtime or a factor of real time from {SPEED_FACTORS[0]} to {SPEED_FACTORS[1]}, such as 10", metavar="max|realtime|FACTOR"
 )
 
+SECRET_MIN_LENGTH = 6
 _PLACEHOLDERS = {"changeme", "change-me", "xxx", "your-api-key", "your_api_key", "your-secret", "your_secret", "secret", "none", "null"}
 
 
@@ -371,6 +373,9 @@ def _secret(raw: Any) -> Secret | None:
         raise Invalid("starts or ends with a quote character")
     if text.lower() in _PLACEHOLDERS or (text.startswith("<") and text.endswith(">")):
         raise Invalid("is a placeholder, not a real credential")
+    if len(text) < SECRET_MIN_LENGTH:
+        # Also a guard for the scrubber: a one-character "secret" would be masked in every line printed.
+        raise Invalid(f"is shorter than {SECRET_MIN_LENGTH} characters, too short to be a real credential")
     return Secret(text)
 
 
@@ -482,6 +487,7 @@ class Settings:
     alpaca_paper: bool = _credential(BOOL, "Use Alpaca's paper endpoint (live is out of scope).", default="true", secret=False)
     problems: tuple[Problem, ...] = ()
     warnings: tuple[Problem, ...] = ()
+    unread: tuple[str, ...] = ()  # layers whose file could not be read or parsed: config, dotenv
     origins: Mapping[str, Origin] = field(default_factory=dict, repr=False)
 
     def public_dict(self) -> dict[str, str]:
@@ -609,10 +615,11 @@ def load_settings(cli: Mapping[str, Any] | None = None, *, environ: Mapping[str,
     dotenv_path = home / DOTENV_FILE_NAME
     dotenv = read_dotenv(dotenv_path, problems, warnings)
     problems += unknown_names(environ, "the environment", ENV_PREFIX)
+    unread = tuple(name for name, values in (("config", config_values), ("dotenv", dotenv)) if values is None)
 
     layers: list[tuple[str, Mapping[str, Any], str]] = [
-        ("config", config_values, str(config_path)),
-        ("dotenv", dotenv, str(dotenv_path)),
+        ("config", config_values or {}, str(config_path)),
+        ("dotenv", dotenv or {}, str(dotenv_path)),
         ("env", environ, ""),
         ("cli", given, ""),
     ]
@@ -632,7 +639,7 @@ def load_settings(cli: Mapping[str, Any] | None = None, *, environ: Mapping[str,
     values["config"] = config_path
     if not values["kill_switch_file"].is_absolute():
         values["kill_switch_file"] = home / values["kill_switch_file"]
-    return Settings(**values, problems=tuple(problems), warnings=tuple(warnings), origins=MappingProxyType(origins))
+    return Settings(**values, problems=tuple(problems), warnings=tuple(warnings), unread=unread, origins=MappingProxyType(origins))
 
 
 def _winner(spec: SettingSpec, layers: Iterable[tuple[str, Mapping[str, Any], str]]) -> Origin:
@@ -666,25 +673,25 @@ def unknown_names(names: Iterable[str], where: str, *prefixes: str) -> list[Prob
     ]
 
 
-def read_dotenv(path: Path, problems: list[Problem], warnings: list[Problem]) -> dict[str, str]:
+def read_dotenv(path: Path, problems: list[Problem], warnings: list[Problem]) -> dict[str, str] | None:
     """``<home>/.env`` as python-dotenv parses it (a key without a value is ""); {} without one.
 
     A file that is not UTF-8, a line that does not parse or an unknown name is a problem; a
-    file holding credentials that others may read is a warning.
+    file holding credentials that others may read is a warning. None: the file could not be read.
     """
+    if not is_file(path):
+        return {}
     try:
         data = path.read_bytes()
-    except FileNotFoundError:
-        return {}
     except OSError as exc:
         problems.append(Problem("dotenv", f"{path} cannot be read ({exc.strerror}); fix: check its permissions"))
-        return {}
+        return None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         problems.append(Problem("dotenv", f"{path} line {line} is not UTF-8 text (byte 0x{data[exc.start]:02x}); fix: save the file as UTF-8"))
-        return {}
+        return None
     # imported here: python-dotenv is needed only when the home has a .env file; keeps
     # `trade` / `resume` startup short without one
     from dotenv import dotenv_values
@@ -694,7 +701,7 @@ def read_dotenv(path: Path, problems: list[Problem], warnings: list[Problem]) ->
     for binding in bad:
         problems.append(Problem("dotenv", f"{path} line {_line_of(binding.original)} does not parse{_near(binding.original.string)}; fix: write it as NAME=value, with a matching quote at each end of a quoted value"))
     if bad:
-        return {}  # python-dotenv would drop the line with a warning of its own
+        return None  # python-dotenv would drop the line with a warning of its own
     values = {k: v or "" for k, v in dotenv_values(stream=io.StringIO(text)).items()}
     problems += unknown_names(values, str(path), *DOTENV_PREFIXES)
     warnings += _exposed_credentials(path, values)
@@ -752,22 +759,23 @@ def _resolve(path: Path) -> Path:
     return path if path.is_absolute() else Path.cwd() / path
 
 
-def _read_config(path: Path | None, origin: Origin | None, problems: list[Problem]) -> Mapping[str, Any]:
+def _read_config(path: Path | None, origin: Origin | None, problems: list[Problem]) -> Mapping[str, Any] | None:
+    """The config file's known keys; {} without one, None when it cannot be read or parsed."""
     if path is None:
         return {}
     spec = SPECS["config"]
     where = origin or Origin("default", spec.name, "", str(path))
     if not is_file(path):
         problems.append(problem(spec, where, "names a file that does not exist", "an existing TOML file, or leave it unset"))
-        return {}
+        return None
     try:
         data = read_toml(path)
     except TomlError as exc:
         problems.append(Problem("config", f"{exc}; fix: correct the file or point {spec.option} elsewhere"))
-        return {}
+        return None
     except OSError as exc:
         problems.append(Problem("config", f"{path} cannot be read ({exc.strerror}); fix: check its permissions"))
-        return {}
+        return None
     known = {s.name for s in SETTINGS if "config" in s.layers}
     for key in data:
         if key not in known:

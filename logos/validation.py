@@ -50,13 +50,22 @@ def validate(settings: Settings, *, adapter: str | None = None, duration_s: int 
     """
     problems = list(settings.problems)
     home = _home_problems(settings)
-    if home:  # every other path resolves against the home
+    if home or settings.unread:
+        # Every other path resolves against the home; and checked against the defaults that
+        # stand in for an unreadable file's values, the rest would only mislead.
         return Findings(problems + home, list(settings.warnings), {})
-    problems += _kill_switch_problems(settings)
-    specs, symbol_problems = symbol_specs(settings)
-    problems += symbol_problems
-    problems += _feed_problems(settings, specs, duration_s)
-    problems += strategy_problems(settings)
+    # A check of a value already refused would run on its default and report a ghost.
+    refused = {p.setting for p in problems}
+    if "kill_switch_file" not in refused:
+        problems += _kill_switch_problems(settings)
+    specs: dict[str, SymbolSpec] = {}
+    if "symbols" not in refused:
+        specs, symbol_problems = symbol_specs(settings)
+        problems += symbol_problems
+    if not refused & {"symbols", "feed"}:
+        problems += _feed_problems(settings, specs, duration_s)
+    if not refused & {"symbols", "strategy", "params"}:
+        problems += strategy_problems(settings)
     problems += adapter_problems(settings, adapter or settings.adapter)
     warnings = list(settings.warnings) + _hours_warnings(settings, specs)
     return Findings(list(dict.fromkeys(problems)), warnings, specs)
@@ -167,8 +176,6 @@ def strategy_problems(settings: Settings) -> list[Problem]:
 
     spec = SPECS["params"]
     origin = settings.origin(spec.name)
-    if any(p.setting in ("strategy", "params") for p in settings.problems):
-        return []  # the value is already refused; building with the default would mislead
     try:
         build(settings.strategy, freeze_params(settings.params))
     except StrategyError as exc:
