@@ -34,9 +34,9 @@ def env_seed(environ: Mapping[str, str] | None = None) -> int:
 
     environ = os.environ if environ is None else environ
     spec = SPECS["seed"]
-    raw = environ.get(spec.env, "")
-    if not raw.strip():
+    if spec.env not in environ:
         return DEFAULT_SEED
+    raw = environ[spec.env]  # an empty value counts as given, as for every setting
     try:
         return int(spec.kind.parse(raw))
     except Invalid as exc:

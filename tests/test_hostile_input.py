@@ -30,18 +30,7 @@ from session_helpers import folder_digest, invoke, journal, run_logos, session_d
 
 from logos.settings import SETTINGS
 
-TINY_SYMBOLS = """
-[symbols.TINY]
-asset_class = "equity"
-price_tick = "0.01"
-qty_step = "1"
-lot_size = "1"
-min_notional = "1"
-max_order_notional = "1000000"
-cash_step = "0.01"
-
-[symbols.TINY2]
-asset_class = "equity"
+EQUITY_RULES = """asset_class = "equity"
 price_tick = "0.01"
 qty_step = "1"
 lot_size = "1"
@@ -49,6 +38,7 @@ min_notional = "1"
 max_order_notional = "1000000"
 cash_step = "0.01"
 """
+TINY_SYMBOLS = "".join(f"\n[symbols.{symbol}]\n{EQUITY_RULES}" for symbol in ("TINY", "TINY2"))
 HEADER = "timestamp,open,high,low,close,volume\n"
 BARS = 24
 

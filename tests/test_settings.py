@@ -241,3 +241,18 @@ def test_setting_options_with_typer_command_passes_only_given_options(home):
     assert result.exit_code == 0, result.output
     assert seen == {"cli": {"max_notional": "-5", "symbols": ["AAPL", "BTC/USDT"]}, "flag": True}
     assert load(home, seen["cli"]).problems[0].setting == "max_notional"
+
+
+@given(text=st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=25) | st.integers(-5, 2**64).map(str))
+def test_env_seed_with_any_text_parses_as_the_seed_setting_does(text):
+    # Arrange
+    settings = load_settings({"home": "."}, environ={"LOGOS_SEED": text})
+    refused = [p for p in settings.problems if p.setting == "seed"]
+
+    # Act / Assert: one parser, so the same value, or a refusal with the same line
+    if refused:
+        with pytest.raises(ValueError) as caught:
+            paths.env_seed({"LOGOS_SEED": text})
+        assert str(caught.value) == str(refused[0])
+    else:
+        assert paths.env_seed({"LOGOS_SEED": text}) == settings.seed

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -10,7 +12,7 @@ from typer.testing import CliRunner
 
 from logos.cli import app
 from logos.settings import SETTINGS, load_settings
-from logos.symbol_table import SymbolTableError, load_symbol_specs
+from logos.symbol_table import SymbolTableError, load_symbol_specs, load_symbol_table
 from logos.validation import validate
 
 SYMBOLS_TOML = """
@@ -209,6 +211,37 @@ def test_validate_with_ib_adapter_reports_the_stub(home):
     problems = validate(load_settings({"home": str(home)}, environ={}), adapter="ib").problems
     assert [p.setting for p in problems] == ["adapter"]
     assert "documented stub" in problems[0].message
+
+
+def test_load_symbol_table_with_home_file_adds_its_symbols_and_replaces_the_shared_ones(home):
+    # Arrange: the home redefines AAPL with another tick and adds a symbol of its own
+    own = SYMBOLS_TOML.replace('price_tick = "0.01"', 'price_tick = "0.05"', 1) + SYMBOLS_TOML.split("[symbols.\"BTC/USDT\"]")[0].replace("AAPL", "OWN")
+    (home / "data" / "symbols.toml").write_text(own)
+    from logos import paths
+
+    bundled = load_symbol_specs(paths.bundled_data_dir() / "symbols.toml")
+
+    # Act
+    table = load_symbol_table(home)
+
+    # Assert
+    assert table["AAPL"].price_tick == Decimal("0.05") != bundled["AAPL"].price_tick
+    assert table["OWN"].asset_class == "equity" and "OWN" not in bundled
+    assert {s: table[s] for s in bundled if s not in ("AAPL", "BTC/USDT")} == {s: bundled[s] for s in bundled if s not in ("AAPL", "BTC/USDT")}
+
+
+def test_trade_with_home_symbol_entry_uses_it_over_the_bundled_one(home):
+    # Arrange
+    (home / "data" / "symbols.toml").write_text(SYMBOLS_TOML.replace('max_order_notional = "1000000"', 'max_order_notional = "5000"', 1))
+    (home / "data" / "cache" / "equity" / "AAPL_1m.csv").write_text("timestamp,open,high,low,close,volume\n")
+
+    # Act
+    result = CliRunner().invoke(app, ["trade", "--paper", "--home", str(home), "--symbol", "AAPL", "--session-id", "own"], env={})
+
+    # Assert
+    assert result.exit_code == 0, result.output
+    snapshot = json.loads((home / "runs" / "live" / "sessions" / "own" / "state.json").read_text())
+    assert snapshot["state"]["params"]["specs"]["AAPL"]["max_order_notional"] == "5000"
 
 
 def test_load_symbol_specs_with_bundled_file_gives_exact_specs():

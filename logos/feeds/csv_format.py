@@ -13,8 +13,8 @@ from decimal import Decimal
 HEADER = "timestamp,open,high,low,close,volume\n"
 FIELDS = tuple(HEADER.rstrip().split(","))
 # Bounds of a row, so no bar can overflow the core's exact arithmetic or its clock: a bar's
-# close (open time + interval) must still be a date Python can write, and epoch 0 and before
-# would read as "no time yet".
+# close (open time + interval) must still be a date Python can write, and the engine's clocks
+# count up from epoch 0 (1970-01-01T00:00:00Z), so a bar before it would run them backwards.
 YEARS = (1970, 9998)
 MAX_PRICE = Decimal(10) ** 12
 MAX_VOLUME = Decimal(10) ** 15

@@ -47,10 +47,6 @@ KILL_SWITCH_EVERY = 512
 PROGRESS_EVERY = 2000
 # A --speed max replay holds back fewer than this many fact-free journal lines (~50 KB).
 JOURNAL_HOLD_LINES = 256
-# Fault injection for crash tests: SIGKILL this process right after journaling this seq,
-# before the event's artifact rows or its snapshot are written (the worst moment). A
-# snapshot already in flight lands first, so a test knows which one a resume starts from.
-CRASH_AFTER_SEQ_ENV = FAULT_KILL_AFTER_SEQ_ENV
 _INPUT_TYPES = frozenset(INPUTS)
 
 
@@ -115,7 +111,10 @@ class Interpreter:
         self.log = log
         self.snapshots = snapshots
         self.stop: str | None = None
-        crash_at = os.environ.get(CRASH_AFTER_SEQ_ENV, "")
+        # Fault injection for crash tests: SIGKILL this process right after journaling this seq,
+        # before the event's artifact rows or its snapshot are written (the worst moment). A
+        # snapshot already in flight lands first, so a test knows which one a resume starts from.
+        crash_at = os.environ.get(FAULT_KILL_AFTER_SEQ_ENV, "")
         self.crash_after = int(crash_at) if crash_at.isdigit() else None
 
     def execute(self, effects: tuple[Any, ...]) -> None:
