@@ -667,10 +667,14 @@ def unknown_names(names: Iterable[str], where: str, *prefixes: str) -> list[Prob
     """Return a problem for each name with one of ``prefixes`` that no setting has, with the closest one."""
     known = {spec.env for spec in SETTINGS} | {FAULT_KILL_AFTER_SEQ_ENV}
     return [
-        Problem("env", f"{name} in {where} is not a Logos setting; fix: {_suggest(name, known, quote=False)}")
+        Problem("env", f"{_name(name)} in {where} is not a Logos setting; fix: {_suggest(name, known, quote=False)}")
         for name in names
         if name.startswith(prefixes) and name not in known
     ]
+
+
+def _name(name: str) -> str:
+    return name if re.fullmatch(r"[A-Za-z0-9_]+", name) else _clip(name)
 
 
 def read_dotenv(path: Path, problems: list[Problem], warnings: list[Problem]) -> dict[str, str] | None:

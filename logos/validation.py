@@ -39,7 +39,12 @@ class Findings(NamedTuple):
 
     def lines(self) -> list[str]:
         """Return the lines to print: one ``error:`` line per problem, one ``warning:`` line per warning."""
-        return [f"error: {p}" for p in self.problems] + [f"warning: {w}" for w in self.warnings]
+        return [_one_line(f"error: {p}") for p in self.problems] + [_one_line(f"warning: {w}") for w in self.warnings]
+
+
+def _one_line(text: str) -> str:
+    # A control character the operator typed (shown back in a path, say) must not split the line.
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
 
 
 def validate(settings: Settings, *, adapter: str | None = None, duration_s: int | None = None) -> Findings:
