@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 import requests  # noqa: F401 - urllib3 probes IPv6 with a socket on import; do it before sockets are blocked
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from session_helpers import folder_digest, invoke, journal, run_logos, session_dir
 
@@ -327,6 +327,11 @@ hostile_text = st.one_of(
 )
 
 
+# Each example runs the CLI once or twice: half the profile's count keeps CI quick, and the
+# explore profile still runs hundreds.
+CLI_SIZED = settings(max_examples=max(10, settings.default.max_examples // 2))
+
+
 @contextmanager
 def scratch_home() -> Iterator[Path]:
     with tempfile.TemporaryDirectory() as folder:
@@ -358,18 +363,21 @@ def _check_both(home: Path, args: list[str], env: dict[str, str], *, may_trade: 
     assert folder_digest(home.parent) == before
 
 
+@CLI_SIZED
 @given(spec=st.sampled_from(CLI_SETTINGS), text=hostile_text)
 def test_random_text_on_the_command_line_never_gets_past_validation_unparsed(spec, text: str) -> None:
     with scratch_home() as home:
         _check_both(home, [spec.option, text], {}, may_trade=spec.name not in PACED)
 
 
+@CLI_SIZED
 @given(spec=st.sampled_from([s for s in SETTINGS if s.name not in ("home", "config")]), text=hostile_text)
 def test_random_text_in_the_environment_never_gets_past_validation_unparsed(spec, text: str) -> None:
     with scratch_home() as home:
         _check_both(home, [], {spec.env: text}, may_trade=spec.name not in PACED)
 
 
+@CLI_SIZED
 @given(data=st.one_of(st.binary(max_size=120), st.builds(lambda spec, text: f"{spec.env}={text}\n".encode("utf-8", "surrogatepass"), st.sampled_from(SETTINGS), hostile_text)))
 def test_random_dotenv_never_gets_past_validation_unparsed(data: bytes) -> None:
     with scratch_home() as home:
@@ -377,6 +385,7 @@ def test_random_dotenv_never_gets_past_validation_unparsed(data: bytes) -> None:
         _check_both(home, [], {})
 
 
+@CLI_SIZED
 @given(
     data=st.one_of(
         st.binary(max_size=120),
@@ -393,6 +402,7 @@ def test_random_logos_toml_never_gets_past_validation_unparsed(data: bytes) -> N
         _check_both(home, [], {})
 
 
+@CLI_SIZED
 @given(field_name=st.sampled_from(["price_tick", "qty_step", "lot_size", "min_notional", "max_order_notional", "cash_step", "asset_class"]), value=st.one_of(hostile_text.map(json.dumps), st.binary(max_size=30).map(lambda b: b.decode("latin-1"))))
 def test_random_symbols_toml_field_is_refused_naming_the_file_or_accepted(field_name: str, value: str) -> None:
     with scratch_home() as home:
@@ -405,6 +415,7 @@ def test_random_symbols_toml_field_is_refused_naming_the_file_or_accepted(field_
             assert "symbols.toml" in line
 
 
+@CLI_SIZED
 @given(row=st.binary(max_size=60).filter(lambda b: b"\n" not in b), at=st.integers(0, BARS))
 def test_random_bytes_as_a_cache_row_stop_the_session_in_one_line_or_replay(row: bytes, at: int) -> None:
     with scratch_home() as home:
@@ -447,6 +458,7 @@ numbers = st.one_of(
 )
 
 
+@CLI_SIZED
 @given(name=st.sampled_from(sorted(DOCUMENTED_BOUNDS)), value=numbers)
 def test_numeric_setting_is_accepted_exactly_within_its_documented_bounds(name: str, value: Decimal) -> None:
     # Arrange
