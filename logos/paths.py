@@ -8,6 +8,7 @@ temporary folder by setting one variable.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 DEFAULT_SEED = 20251020
@@ -22,18 +23,24 @@ def home(override: str | os.PathLike[str] | None = None) -> Path:
     return Path(env).expanduser().resolve() if env else Path.cwd().resolve()
 
 
-def env_seed() -> int:
-    """Return the session seed: ``LOGOS_SEED`` when set, else a fixed default.
+def env_seed(environ: Mapping[str, str] | None = None) -> int:
+    """Return the seed ``LOGOS_SEED`` gives, else the fixed default; parsed as the ``seed`` setting is.
 
-    Every random choice in Logos draws from this value so reruns are identical.
+    Every random choice in Logos draws from the seed so reruns are identical. A session takes
+    its seed from the settings (``--seed``, ``.env`` and ``logos.toml`` too); this is the same
+    parser for code that reads only the environment. Raise ``ValueError`` (one line) on a bad value.
     """
-    raw = os.environ.get("LOGOS_SEED", "").strip()
-    if not raw:
+    from logos.settings import SPECS, Invalid, Origin, problem  # the settings import this module
+
+    environ = os.environ if environ is None else environ
+    spec = SPECS["seed"]
+    if spec.env not in environ:
         return DEFAULT_SEED
+    raw = environ[spec.env]  # an empty value counts as given, as for every setting
     try:
-        return int(raw)
-    except ValueError:
-        raise ValueError(f"LOGOS_SEED={raw!r} is not an integer; set it to a whole number such as 42") from None
+        return int(spec.kind.parse(raw))
+    except Invalid as exc:
+        raise ValueError(str(problem(spec, Origin("env", spec.env, "", raw), str(exc)))) from None
 
 
 def bundled_data_dir() -> Path:
@@ -64,10 +71,16 @@ def symbol_filename(symbol: str) -> str:
     return symbol.replace("/", "-")
 
 
-def symbols_file(root: Path) -> Path:
-    """Return the symbol metadata file: the home's own, else the bundled one."""
+def symbols_files(root: Path) -> tuple[Path, ...]:
+    """Return the symbol metadata files in the order they apply: the bundled table, then the
+    home's own (which adds symbols and replaces the bundled entry of a symbol it defines)."""
+    bundled = bundled_data_dir() / "symbols.toml"
     own = root / "data" / "symbols.toml"
-    return own if own.is_file() else bundled_data_dir() / "symbols.toml"
+    try:
+        has_own = own != bundled and own.is_file()
+    except OSError:  # a home path too long to look up has no file of its own
+        has_own = False
+    return (bundled, own) if has_own else (bundled,)
 
 
 def sessions_dir(root: Path) -> Path:

@@ -22,7 +22,10 @@ def mask(value: str | None) -> str:
     """Return a masked hint of ``value``: ``****`` plus at most its last two characters."""
     if not value:
         return "(not set)"
-    return MASK + value[-2:] if len(value) >= _MIN_LEN_FOR_HINT else MASK
+    tail = value[-2:]
+    # A tail of control characters or spaces would break the one line it is shown in.
+    shown = len(value) >= _MIN_LEN_FOR_HINT and tail.isprintable() and " " not in tail
+    return MASK + tail if shown else MASK
 
 
 class Secret:

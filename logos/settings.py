@@ -14,8 +14,14 @@ Rules of the layers:
 - The config file is TOML with top-level keys named like the settings; it is read with
   ``parse_float=Decimal``, so a TOML float such as ``0.25`` arrives as the exact decimal
   written in the file, never as a binary float. ``params`` may be a JSON string or a table.
-- ``<home>/.env`` is parsed with python-dotenv's ``dotenv_values`` and is never copied into
-  ``os.environ``.
+- ``<home>/.env`` is parsed with python-dotenv and is never copied into ``os.environ``. It
+  must be UTF-8; a line python-dotenv cannot parse is a problem naming the line (python-dotenv
+  alone would drop it with a warning), and so is a ``LOGOS_*``, ``CCXT_*`` or ``ALPACA_*`` name
+  that no setting has. A ``.env`` holding a credential that other users may read is a warning.
+- A ``LOGOS_*`` name in the environment that no setting has is a problem, with the closest
+  setting's name: ``LOGOS_MAX_NOTINAL`` must not pass for a cap that is set.
+- Every number has stated bounds (``MAX_AMOUNT``, ``MAX_PLACES`` and each setting's own),
+  so no value the loader accepts can overflow or round the core's exact arithmetic.
 - An empty value counts as given: ``LOGOS_MAX_NOTIONAL=`` switches the cap off, which the
   loader reports as unsafe instead of silently falling back to the default.
 - A malformed value never raises here: it is collected in ``Settings.problems`` (one line
@@ -26,9 +32,11 @@ Rules of the layers:
 from __future__ import annotations
 
 import difflib
+import io
 import json
 import os
 import re
+import stat
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
@@ -38,6 +46,8 @@ from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from logos import paths
+from logos.core.money import ZERO, decimal_places
+from logos.core.strategies import exact_json
 from logos.secrets import Secret, mask
 
 CONFIG_FILE_NAME = "logos.toml"
@@ -61,6 +71,12 @@ class Invalid(ValueError):
 
 # --- kinds: how a raw value (text, or a TOML value) becomes a typed one -------------------
 
+# Bounds every amount and step stays within, so the 28-digit decimal arithmetic of the core
+# never rounds or overflows: an amount of 10**12 counted in steps of 10**-10 is 23 digits.
+MAX_AMOUNT = Decimal(10) ** 12
+MAX_PLACES = 10
+MAX_INT_DIGITS = 19  # int() of a longer text is refused unread: 5000 digits would raise
+
 
 @dataclass(frozen=True)
 class Kind:
@@ -74,19 +90,27 @@ class Kind:
 def _text(raw: Any) -> str:
     if isinstance(raw, bool) or not isinstance(raw, (str, int, Decimal, Path)):
         raise Invalid(f"is not text (got a TOML {type(raw).__name__})")
-    return str(raw).strip()
+    text = raw if isinstance(raw, str) else str(raw)
+    if _CONTROL.search(text):
+        raise Invalid("contains a control character")
+    return text.strip()
+
+
+# Tabs and line breaks are fine in text (a JSON object over several TOML lines); NUL and the
+# other control characters never belong in a setting.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 _OFF_WORDS = {"", "none", "null", "off", "no", "false"}
 
 
-def decimal_kind(low: Decimal, *, high: Decimal | None = None, low_open: bool = True, cap: str | None = None) -> Kind:
-    """A decimal in ``(low, high]`` (``[low, high]`` when not ``low_open``).
+def decimal_kind(low: Decimal, high: Decimal, *, low_open: bool = True, cap: str | None = None) -> Kind:
+    """A decimal in ``(low, high]`` (``[low, high]`` when not ``low_open``) with at most ``MAX_PLACES`` places.
 
     ``cap`` names a safety limit: turning it off (0, none, empty) is reported as unsafe.
     """
     low_text = f"greater than {low}" if low_open else f"at least {low}"
-    expect = f"a decimal {'' if low_open else 'of '}{low_text}" + (f" and at most {high}" if high is not None else "")
+    expect = f"a decimal {'' if low_open else 'of '}{low_text} and at most {high}, with at most {MAX_PLACES} decimal places"
 
     def parse(raw: Any) -> Decimal:
         if isinstance(raw, bool):
@@ -94,21 +118,28 @@ def decimal_kind(low: Decimal, *, high: Decimal | None = None, low_open: bool = 
         text = _text(raw)
         if cap and (text.lower() in _OFF_WORDS or _is_zero(text)):
             raise Invalid(f"turns the {cap} off, which is unsafe")
-        if not text:
-            raise Invalid("is empty")
-        try:
-            value = Decimal(text)
-        except InvalidOperation:
-            raise Invalid("is not a number") from None
-        if not value.is_finite():
-            raise Invalid("is not a finite number")
-        if value < low or (low_open and value == low):
-            raise Invalid(f"must be {low_text}")
-        if high is not None and value > high:
-            raise Invalid(f"must be at most {high}")
-        return value
+        return bounded_decimal(text, low, high, low_open=low_open)
 
     return Kind(parse, expect, numeric=True, metavar="DECIMAL")
+
+
+def bounded_decimal(text: str, low: Decimal, high: Decimal, *, low_open: bool = False) -> Decimal:
+    """Return ``text`` as an exact decimal within the bounds and ``MAX_PLACES``; raise ``Invalid`` otherwise."""
+    if not text:
+        raise Invalid("is empty")
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise Invalid("is not a number") from None
+    if not value.is_finite():
+        raise Invalid("is not a finite number")
+    if value < low or (low_open and value == low):
+        raise Invalid(f"must be {'greater than' if low_open else 'at least'} {low:f}")
+    if value > high:
+        raise Invalid(f"must be at most {high:f}")
+    if decimal_places(value) > MAX_PLACES:
+        raise Invalid(f"has more than {MAX_PLACES} decimal places")
+    return value
 
 
 def _is_zero(text: str) -> bool:
@@ -118,19 +149,32 @@ def _is_zero(text: str) -> bool:
         return False
 
 
-def int_kind(low: int) -> Kind:
+def int_kind(low: int, high: int, *, example: int | None = None) -> Kind:
+    """A whole number in ``[low, high]``."""
+
     def parse(raw: Any) -> int:
         if isinstance(raw, bool):
             raise Invalid("is true/false, not a whole number")
-        text = _text(raw)
-        if not re.fullmatch(r"[+-]?\d+", text):
-            raise Invalid("is empty" if not text else "is not a whole number")
-        value = int(text)
-        if value < low:
-            raise Invalid(f"must be at least {low}")
-        return value
+        return bounded_int(_text(raw), low, high)
 
-    return Kind(parse, f"a whole number of at least {low}", numeric=True, metavar="INTEGER")
+    such = f", such as {example}" if example is not None else ""
+    return Kind(parse, f"a whole number from {low} to {high}{such}", numeric=example is None, metavar="INTEGER")
+
+
+def bounded_int(text: str, low: int, high: int) -> int:
+    """Return ``text`` as a whole number in ``[low, high]``; raise ``Invalid`` otherwise."""
+    match = re.fullmatch(r"([+-]?)0*([0-9]+)", text)
+    if match is None:
+        raise Invalid("is empty" if not text else "is not a whole number")
+    sign, digits = match.groups()
+    if len(digits) > MAX_INT_DIGITS:
+        raise Invalid(f"must be at least {low}" if sign == "-" else f"must be at most {high}")
+    value = int(text)
+    if value < low:
+        raise Invalid(f"must be at least {low}")
+    if value > high:
+        raise Invalid(f"must be at most {high}")
+    return value
 
 
 def choice_kind(*options: str) -> Kind:
@@ -155,24 +199,17 @@ def _bool(raw: Any) -> bool:
 
 
 BOOL = Kind(_bool, "true or false", lambda v: "true" if v else "false")
-
-
-def _seed(raw: Any) -> int:
-    if isinstance(raw, bool):
-        raise Invalid("is true/false, not a whole number")
-    text = _text(raw)
-    if not re.fullmatch(r"[+-]?\d+", text):
-        raise Invalid("is empty" if not text else "is not a whole number")
-    return int(text)
-
-
-SEED = Kind(_seed, "a whole number such as 42", metavar="INTEGER")
+SEED = int_kind(0, 2**63 - 1, example=42)
+# Polling feeds: a session longer than a year is a mistake, not a plan.
+DURATION = int_kind(1, 366 * 86400, example=3600)
 
 
 def _path(raw: Any) -> Path:
     text = _text(raw)
     if not text:
         raise Invalid("is empty")
+    if not text.isprintable():
+        raise Invalid("contains a line break or a tab")
     return Path(text).expanduser()
 
 
@@ -180,8 +217,7 @@ PATH = Kind(_path, "a file path", metavar="PATH")
 
 
 def _optional_path(raw: Any) -> Path | None:
-    text = _text(raw)
-    return Path(text).expanduser() if text else None
+    return _path(raw) if _text(raw) else None
 
 
 OPTIONAL_PATH = Kind(_optional_path, "a file path", lambda v: "" if v is None else str(v), metavar="PATH")
@@ -197,8 +233,8 @@ def _symbols(raw: Any) -> tuple[str, ...]:
             name = part.strip()
             if not name:
                 continue
-            if not _SYMBOL.fullmatch(name):
-                raise Invalid(f"has {name!r}, which is not a symbol")
+            if not _SYMBOL.fullmatch(name) or len(name) > 32:
+                raise Invalid(f"has {_clip(name)}, which is not a symbol (letters, digits and . - _ = ^, one / in a pair, at most 32 characters)")
             if name not in names:
                 names.append(name)
     if not names:
@@ -206,15 +242,60 @@ def _symbols(raw: Any) -> tuple[str, ...]:
     return tuple(names)
 
 
+def _clip(text: str, limit: int = 40) -> str:
+    return repr(text if len(text) <= limit else text[:limit] + "...")
+
+
 SYMBOLS = Kind(_symbols, "a comma-separated list of symbols such as AAPL,MSFT,BTC/USDT", ",".join, metavar="SYMBOL")
 
+# Strategy parameters are a few numbers, flags and names: anything far beyond that is a mistake.
+PARAMS_MAX_DEPTH = 4
+PARAMS_MAX_NUMBER = 30  # characters of one number's text
 
-def _json_ready(value: Any) -> bool:
+
+def _number_text(text: str) -> str:
+    if len(text) > PARAMS_MAX_NUMBER:
+        raise Invalid(f"has a number of {len(text)} characters; numbers in params have at most {PARAMS_MAX_NUMBER}")
+    return text
+
+
+def _no_constant(name: str) -> Any:
+    raise Invalid(f"holds {name}, which is not a number")
+
+
+def _no_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    value: dict[str, Any] = {}
+    for key, item in pairs:
+        if key in value:
+            raise Invalid(f"names {key!r} twice")
+        value[key] = item
+    return value
+
+
+def _check_json_ready(value: Any, depth: int = 1) -> None:
+    if depth > PARAMS_MAX_DEPTH:
+        raise Invalid(f"nests deeper than {PARAMS_MAX_DEPTH} levels")
     if isinstance(value, dict):
-        return all(isinstance(k, str) and _json_ready(v) for k, v in value.items())
-    if isinstance(value, list):
-        return all(_json_ready(v) for v in value)
-    return value is None or isinstance(value, (str, bool, int, Decimal))
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise Invalid("has a key that is not text")
+            _check_json_ready(item, depth + 1)
+    elif isinstance(value, list):
+        for item in value:
+            _check_json_ready(item, depth + 1)
+    elif isinstance(value, bool) or value is None or isinstance(value, str):
+        return
+    elif isinstance(value, int):
+        # bit_length first: str() of an integer past 4300 digits raises
+        if value.bit_length() > 4 * PARAMS_MAX_NUMBER:
+            raise Invalid(f"has a number of more than {PARAMS_MAX_NUMBER} characters")
+        _number_text(str(value))
+    elif isinstance(value, Decimal):
+        if not value.is_finite():
+            raise Invalid("holds a number that is not finite")
+        _number_text(str(value))
+    else:
+        raise Invalid(f"holds a {type(value).__name__}, which JSON cannot carry")
 
 
 def _params(raw: Any) -> Mapping[str, Any]:
@@ -223,39 +304,60 @@ def _params(raw: Any) -> Mapping[str, Any]:
     else:
         text = _text(raw)
         try:
-            value = json.loads(text or "{}", parse_float=Decimal)
+            # Numbers are read from their text: 2.5 becomes Decimal("2.5"), never a binary float.
+            value = json.loads(
+                text or "{}", parse_float=lambda t: Decimal(_number_text(t)), parse_int=lambda t: int(_number_text(t)),
+                parse_constant=_no_constant, object_pairs_hook=_no_repeats,
+            )
         except json.JSONDecodeError as exc:
             raise Invalid(f"is not valid JSON ({exc.msg} at column {exc.colno})") from None
+        except RecursionError:
+            raise Invalid(f"nests deeper than {PARAMS_MAX_DEPTH} levels") from None
         if not isinstance(value, dict):
-            raise Invalid(f"is a JSON {type(value).__name__}, not an object")
-    if not _json_ready(value):
-        raise Invalid("holds a value JSON cannot carry")
+            raise Invalid(f"is a JSON {_json_name(value)}, not an object")
+    _check_json_ready(value)
     return MappingProxyType(dict(value))
 
 
+def _json_name(value: Any) -> str:
+    names = {list: "list", str: "string", bool: "true/false", type(None): "null"}
+    return names.get(type(value), "number")
+
+
 def canonical_json(value: Mapping[str, Any]) -> str:
-    """Return ``value`` as sorted, compact JSON; decimals are written as their exact text."""
-    return json.dumps(dict(value), sort_keys=True, separators=(",", ":"), default=str)
+    """Return ``value`` as sorted, compact JSON; decimals are written as the exact numbers they hold."""
+    return exact_json(value, compact=True)
 
 
-PARAMS = Kind(_params, 'a JSON object such as {"fast": 10, "slow": 30}', canonical_json, metavar="JSON")
+PARAMS = Kind(
+    _params,
+    f'a JSON object such as {{"fast": 10, "slow": 30}} (at most {PARAMS_MAX_DEPTH} levels deep, numbers of at most {PARAMS_MAX_NUMBER} characters)',
+    canonical_json,
+    metavar="JSON",
+)
+
+# Slower than a tenth of real time, a minute bar would take more than ten minutes to arrive.
+SPEED_FACTORS = (Decimal("0.1"), Decimal(10) ** 6)
 
 
 def _speed(raw: Any) -> str:
     text = _text(raw).lower()
     if text in {"max", "realtime"}:
         return text
+    low, high = SPEED_FACTORS
     try:
-        factor = Decimal(text)
-    except InvalidOperation:
-        raise Invalid("is not max, realtime or a number") from None
-    if not factor.is_finite() or factor <= 0:
-        raise Invalid("must be max, realtime or a factor greater than 0")
+        factor = bounded_decimal(text, low, high)
+    except Invalid as exc:
+        reason = "is not max, realtime or a number" if str(exc) in ("is empty", "is not a number") else str(exc)
+        raise Invalid(reason) from None
     return format(factor.normalize(), "f")
 
 
-SPEED = Kind(_speed, "max, realtime or a positive factor such as 10", metavar="max|realtime|FACTOR")
+SPEED = Kind(
+    _speed, f"max, realtime or a factor of real time from {SPEED_FACTORS[0]} to {SPEED_FACTORS[1]}, such as 10", metavar="max|realtime|FACTOR"
+)
 
+SECRET_MIN_LENGTH = 6
 _PLACEHOLDERS = {"changeme", "change-me", "xxx", "your-api-key", "your_api_key", "your-secret", "your_secret", "secret", "none", "null"}
 
 
@@ -271,6 +373,9 @@ def _secret(raw: Any) -> Secret | None:
         raise Invalid("starts or ends with a quote character")
     if text.lower() in _PLACEHOLDERS or (text.startswith("<") and text.endswith(">")):
         raise Invalid("is a placeholder, not a real credential")
+    if len(text) < SECRET_MIN_LENGTH:
+        # Also a guard for the scrubber: a one-character "secret" would be masked in every line printed.
+        raise Invalid(f"is shorter than {SECRET_MIN_LENGTH} characters, too short to be a real credential")
     return Secret(text)
 
 
@@ -281,12 +386,24 @@ def _exchange_id(raw: Any) -> str | None:
     text = _text(raw).lower()
     if not text:
         return None
-    if not re.fullmatch(r"[a-z][a-z0-9_]*", text):
+    if not re.fullmatch(r"[a-z][a-z0-9_]{0,39}", text):
         raise Invalid("is not a ccxt exchange id")
     return text
 
 
 EXCHANGE_ID = Kind(_exchange_id, "a ccxt exchange id such as binance", lambda v: v or "(not set)")
+
+
+def option_value(option: str, kind: Kind, raw: str) -> Any:
+    """Parse a command's own option (not a setting) with ``kind``; raise ``BadOption`` with one line."""
+    try:
+        return kind.parse(raw)
+    except Invalid as exc:
+        raise BadOption(f"{option} {_clip(raw)} {exc}; fix: change {option} to {kind.expect}") from None
+
+
+class BadOption(ValueError):
+    """A command option with a value its kind refuses; the text is one line ending in the fix."""
 
 
 # --- the declaration ------------------------------------------------------------------
@@ -330,32 +447,34 @@ class Settings:
 
     home: Path = _setting(OPTIONAL_PATH, "", "Home folder every path resolves against (default: the current folder).", layers=LOCATION)
     config: Path | None = _setting(OPTIONAL_PATH, "", "TOML config file (default: logos.toml in the home folder, when it exists).", layers=LOCATION)
-    seed: int = _setting(SEED, str(paths.DEFAULT_SEED), "Seed of every random choice; written into session.md.")
+    seed: int = _setting(SEED, str(paths.DEFAULT_SEED), "Seed of every random choice; written into session.md with where it came from.")
     symbols: tuple[str, ...] = _setting(SYMBOLS, "AAPL,MSFT,SPY", "Symbols to trade; repeat --symbol or separate with commas.")
     strategy: str = _setting(choice_kind("momentum", "mean_reversion", "pairs_trading"), "momentum", "Strategy that emits the signals.")
     params: Mapping[str, Any] = _setting(PARAMS, "{}", "Strategy parameters as a JSON object.")
     sizing: str = _setting(choice_kind("notional", "equity_fraction", "units"), "notional", "How a signal becomes a target size.")
-    sizing_value: Decimal = _setting(decimal_kind(Decimal(0)), "10000", "Size per signal: notional, fraction of equity, or units.")
+    sizing_value: Decimal = _setting(decimal_kind(ZERO, MAX_AMOUNT), "10000", "Size per signal: notional, fraction of equity, or units.")
     order_type: str = _setting(choice_kind("market", "limit"), "market", "Order type the translator emits.")
-    limit_offset_bps: Decimal = _setting(decimal_kind(Decimal(0), low_open=False), "5", "Limit price offset from the decision close, in basis points.")
-    limit_ttl_bars: int = _setting(int_kind(1), "5", "Bars a limit order rests before it expires.")
+    limit_offset_bps: Decimal = _setting(
+        decimal_kind(ZERO, Decimal(5000), low_open=False), "5", "Limit price offset from the decision close, in basis points."
+    )
+    limit_ttl_bars: int = _setting(int_kind(1, 100_000), "5", "Bars a limit order rests before it expires.")
     fill_at: str = _setting(choice_kind("next_open", "same_close"), "next_open", "Price a market order fills at.")
-    slippage_bps: Decimal = _setting(decimal_kind(Decimal(0), low_open=False), "1", "Slippage added to market fills, in basis points.")
-    fee_bps: Decimal = _setting(decimal_kind(Decimal(0), low_open=False), "1", "Fee on every fill, in basis points.")
-    volume_share: Decimal = _setting(decimal_kind(Decimal(0), high=Decimal(1)), "0.25", "Largest share of a bar's volume one order may fill.")
-    initial_cash: Decimal = _setting(decimal_kind(Decimal(0)), "100000", "Starting cash of the paper account.")
-    max_notional: Decimal = _setting(decimal_kind(Decimal(0), cap="per-order notional cap"), "25000", "Risk: largest notional of one order.")
-    max_exposure: Decimal = _setting(decimal_kind(Decimal(0), cap="gross exposure cap"), "100000", "Risk: largest gross exposure across symbols.")
-    max_position: Decimal = _setting(decimal_kind(Decimal(0), cap="per-symbol position cap"), "50000", "Risk: largest position notional in one symbol.")
+    slippage_bps: Decimal = _setting(decimal_kind(ZERO, Decimal(1000), low_open=False), "1", "Slippage added to market fills, in basis points.")
+    fee_bps: Decimal = _setting(decimal_kind(ZERO, Decimal(1000), low_open=False), "1", "Fee on every fill, in basis points.")
+    volume_share: Decimal = _setting(decimal_kind(ZERO, Decimal(1)), "0.25", "Largest share of a bar's volume one order may fill.")
+    initial_cash: Decimal = _setting(decimal_kind(ZERO, MAX_AMOUNT), "100000", "Starting cash of the paper account.")
+    max_notional: Decimal = _setting(decimal_kind(ZERO, MAX_AMOUNT, cap="per-order notional cap"), "25000", "Risk: largest notional of one order.")
+    max_exposure: Decimal = _setting(decimal_kind(ZERO, MAX_AMOUNT, cap="gross exposure cap"), "100000", "Risk: largest gross exposure across symbols.")
+    max_position: Decimal = _setting(decimal_kind(ZERO, MAX_AMOUNT, cap="per-symbol position cap"), "50000", "Risk: largest position notional in one symbol.")
     max_drawdown_bps: Decimal = _setting(
-        decimal_kind(Decimal(0), high=Decimal(10000), cap="drawdown limit"), "1000", "Risk: drawdown from peak equity that trips the guard, in basis points."
+        decimal_kind(ZERO, Decimal(10000), cap="drawdown limit"), "1000", "Risk: drawdown from peak equity that trips the guard, in basis points."
     )
     drawdown_action: str = _setting(choice_kind("halt", "reduce"), "halt", "Risk: what a drawdown trip does.")
-    stale_after_s: int = _setting(int_kind(1), "300", "Risk: seconds without a bar before data counts as stale.")
+    stale_after_s: int = _setting(int_kind(1, 30 * 86400), "300", "Risk: seconds without a bar before data counts as stale.")
     kill_switch_file: Path = _setting(PATH, "KILL_SWITCH", "Risk: the session halts while this file exists (relative to home).")
     feed: str = _setting(choice_kind("cache", "yfinance", "ccxt"), "cache", "Where bars come from.")
     speed: str = _setting(SPEED, "max", "Replay speed: max, realtime, or a factor of real time.")
-    snapshot_every: int = _setting(int_kind(1), "5000", "Events between state.json snapshots.")
+    snapshot_every: int = _setting(int_kind(1, 10_000_000), "5000", "Events between state.json snapshots.")
     durability: str = _setting(choice_kind("auto", "always", "end"), "auto", "When the journal is fsync'd.")
     adapter: str = _setting(choice_kind("none", "ccxt", "alpaca"), "none", "Broker adapter whose credentials must be valid.")
     ccxt_exchange: str | None = _credential(EXCHANGE_ID, "ccxt exchange id, e.g. binance.", secret=False)
@@ -367,6 +486,8 @@ class Settings:
     alpaca_secret_key: Secret | None = _credential(SECRET, "Alpaca API secret key.")
     alpaca_paper: bool = _credential(BOOL, "Use Alpaca's paper endpoint (live is out of scope).", default="true", secret=False)
     problems: tuple[Problem, ...] = ()
+    warnings: tuple[Problem, ...] = ()
+    unread: tuple[str, ...] = ()  # layers whose file could not be read or parsed: config, dotenv
     origins: Mapping[str, Origin] = field(default_factory=dict, repr=False)
 
     def public_dict(self) -> dict[str, str]:
@@ -435,6 +556,14 @@ class Origin(NamedTuple):
             return f"{self.key} in {self.location}"
         return self.key if self.layer in ("env", "cli") else f"the {spec.name} setting"
 
+    def source(self) -> str:
+        """Return where the value came from in a few words, for session.md."""
+        if self.layer in ("config", "dotenv"):
+            return f"{self.key} in {self.location}"
+        if self.layer == "env":
+            return f"{self.key} in the environment"
+        return self.key if self.layer == "cli" else "the default"
+
 
 def how_to_set(spec: SettingSpec) -> str:
     """Return the ways a setting can be given, for fix texts."""
@@ -451,7 +580,9 @@ def _shown(spec: SettingSpec, raw: Any) -> str:
         return raw.hint if isinstance(raw, Secret) else "(hidden)"
     if isinstance(raw, (list, tuple)):
         raw = ",".join(str(x) for x in raw)
-    return repr(raw if isinstance(raw, str) else str(raw))
+    if isinstance(raw, int) and raw.bit_length() > 128:
+        return "(a whole number too long to show)"  # str() of one past 4300 digits raises
+    return _clip(raw if isinstance(raw, str) else str(raw), 60)
 
 
 def problem(spec: SettingSpec, origin: Origin, reason: str, expect: str | None = None) -> Problem:
@@ -477,15 +608,18 @@ def load_settings(cli: Mapping[str, Any] | None = None, *, environ: Mapping[str,
             raise TypeError(f"{key!r} is not a command-line setting")
 
     problems: list[Problem] = []
+    warnings: list[Problem] = []
     home = _home(given, environ)
     config_path, config_origin = _config_path(home, given, environ)
     config_values = _read_config(config_path, config_origin, problems)
     dotenv_path = home / DOTENV_FILE_NAME
-    dotenv = _read_dotenv(dotenv_path)
+    dotenv = read_dotenv(dotenv_path, problems, warnings)
+    problems += unknown_names(environ, "the environment", ENV_PREFIX)
+    unread = tuple(name for name, values in (("config", config_values), ("dotenv", dotenv)) if values is None)
 
     layers: list[tuple[str, Mapping[str, Any], str]] = [
-        ("config", config_values, str(config_path)),
-        ("dotenv", dotenv, str(dotenv_path)),
+        ("config", config_values or {}, str(config_path)),
+        ("dotenv", dotenv or {}, str(dotenv_path)),
         ("env", environ, ""),
         ("cli", given, ""),
     ]
@@ -505,7 +639,7 @@ def load_settings(cli: Mapping[str, Any] | None = None, *, environ: Mapping[str,
     values["config"] = config_path
     if not values["kill_switch_file"].is_absolute():
         values["kill_switch_file"] = home / values["kill_switch_file"]
-    return Settings(**values, problems=tuple(problems), origins=MappingProxyType(origins))
+    return Settings(**values, problems=tuple(problems), warnings=tuple(warnings), unread=unread, origins=MappingProxyType(origins))
 
 
 def _winner(spec: SettingSpec, layers: Iterable[tuple[str, Mapping[str, Any], str]]) -> Origin:
@@ -523,15 +657,82 @@ def _winner(spec: SettingSpec, layers: Iterable[tuple[str, Mapping[str, Any], st
     return origin
 
 
-def _read_dotenv(path: Path) -> dict[str, str]:
-    """``<home>/.env`` as python-dotenv parses it (a key without a value is ""); {} without one."""
-    if not path.is_file():
+# Environment names Logos reads that are not settings: the crash tests' fault injection.
+FAULT_KILL_AFTER_SEQ_ENV = "LOGOS_FAULT_KILL_AFTER_SEQ"
+# A .env file belongs to Logos, so a typo of a broker credential's name is caught there too.
+DOTENV_PREFIXES = (ENV_PREFIX, "CCXT_", "ALPACA_")
+
+
+def unknown_names(names: Iterable[str], where: str, *prefixes: str) -> list[Problem]:
+    """Return a problem for each name with one of ``prefixes`` that no setting has, with the closest one."""
+    known = {spec.env for spec in SETTINGS} | {FAULT_KILL_AFTER_SEQ_ENV}
+    return [
+        Problem("env", f"{_name(name)} in {where} is not a Logos setting; fix: {_suggest(name, known, quote=False)}")
+        for name in names
+        if name.startswith(prefixes) and name not in known
+    ]
+
+
+def _name(name: str) -> str:
+    return name if re.fullmatch(r"[A-Za-z0-9_]+", name) else _clip(name)
+
+
+def read_dotenv(path: Path, problems: list[Problem], warnings: list[Problem]) -> dict[str, str] | None:
+    """``<home>/.env`` as python-dotenv parses it (a key without a value is ""); {} without one.
+
+    A file that is not UTF-8, a line that does not parse or an unknown name is a problem; a
+    file holding credentials that others may read is a warning. None: the file could not be read.
+    """
+    if not is_file(path):
         return {}
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        problems.append(Problem("dotenv", f"{path} cannot be read ({exc.strerror}); fix: check its permissions"))
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        problems.append(Problem("dotenv", f"{path} line {line} is not UTF-8 text (byte 0x{data[exc.start]:02x}); fix: save the file as UTF-8"))
+        return None
     # imported here: python-dotenv is needed only when the home has a .env file; keeps
     # `trade` / `resume` startup short without one
     from dotenv import dotenv_values
+    from dotenv.parser import parse_stream
 
-    return {k: v or "" for k, v in dotenv_values(path).items()}
+    bad = [binding for binding in parse_stream(io.StringIO(text)) if binding.error]
+    for binding in bad:
+        problems.append(Problem("dotenv", f"{path} line {_line_of(binding.original)} does not parse{_near(binding.original.string)}; fix: write it as NAME=value, with a matching quote at each end of a quoted value"))
+    if bad:
+        return None  # python-dotenv would drop the line with a warning of its own
+    values = {k: v or "" for k, v in dotenv_values(stream=io.StringIO(text)).items()}
+    problems += unknown_names(values, str(path), *DOTENV_PREFIXES)
+    warnings += _exposed_credentials(path, values)
+    return values
+
+
+def _line_of(original: Any) -> int:
+    """The line where a statement starts: python-dotenv counts the blank lines before it in."""
+    text = original.string
+    return original.line + text[: len(text) - len(text.lstrip())].count("\n")
+
+
+def _near(statement: str) -> str:
+    # Only the name is shown: the value may be a credential.
+    match = re.match(r"\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=", statement)
+    return f" (the value of {match.group(1)})" if match else ""
+
+
+def _exposed_credentials(path: Path, values: Mapping[str, str]) -> list[Problem]:
+    held = [spec.env for spec in SETTINGS if spec.secret and values.get(spec.env, "").strip()]
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        return []
+    if not held or not mode & 0o077:
+        return []
+    return [Problem("dotenv", f"{path} holds {', '.join(held)} and other users may read it (mode {mode:o}); fix: chmod 600 {path}")]
 
 
 def _home(cli: Mapping[str, Any], environ: Mapping[str, str]) -> Path:
@@ -547,30 +748,38 @@ def _config_path(home: Path, cli: Mapping[str, Any], environ: Mapping[str, str])
         raw = environ[spec.env].strip()
         return _resolve(Path(raw).expanduser()), Origin("env", spec.env, "", raw)
     default = home / CONFIG_FILE_NAME
-    return (default, None) if default.is_file() else (None, None)
+    return (default, None) if is_file(default) else (None, None)
+
+
+def is_file(path: Path) -> bool:
+    """``path.is_file()``, false for a path the system cannot even look up (too long a name)."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def _resolve(path: Path) -> Path:
     return path if path.is_absolute() else Path.cwd() / path
 
 
-def _read_config(path: Path | None, origin: Origin | None, problems: list[Problem]) -> Mapping[str, Any]:
+def _read_config(path: Path | None, origin: Origin | None, problems: list[Problem]) -> Mapping[str, Any] | None:
+    """The config file's known keys; {} without one, None when it cannot be read or parsed."""
     if path is None:
         return {}
     spec = SPECS["config"]
     where = origin or Origin("default", spec.name, "", str(path))
-    if not path.is_file():
+    if not is_file(path):
         problems.append(problem(spec, where, "names a file that does not exist", "an existing TOML file, or leave it unset"))
-        return {}
+        return None
     try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle, parse_float=Decimal)
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        problems.append(Problem("config", f"{path} is not valid TOML ({exc}); fix: correct the file or point {spec.option} elsewhere"))
-        return {}
+        data = read_toml(path)
+    except TomlError as exc:
+        problems.append(Problem("config", f"{exc}; fix: correct the file or point {spec.option} elsewhere"))
+        return None
     except OSError as exc:
         problems.append(Problem("config", f"{path} cannot be read ({exc.strerror}); fix: check its permissions"))
-        return {}
+        return None
     known = {s.name for s in SETTINGS if "config" in s.layers}
     for key in data:
         if key not in known:
@@ -578,20 +787,41 @@ def _read_config(path: Path | None, origin: Origin | None, problems: list[Proble
     return {k: v for k, v in data.items() if k in known}
 
 
-def _suggest(key: str, known: Iterable[str]) -> str:
-    lowered = key.lower().removeprefix(ENV_PREFIX.lower())
-    close = difflib.get_close_matches(lowered, sorted(known), n=1)
-    return f"rename it to {close[0]!r}" if close else "remove it (see `logos validate-config --help` for the settings)"
+class TomlError(ValueError):
+    """A TOML file that does not parse; the text names the file and says why."""
 
 
-def default_settings_table() -> list[tuple[str, str, str, str, str]]:
-    """Return (config key, option, environment name, default, help) per setting, for docs."""
+def read_toml(path: Path) -> dict[str, Any]:
+    """Return the TOML file at ``path`` with floats as exact decimals; raise ``TomlError`` if it does not parse."""
+    with path.open("rb") as handle:
+        try:
+            return tomllib.load(handle, parse_float=Decimal)
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise TomlError(f"{path} is not valid TOML ({exc})") from None
+        except ValueError as exc:  # tomllib passes int()'s refusal of a 5000-digit integer on
+            raise TomlError(f"{path} is not valid TOML ({exc})") from None
+        except RecursionError:
+            raise TomlError(f"{path} is not valid TOML (arrays or tables nest too deeply)") from None
+
+
+def _suggest(key: str, known: Iterable[str], *, quote: bool = True) -> str:
+    if quote:
+        close = difflib.get_close_matches(key.lower().removeprefix(ENV_PREFIX.lower()), sorted(known), n=1)
+    else:
+        close = difflib.get_close_matches(key.upper(), sorted(known), n=1)
+    if close:
+        return f"rename it to {close[0]!r}" if quote else f"rename it to {close[0]}"
+    return "remove it (see `logos validate-config --help` for the settings)"
+
+
+def default_settings_table() -> list[tuple[str, str, str, str, str, str]]:
+    """Return (config key, option, environment name, default, accepted values, help) per setting, for docs."""
     rows = []
     for spec in SETTINGS:
         option = spec.option if spec.on_cli else "-"
         default = "(secret)" if spec.secret else (str(spec.default) if spec.default != "" else "-")
         key = spec.name if "config" in spec.layers else "-"
-        rows.append((key, option, spec.env, default, spec.help))
+        rows.append((key, option, spec.env, default, spec.kind.expect, spec.help))
     return rows
 
 
@@ -649,7 +879,8 @@ def _option(spec: SettingSpec, typer: Any) -> Any:
 
 def settings_table_markdown() -> str:
     """Return the settings reference as a Markdown table (the runbook embeds it verbatim)."""
-    lines = ["| config key | option | environment | default | what it sets |", "|---|---|---|---|---|"]
-    for key, option, env, default, help_text in default_settings_table():
-        lines.append(f"| `{key}` | `{option}` | `{env}` | `{default}` | {help_text} |".replace("`-`", "-"))
+    lines = ["| config key | option | environment | default | accepted values | what it sets |", "|---|---|---|---|---|---|"]
+    for key, option, env, default, accepted, help_text in default_settings_table():
+        row = f"| `{key}` | `{option}` | `{env}` | `{default}` | {accepted.replace('|', chr(92) + '|')} | {help_text} |"
+        lines.append(row.replace("`-`", "-"))
     return "\n".join(lines) + "\n"

@@ -1,68 +1,159 @@
 """Configuration validation: every problem at once, each one line naming the setting and the fix.
 
-``validate`` adds to the loader's problems (malformed values) the checks that need the file
-system or a vendor library: the home and kill-switch folders exist, every symbol has
-metadata, the cache feed has a fixture per symbol, the feed can serve the symbols' asset
-classes, and the chosen adapter's credentials are present and well formed. It never
-touches the network.
+``validate`` is the one check `logos trade`, `logos rehearse` and `logos validate-config` run
+before anything is written. To the loader's problems (malformed or out-of-bounds values,
+unknown names, a ``.env`` that does not parse) it adds the checks that need the file system
+or a vendor library: the home and kill-switch paths, every symbol has metadata (with the
+closest known symbol when it has not), the cache feed has a fixture per symbol, the feed
+can serve the symbols and its exchange exists, the strategy accepts its params and finds
+its pair legs, the chosen adapter's credentials are present and well formed. Warnings
+(mixed trading hours, a ``.env`` others may read) are printed and the run goes on. It
+never touches the network.
 """
 
 from __future__ import annotations
 
+import difflib
+import os
+from pathlib import Path
+from typing import NamedTuple
+
 from logos import paths
 from logos.core.symbols import SymbolSpec
 from logos.settings import SPECS, Problem, Settings
-from logos.symbol_table import SymbolTableError, load_symbol_specs
+from logos.symbol_table import SymbolTableError, load_symbol_table
 
 ADAPTERS = ("none", "ccxt", "alpaca", "ib")
+# When each asset class trades: symbols of two kinds in one session leave one of them without
+# bars for hours, and the stale-data guard halts the session.
+TRADING_HOURS = {"equity": "exchange session hours", "forex": "24 hours on weekdays", "crypto": "24/7"}
+DEFAULT_EXCHANGE = "binance"  # the ccxt feed's exchange when CCXT_EXCHANGE is not set
 
 
-def validate(settings: Settings, *, adapter: str | None = None) -> list[Problem]:
-    """Return every problem with ``settings`` (empty: safe to run).
+class Findings(NamedTuple):
+    """What ``validate`` found: any problem refuses the run; warnings are printed and it goes on."""
 
-    ``adapter`` overrides ``settings.adapter`` for the credential checks.
+    problems: list[Problem]
+    warnings: list[Problem]
+    specs: dict[str, SymbolSpec]  # of the configured symbols that have metadata
+
+    def lines(self) -> list[str]:
+        """Return the lines to print: one ``error:`` line per problem, one ``warning:`` line per warning."""
+        return [_one_line(f"error: {p}") for p in self.problems] + [_one_line(f"warning: {w}") for w in self.warnings]
+
+
+def _one_line(text: str) -> str:
+    # A control character the operator typed (shown back in a path, say) must not split the line.
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+
+
+def validate(settings: Settings, *, adapter: str | None = None, duration_s: int | None = None) -> Findings:
+    """Return every problem and warning of ``settings`` (no problem: safe to run).
+
+    ``adapter`` overrides ``settings.adapter`` for the credential checks; ``duration_s`` is
+    `logos trade --duration`, which only a polling feed honours.
     """
     problems = list(settings.problems)
-    problems += _location_problems(settings)
-    specs, symbol_problems = symbol_specs(settings)
-    problems += symbol_problems
-    problems += _feed_problems(settings, specs)
+    home = _home_problems(settings)
+    if home or settings.unread:
+        # Every other path resolves against the home; and checked against the defaults that
+        # stand in for an unreadable file's values, the rest would only mislead.
+        return Findings(problems + home, list(settings.warnings), {})
+    # A check of a value already refused would run on its default and report a ghost.
+    refused = {p.setting for p in problems}
+    if "kill_switch_file" not in refused:
+        problems += _kill_switch_problems(settings)
+    specs: dict[str, SymbolSpec] = {}
+    if "symbols" not in refused:
+        specs, symbol_problems = symbol_specs(settings)
+        problems += symbol_problems
+    if not refused & {"symbols", "feed"}:
+        problems += _feed_problems(settings, specs, duration_s)
+    if not refused & {"symbols", "strategy", "params"}:
+        problems += strategy_problems(settings)
     problems += adapter_problems(settings, adapter or settings.adapter)
-    return list(dict.fromkeys(problems))
+    warnings = list(settings.warnings) + _hours_warnings(settings, specs)
+    return Findings(list(dict.fromkeys(problems)), warnings, specs)
 
 
 def symbol_specs(settings: Settings) -> tuple[dict[str, SymbolSpec], list[Problem]]:
     """Return the specs of the configured symbols and a problem for each one lacking them."""
-    path = paths.symbols_file(settings.home)
     try:
-        table = load_symbol_specs(path)
+        table = load_symbol_table(settings.home)
     except SymbolTableError as exc:
         return {}, [Problem("symbols", str(exc))]
     where = settings.origin("symbols").where(SPECS["symbols"])
+    files = " or ".join(str(p) for p in paths.symbols_files(settings.home))
     problems = [
-        Problem("symbols", f"{symbol!r} has no metadata in {path}; fix: add a [symbols.\"{symbol}\"] table there, or remove {symbol} from {where}")
+        Problem("symbols", f"{symbol!r} has no metadata in {files}; fix: {_symbol_fix(symbol, table, where, settings.home)}")
         for symbol in settings.symbols
         if symbol not in table
     ]
     return {s: table[s] for s in settings.symbols if s in table}, problems
 
 
-def _location_problems(settings: Settings) -> list[Problem]:
-    problems = []
-    if not settings.home.is_dir():
-        problems.append(Problem("home", f"{settings.home} is not an existing folder; fix: create it or set LOGOS_HOME / pass --home to one"))
-        return problems
+def _symbol_fix(symbol: str, table: dict[str, SymbolSpec], where: str, home: Path) -> str:
+    add = f"add a [symbols.\"{symbol}\"] table to {paths.data_dir(home) / 'symbols.toml'}"
+    close = closest_symbol(symbol, table)
+    if close is not None:
+        return f"did you mean {close}? write it so in {where}, or {add}"
+    return f"{add}, or remove {symbol} from {where}"
+
+
+def closest_symbol(symbol: str, known: dict[str, SymbolSpec]) -> str | None:
+    """Return the known symbol ``symbol`` most likely means: same letters in any case and with
+    ``-`` for ``/`` (``aapl``, ``ETH-USDT``), else the closest spelling."""
+    def bare(name: str) -> str:
+        return name.upper().replace("-", "").replace("/", "")
+
+    same = [name for name in known if bare(name) == bare(symbol)]
+    if same:
+        return same[0]
+    close = difflib.get_close_matches(symbol.upper(), sorted(known), n=1, cutoff=0.75)
+    return close[0] if close else None
+
+
+def _home_problems(settings: Settings) -> list[Problem]:
+    error = _lookup_error(settings.home)
+    if error or not settings.home.is_dir():
+        why = f" ({error})" if error else ""
+        return [Problem("home", f"{_short(settings.home)} is not an existing folder{why}; fix: create it or set LOGOS_HOME / pass --home to one")]
+    return []
+
+
+def _kill_switch_problems(settings: Settings) -> list[Problem]:
     kill = settings.kill_switch_file
     spec = SPECS["kill_switch_file"]
     fix = settings.origin(spec.name).how_to_fix(spec)
+    error = _lookup_error(kill)
+    if error:
+        return [Problem(spec.name, f"{_short(kill)} cannot be used as a file name ({error}); fix: {fix} to a short path such as KILL_SWITCH")]
     if not kill.parent.is_dir():
-        problems.append(Problem(spec.name, f"{kill} is in a folder that does not exist, so the kill switch could never be touched; fix: create {kill.parent} or {fix} to a path in an existing folder"))
-    elif kill.is_dir():
-        problems.append(Problem(spec.name, f"{kill} is a folder, not a file path; fix: {fix} to a file path such as KILL_SWITCH"))
-    return problems
+        return [Problem(spec.name, f"{kill} is in a folder that does not exist, so the kill switch could never be touched; fix: create {kill.parent} or {fix} to a path in an existing folder")]
+    if kill.is_dir():
+        return [Problem(spec.name, f"{kill} is a folder, not a file path; fix: {fix} to a file path such as KILL_SWITCH")]
+    if kill.exists():
+        return [Problem(spec.name, f"{kill} exists, so a session would halt at its first event; fix: delete {kill} once the reason it was created is dealt with, or {fix} to another path")]
+    return []
 
 
-def _feed_problems(settings: Settings, specs: dict[str, SymbolSpec]) -> list[Problem]:
+def _lookup_error(path: Path) -> str:
+    """Return why the system cannot even look ``path`` up (a name too long, ...), or ""."""
+    try:
+        os.stat(path)
+    except FileNotFoundError:
+        return ""
+    except (OSError, ValueError) as exc:
+        return getattr(exc, "strerror", None) or str(exc)
+    return ""
+
+
+def _short(path: Path, limit: int = 80) -> str:
+    text = str(path)
+    return text if len(text) <= limit else text[: limit // 2] + "..." + text[-limit // 4 :]
+
+
+def _feed_problems(settings: Settings, specs: dict[str, SymbolSpec], duration_s: int | None) -> list[Problem]:
     problems = []
     if settings.feed == "cache":
         cache = paths.cache_dir(settings.home)
@@ -70,11 +161,55 @@ def _feed_problems(settings: Settings, specs: dict[str, SymbolSpec]) -> list[Pro
             fixture = paths.cache_file(cache, spec.asset_class, symbol)
             if not fixture.is_file():
                 problems.append(Problem("feed", f"cache has no fixture for {symbol} ({fixture} is missing); fix: add that file, drop {symbol} from symbols, or set feed to yfinance or ccxt"))
+        if duration_s is not None:
+            problems.append(Problem("feed", "--duration applies to polling feeds only; a cache replay ends with its files; fix: drop --duration, or set feed to yfinance or ccxt"))
     elif settings.feed == "ccxt":
         for symbol, spec in specs.items():
             if spec.asset_class != "crypto":
                 problems.append(Problem("feed", f"ccxt serves crypto only, but {symbol} is {spec.asset_class}; fix: drop {symbol} from symbols or set feed to cache or yfinance"))
+        # imported here: only a ccxt feed needs ccxt (about a second to import)
+        from logos.adapters.ccxt_check import unknown_exchange
+
+        problems += unknown_exchange(settings, settings.ccxt_exchange or DEFAULT_EXCHANGE)
     return problems
+
+
+def strategy_problems(settings: Settings) -> list[Problem]:
+    """Return why the strategy cannot be built from its params, or cannot find its pair legs."""
+    # imported here: building a strategy needs the core's strategy table
+    from logos.core.strategies import StrategyError, build, freeze_params
+
+    spec = SPECS["params"]
+    origin = settings.origin(spec.name)
+    try:
+        build(settings.strategy, freeze_params(settings.params))
+    except StrategyError as exc:
+        return [Problem(spec.name, f"{origin.describe(spec)} does not suit strategy {settings.strategy}: {exc}; fix: {origin.how_to_fix(spec)} to values {settings.strategy} accepts")]
+    if settings.strategy != "pairs_trading":
+        return []
+    symbols_where = settings.origin("symbols").where(SPECS["symbols"])
+    if len(settings.symbols) < 2:
+        return [Problem("symbols", f"pairs_trading trades two symbols, the session has {len(settings.symbols)} ({', '.join(settings.symbols)}); fix: list two in {symbols_where}, e.g. AAPL,MSFT")]
+    missing = [s for s in settings.params.get("pair") or () if s not in settings.symbols]
+    if missing:
+        return [Problem(spec.name, f"pairs_trading's pair names {', '.join(map(str, missing))}, which the session does not trade; fix: add it to {symbols_where} or change \"pair\" in {origin.where(spec)}")]
+    return []
+
+
+def _hours_warnings(settings: Settings, specs: dict[str, SymbolSpec]) -> list[Problem]:
+    classes: dict[str, list[str]] = {}
+    for symbol, spec in specs.items():
+        classes.setdefault(spec.asset_class, []).append(symbol)
+    if len(classes) < 2:
+        return []
+    kinds = "; ".join(f"{', '.join(symbols)} trade{'s' if len(symbols) == 1 else ''} {TRADING_HOURS[c]}" for c, symbols in classes.items())
+    return [
+        Problem(
+            "symbols",
+            f"the symbols trade at different hours ({kinds}): while one kind has no bars the stale-data guard "
+            f"halts the session after stale_after_s ({settings.stale_after_s}s); fix: trade one asset class per session",
+        )
+    ]
 
 
 def adapter_problems(settings: Settings, adapter: str) -> list[Problem]:

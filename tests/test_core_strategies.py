@@ -111,7 +111,7 @@ def test_momentum_rolling_sums_with_any_series_equal_fresh_sums_of_the_window(cl
         ({"fast": 3, "slow": 3}, "momentum needs 0 < fast < slow, got fast=3 slow=3"),
         ({"fast": 0, "slow": 3}, "momentum needs 0 < fast < slow, got fast=0 slow=3"),
         ({"fast": 2.5, "slow": 5}, "momentum: fast must be a whole number, got 2.5"),
-        ({"fast": 2, "slow": "30"}, "momentum: slow must be a whole number, got '30'"),
+        ({"fast": 2, "slow": "30"}, 'momentum: slow must be a whole number, got "30"'),
     ],
 )
 def test_momentum_with_bad_windows_raises_strategy_error(kwargs, message):
@@ -188,8 +188,8 @@ def test_mean_reversion_with_flat_or_short_window_has_no_opinion():
         ({"lookback": 1}, "mean_reversion needs lookback >= 2 and 0 <= exit_z < entry_z, got 1, 0.5, 2"),
         ({"entry_z": "1", "exit_z": "1"}, "mean_reversion needs lookback >= 2 and 0 <= exit_z < entry_z, got 20, 1, 1"),
         ({"exit_z": "-0.1"}, "mean_reversion needs lookback >= 2 and 0 <= exit_z < entry_z, got 20, -0.1, 2"),
-        ({"entry_z": "two"}, "mean_reversion: entry_z must be a number, got 'two'"),
-        ({"exit_z": "NaN"}, "mean_reversion: exit_z must be a number, got 'NaN'"),
+        ({"entry_z": "two"}, 'mean_reversion: entry_z must be a number, got "two"'),
+        ({"exit_z": "NaN"}, 'mean_reversion: exit_z must be a number, got "NaN"'),
         ({"lookback": 2.5}, "mean_reversion: lookback must be a whole number, got 2.5"),
     ],
 )

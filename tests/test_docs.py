@@ -212,7 +212,7 @@ def test_runbook_first_session_with_sessions_commands_shows_it_and_refuses_a_sec
     # Assert
     assert trade.exit_code == 0, trade.output
     assert listed.exit_code == 0 and "first" in listed.output and "completed" in listed.output
-    assert shown.exit_code == 0 and "# Session first" in shown.output and "Seed: 20251020 (`LOGOS_SEED`)" in shown.output
+    assert shown.exit_code == 0 and "# Session first" in shown.output and "Seed: 20251020 (from the default)" in shown.output
     assert resumed.exit_code == 2
     assert "already completed; start a new session instead" in resumed.output
 
@@ -237,7 +237,7 @@ def test_runbook_drawdown_drill_with_and_without_reset_behaves_as_written(home):
 def test_runbook_validate_config_example_with_negative_cap_prints_the_documented_line(home, monkeypatch):
     # Arrange
     monkeypatch.setenv("LOGOS_MAX_NOTIONAL", "-5")
-    documented = re.search(r"^\s*(max_notional: environment variable LOGOS_MAX_NOTIONAL='-5'.*)$", RUNBOOK.read_text(), re.M)
+    documented = re.search(r"^\s*(error: max_notional: environment variable LOGOS_MAX_NOTIONAL='-5'.*)$", RUNBOOK.read_text(), re.M)
 
     # Act
     result = _invoke("validate-config")

@@ -130,9 +130,14 @@ def test_feed_with_unknown_asset_class_raises_feed_error(tmp_path):
         ("2025-10-13T13:31:00Z,abc,10.00,10.00,10.00,100\n", "open 'abc' is not a number"),
         ("2025-10-13T13:31:00Z,10.00,NaN,10.00,10.00,100\n", "high 'NaN' is not a number"),
         ("2025-10-13T13:31:00Z,10.00,10.00,Infinity,10.00,100\n", "low 'Infinity' is not a number"),
-        ("2025-10-13T13:31:00Z,10.00,10.00,10.00,0.00,100\n", "close is 0.00; prices must be positive"),
-        ("2025-10-13T13:31:00Z,-1,10.00,10.00,10.00,100\n", "open is -1; prices must be positive"),
-        ("2025-10-13T13:31:00Z,10.00,10.00,10.00,10.00,-5\n", "volume is -5; a volume must not be negative"),
+        ("2025-10-13T13:31:00Z,10.00,10.00,10.00,0.00,100\n", "close is '0.00'; prices must be positive"),
+        ("2025-10-13T13:31:00Z,-1,10.00,10.00,10.00,100\n", "open is '-1'; prices must be positive"),
+        ("2025-10-13T13:31:00Z,10.00,10.00,10.00,10.00,-5\n", "volume is '-5'; a volume must not be negative"),
+        ("9999-12-31T23:59:00Z,10.00,10.00,10.00,10.00,100\n", "timestamp '9999-12-31T23:59:00Z' is outside the years 1970 to 9998"),
+        ("1969-12-31T23:59:00Z,10.00,10.00,10.00,10.00,100\n", "is outside the years 1970 to 9998"),
+        ("2025-10-13T13:31:00Z,1E+13,10.00,10.00,10.00,100\n", "open '1E+13' is above 1000000000000"),
+        ("2025-10-13T13:31:00Z,10.00,1000000000000.01,10.00,10.00,100\n", "high '1000000000000.01' is above 1000000000000"),
+        ("2025-10-13T13:31:00Z,10.00,10.00,10.00,10.00,1E+16\n", "volume '1E+16' is above 1000000000000000"),
         ("2025-10-13T13:31:00Z,10.\udc9900,10.00,10.00,10.00,100\n", "open"),
     ],
 )
@@ -176,21 +181,27 @@ def test_replay_with_complete_looking_last_row_without_newline_skips_it(tmp_path
     assert feed.report()["CUT"].torn_skipped == 1
 
 
-def test_replay_with_repeated_and_older_rows_keeps_the_first_and_counts_drops(tmp_path):
+@pytest.mark.parametrize(
+    ("rows", "line", "fragment"),
+    [
+        ([row(0), row(1, "11.00"), row(1, "99.00"), row(2)], 4, "timestamp 2025-10-13T13:31:00Z repeats the timestamp of line 3"),
+        ([row(0), row(2), row(1), row(3)], 4, "timestamp 2025-10-13T13:31:00Z is older than line 3 (2025-10-13T13:32:00Z)"),
+        # One far-future row must not drop every row after it: the next row names it.
+        ([row(0), "2031-01-01T00:00:00Z,10.00,10.00,10.00,10.00,100\n", row(1)], 4, "is older than line 3 (2031-01-01T00:00:00Z)"),
+    ],
+)
+def test_replay_with_row_not_after_the_one_before_raises_naming_both_lines(tmp_path, rows, line, fragment):
     # Arrange
-    rows = [row(0), row(1, "11.00"), row(1, "99.00"), row(0), row(2), row(2), row(1)]
-    write_cache(tmp_path, "DUP", HEADER + "".join(rows))
-    feed = CacheFeed(tmp_path, {"DUP": "equity"})
+    path = write_cache(tmp_path, "DUP", HEADER + "".join(rows))
 
     # Act
-    bars = list(feed.replay())
+    with pytest.raises(FeedError) as caught:
+        list(CacheFeed(tmp_path, {"DUP": "equity"}).replay())
 
     # Assert
-    assert [(bar.ts - OPEN_1330) // 60 for bar in bars] == [0, 1, 2]
-    assert bars[1].close == Decimal("11.00")
-    report = feed.report()["DUP"]
-    assert (report.rows_read, report.duplicates_dropped, report.out_of_order_dropped) == (7, 2, 2)
-    assert (report.first_ts, report.last_ts) == (OPEN_1330, OPEN_1330 + 120)
+    message = str(caught.value)
+    assert message.startswith(f"{path}:{line}: ") and fragment in message and "\n" not in message
+    assert message.endswith("fix or delete whichever of the two rows is out of place")
 
 
 def test_replay_with_file_appended_while_reading_never_yields_a_half_bar(tmp_path):

@@ -162,11 +162,10 @@ def test_refusal_with_narrow_terminal_is_still_one_line_in_a_real_process(tmp_pa
 
 
 def test_sessions_list_with_several_sessions_shows_each_status(tmp_path: Path) -> None:
-    # Arrange: one completed, one halted by the kill switch, one with a damaged snapshot.
+    # Arrange: one completed, one halted by the drawdown guard, one with a damaged snapshot.
     _trade(tmp_path, "done", *SMALL)
-    (tmp_path / "KILL_SWITCH").touch()
-    _trade(tmp_path, "stopped", *SMALL, code=3)
-    (tmp_path / "KILL_SWITCH").unlink()
+    gap_long = ["--sizing-value", "90000", "--max-notional", "200000", "--max-position", "200000", "--max-exposure", "200000"]
+    _trade(tmp_path, "stopped", "--symbol", "GAPDOWN", *gap_long, "--max-drawdown-bps", "500", code=3)
     _trade(tmp_path, "broken", *SMALL)
     (session_dir(tmp_path, "broken") / "state.json").write_text("{")
 
@@ -294,7 +293,7 @@ def test_session_md_with_guard_halt_and_resume_reports_seed_pnl_guards_and_recon
     assert "--reset-guard drawdown" in one_line_error(refused.stderr)
     assert resumed.exit_code in (0, 3), resumed.output
     report = (folder / "session.md").read_text()
-    assert "- Seed: 20251020 (`LOGOS_SEED`)" in report
+    assert "- Seed: 20251020 (from the default)" in report
     pnl = report.split("## PnL summary", 1)[1].split("## Guard trips", 1)[0]
     for figure in ("cash", "market_value", "equity", "realized", "unrealized", "fees", "return", "peak_equity", "drawdown_bps"):
         assert f"| {figure} |" in pnl

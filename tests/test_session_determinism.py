@@ -96,7 +96,7 @@ def test_session_md_with_different_logos_seed_records_each_seed(tmp_path: Path) 
     for seed, home in homes.items():
         folder = session_dir(home, "seeded")
         report = (folder / "session.md").read_text()
-        assert f"- Seed: {seed} (`LOGOS_SEED`)" in report.splitlines()
+        assert f"- Seed: {seed} (from LOGOS_SEED in the environment)" in report.splitlines()
         assert journal(folder)[0]["seed"] == int(seed)
     seven, eight = (session_dir(h, "seeded") / "state.jsonl" for h in homes.values())
     assert seven.read_bytes() != eight.read_bytes()
@@ -108,7 +108,7 @@ def test_session_md_without_logos_seed_records_the_fixed_default(tmp_path: Path)
 
     # Assert
     assert result.exit_code == 0, result.output
-    assert "- Seed: 20251020 (`LOGOS_SEED`)" in (session_dir(tmp_path, "unseeded") / "session.md").read_text()
+    assert "- Seed: 20251020 (from the default)" in (session_dir(tmp_path, "unseeded") / "session.md").read_text()
 
 
 def test_rerun_in_one_process_after_other_sessions_matches_a_fresh_process(tmp_path: Path, pair: Pair) -> None:

@@ -63,12 +63,12 @@ def test_load_settings_with_every_layer_reads_config_dotenv_env_and_cli(home):
     env = {"LOGOS_MAX_POSITION": "300", "LOGOS_FEE_BPS": "400"}
 
     # Act
-    settings = load(home, {"fee_bps": "4000"}, env)
+    settings = load(home, {"fee_bps": "999"}, env)
 
     # Assert
     assert settings.problems == ()
     assert settings.config == home / "logos.toml"
-    assert (settings.max_notional, settings.max_exposure, settings.max_position, settings.fee_bps) == (1, 20, 300, 4000)
+    assert (settings.max_notional, settings.max_exposure, settings.max_position, settings.fee_bps) == (1, 20, 300, 999)
     assert [settings.origin(n).layer for n in ("max_notional", "max_exposure", "max_position", "fee_bps")] == ["config", "dotenv", "env", "cli"]
 
 
@@ -118,7 +118,7 @@ def test_load_settings_with_toml_float_and_table_keeps_exact_decimals(home):
     assert settings.volume_share == Decimal("0.1")
     assert settings.slippage_bps == Decimal("2.5")
     assert settings.params == {"fast": 10, "threshold": Decimal("0.1")}
-    assert settings.public_dict()["params"] == '{"fast":10,"threshold":"0.1"}'
+    assert settings.public_dict()["params"] == '{"fast":10,"threshold":0.1}'
 
 
 def test_load_settings_with_json_params_parses_floats_as_decimals(home):
@@ -241,3 +241,18 @@ def test_setting_options_with_typer_command_passes_only_given_options(home):
     assert result.exit_code == 0, result.output
     assert seen == {"cli": {"max_notional": "-5", "symbols": ["AAPL", "BTC/USDT"]}, "flag": True}
     assert load(home, seen["cli"]).problems[0].setting == "max_notional"
+
+
+@given(text=st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=25) | st.integers(-5, 2**64).map(str))
+def test_env_seed_with_any_text_parses_as_the_seed_setting_does(text):
+    # Arrange
+    settings = load_settings({"home": "."}, environ={"LOGOS_SEED": text})
+    refused = [p for p in settings.problems if p.setting == "seed"]
+
+    # Act / Assert: one parser, so the same value, or a refusal with the same line
+    if refused:
+        with pytest.raises(ValueError) as caught:
+            paths.env_seed({"LOGOS_SEED": text})
+        assert str(caught.value) == str(refused[0])
+    else:
+        assert paths.env_seed({"LOGOS_SEED": text}) == settings.seed

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -10,7 +12,7 @@ from typer.testing import CliRunner
 
 from logos.cli import app
 from logos.settings import SETTINGS, load_settings
-from logos.symbol_table import SymbolTableError, load_symbol_specs
+from logos.symbol_table import SymbolTableError, load_symbol_specs, load_symbol_table
 from logos.validation import validate
 
 SYMBOLS_TOML = """
@@ -54,9 +56,9 @@ def run(home: Path, *args: str, env: dict[str, str] | None = None):
 
 
 def assert_problem(result, setting: str, *fragments: str) -> None:
-    """Assert exit 2 and one stdout line naming ``setting`` that holds every fragment and a fix."""
+    """Assert exit 2 and one ``error:`` line on stderr naming ``setting`` that holds every fragment and a fix."""
     assert result.exit_code == 2, result.output
-    lines = [line for line in result.stdout.splitlines() if line.startswith(f"{setting}: ")]
+    lines = [line for line in result.stderr.splitlines() if line.startswith(f"error: {setting}: ")]
     assert any("; fix: " in line and all(f in line for f in fragments) for line in lines), result.stdout
 
 
@@ -69,7 +71,7 @@ def test_validate_config_with_sound_configuration_exits_0_with_a_summary(home):
 
 def test_validate_config_with_negative_limit_names_setting_and_fix(home):
     result = run(home, env={"LOGOS_MAX_NOTIONAL": "-5"})
-    assert_problem(result, "max_notional", "LOGOS_MAX_NOTIONAL='-5'", "must be greater than 0", "fix: set LOGOS_MAX_NOTIONAL to a decimal greater than 0, such as 25000")
+    assert_problem(result, "max_notional", "LOGOS_MAX_NOTIONAL='-5'", "must be greater than 0", "fix: set LOGOS_MAX_NOTIONAL to a decimal greater than 0 and at most 1000000000000, with at most 10 decimal places, such as 25000")
 
 
 def test_validate_config_with_non_numeric_limit_names_setting_and_fix(home):
@@ -107,7 +109,7 @@ def test_validate_config_with_json_list_params_reports_not_an_object(home):
 def test_validate_config_with_bad_integer_in_dotenv_names_the_file(home):
     (home / ".env").write_text("LOGOS_LIMIT_TTL_BARS=0\n")
     result = run(home)
-    assert_problem(result, "limit_ttl_bars", "must be at least 1", f"fix: set LOGOS_LIMIT_TTL_BARS in {home / '.env'} to a whole number of at least 1")
+    assert_problem(result, "limit_ttl_bars", "must be at least 1", f"fix: set LOGOS_LIMIT_TTL_BARS in {home / '.env'} to a whole number from 1 to 100000")
 
 
 def test_validate_config_with_kill_switch_in_missing_folder_reports_it(home):
@@ -116,8 +118,8 @@ def test_validate_config_with_kill_switch_in_missing_folder_reports_it(home):
 
 
 def test_validate_config_with_symbol_without_metadata_names_the_file(home):
-    result = run(home, "--symbol", "AAPL", "--symbol", "ETH/USDT")
-    assert_problem(result, "symbols", "'ETH/USDT' has no metadata in", "symbols.toml", 'add a [symbols."ETH/USDT"] table', "remove ETH/USDT from --symbol")
+    result = run(home, "--symbol", "AAPL", "--symbol", "DOGE/USDT")
+    assert_problem(result, "symbols", "'DOGE/USDT' has no metadata in", "symbols.toml", 'add a [symbols."DOGE/USDT"] table', "remove DOGE/USDT from --symbol")
 
 
 def test_validate_config_with_missing_cache_fixture_names_the_file(home):
@@ -200,14 +202,46 @@ def test_validate_config_with_alpaca_paper_false_refuses_it(home):
 def test_validate_config_with_many_problems_prints_them_all_at_once(home):
     result = run(home, "--strategy", "x", "--fee-bps", "-1", env={"LOGOS_MAX_NOTIONAL": "abc"})
     assert result.exit_code == 2
-    assert [line.split(":")[0] for line in result.stdout.splitlines()] == ["strategy", "fee_bps", "max_notional"]
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert [line.split(":")[1].strip() for line in errors] == ["strategy", "fee_bps", "max_notional"]
     assert "3 configuration problem(s)" in result.stderr
 
 
 def test_validate_with_ib_adapter_reports_the_stub(home):
-    problems = validate(load_settings({"home": str(home)}, environ={}), adapter="ib")
+    problems = validate(load_settings({"home": str(home)}, environ={}), adapter="ib").problems
     assert [p.setting for p in problems] == ["adapter"]
     assert "documented stub" in problems[0].message
+
+
+def test_load_symbol_table_with_home_file_adds_its_symbols_and_replaces_the_shared_ones(home):
+    # Arrange: the home redefines AAPL with another tick and adds a symbol of its own
+    own = SYMBOLS_TOML.replace('price_tick = "0.01"', 'price_tick = "0.05"', 1) + SYMBOLS_TOML.split("[symbols.\"BTC/USDT\"]")[0].replace("AAPL", "OWN")
+    (home / "data" / "symbols.toml").write_text(own)
+    from logos import paths
+
+    bundled = load_symbol_specs(paths.bundled_data_dir() / "symbols.toml")
+
+    # Act
+    table = load_symbol_table(home)
+
+    # Assert
+    assert table["AAPL"].price_tick == Decimal("0.05") != bundled["AAPL"].price_tick
+    assert table["OWN"].asset_class == "equity" and "OWN" not in bundled
+    assert {s: table[s] for s in bundled if s not in ("AAPL", "BTC/USDT")} == {s: bundled[s] for s in bundled if s not in ("AAPL", "BTC/USDT")}
+
+
+def test_trade_with_home_symbol_entry_uses_it_over_the_bundled_one(home):
+    # Arrange
+    (home / "data" / "symbols.toml").write_text(SYMBOLS_TOML.replace('max_order_notional = "1000000"', 'max_order_notional = "5000"', 1))
+    (home / "data" / "cache" / "equity" / "AAPL_1m.csv").write_text("timestamp,open,high,low,close,volume\n")
+
+    # Act
+    result = CliRunner().invoke(app, ["trade", "--paper", "--home", str(home), "--symbol", "AAPL", "--session-id", "own"], env={})
+
+    # Assert
+    assert result.exit_code == 0, result.output
+    snapshot = json.loads((home / "runs" / "live" / "sessions" / "own" / "state.json").read_text())
+    assert snapshot["state"]["params"]["specs"]["AAPL"]["max_order_notional"] == "5000"
 
 
 def test_load_symbol_specs_with_bundled_file_gives_exact_specs():
@@ -225,7 +259,10 @@ def test_load_symbol_specs_with_bundled_file_gives_exact_specs():
         (('lot_size = "1"', 'lot_size = "1.5"'), "lot_size 1.5 is not a multiple of qty_step 1"),
         (('cash_step = "0.01"', 'cash_step = "0.01"\nextra = "1"'), "unknown field extra"),
         (('min_notional = "1"\n', ""), "missing min_notional"),
-        (('price_tick = "0.01"', "price_tick = 0"), "price_tick = 0 must be greater than 0"),
+        (('price_tick = "0.01"', "price_tick = 0"), "price_tick = 0 must be at least 0.0000000001"),
+        (('price_tick = "0.01"', 'price_tick = "1e-30"'), "price_tick = '1e-30' must be at least 0.0000000001"),
+        (('max_order_notional = "1000000"', 'max_order_notional = "1e999"'), "max_order_notional = '1e999' must be at most 1000000000000"),
+        (('qty_step = "1"', 'qty_step = "0.50000000000000000001"'), "qty_step = '0.50000000000000000001' has more than 10 decimal places"),
     ],
 )
 def test_load_symbol_specs_with_flaw_raises_one_line_naming_file_and_symbol(tmp_path, change, fragment):

@@ -39,6 +39,15 @@ def known_exchange(exchange_id: str) -> bool:
     return exchange_id in ccxt.exchanges
 
 
+def unknown_exchange(settings: Settings, exchange_id: str) -> list[Problem]:
+    """Return a problem if ccxt has no exchange ``exchange_id``."""
+    if known_exchange(exchange_id):
+        return []
+    spec = SPECS["ccxt_exchange"]
+    fix = settings.origin(spec.name).how_to_fix(spec)
+    return [Problem(spec.name, f"{exchange_id!r} is not a ccxt exchange; fix: {fix} to an id from ccxt.exchanges such as binance, kraken or okx")]
+
+
 def prepare(settings: Settings) -> tuple[Any, list[Problem], list[str]]:
     """Build the read-only exchange offline; return it, the problems found, and notes.
 
@@ -49,9 +58,8 @@ def prepare(settings: Settings) -> tuple[Any, list[Problem], list[str]]:
     exchange_id = settings.ccxt_exchange
     if exchange_id is None:
         problems.append(_missing("ccxt_exchange", "a ccxt exchange id such as binance"))
-    elif not known_exchange(exchange_id):
-        spec = SPECS["ccxt_exchange"]
-        problems.append(Problem(spec.name, f"{exchange_id!r} is not a ccxt exchange; fix: {settings.origin(spec.name).how_to_fix(spec)} to an id from ccxt.exchanges such as binance, kraken or okx"))
+    else:
+        problems += unknown_exchange(settings, exchange_id)
     for name in ("ccxt_api_key", "ccxt_api_secret"):
         if getattr(settings, name) is None and not any(p.setting == name for p in problems):
             problems.append(_missing(name, "the key your exchange issued (sandbox keys for a sandbox)"))

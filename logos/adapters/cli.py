@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from logos import paths
 from logos.secrets import scrub
 from logos.settings import Settings, load_settings, setting_options
 
@@ -36,7 +35,9 @@ _CHECK_SETTINGS = ("home", "config", "symbols")
 def validate_config_command(cli: dict[str, Any]) -> None:
     """Validate the configuration and print every problem found (exit 2 if any).
 
-    With --adapter ccxt or alpaca the adapter's credentials are checked too (offline).
+    Runs the checks `logos trade` runs before it writes anything, so a configuration this
+    accepts starts a session. With --adapter ccxt or alpaca the adapter's credentials are
+    checked too (offline).
     """
     # imported here: only `validate-config` runs the validator from this module (`trade`
     # imports it in its own body); keeps `resume` and `--help` startup short
@@ -44,11 +45,11 @@ def validate_config_command(cli: dict[str, Any]) -> None:
     from logos.validation import validate
 
     settings = load_settings(cli)
-    problems = validate(settings)
-    if problems:
-        for problem in problems:
-            _say(str(problem), settings)
-        _say(f"{len(problems)} configuration problem(s); fix them and run `logos validate-config` again", settings, err=True)
+    findings = validate(settings)
+    for line in findings.lines():
+        _say(line, settings, err=True)
+    if findings.problems:
+        _say(f"{len(findings.problems)} configuration problem(s); fix them and run `logos validate-config` again", settings, err=True)
         raise typer.Exit(code=EXIT_BAD_INPUT)
     for line in _summary(settings):
         _say(line, settings)
@@ -67,7 +68,7 @@ def _summary(settings: Settings) -> list[str]:
         f"  strategy     {settings.strategy} {settings.public_dict()['params']}",
         f"  risk         {risk}",
         f"  kill switch  {settings.kill_switch_file}",
-        f"  seed         {settings.seed} (LOGOS_SEED; written into session.md)",
+        f"  seed         {settings.seed} (from {settings.origin('seed').source()}; written into session.md)",
         f"  adapter      {settings.adapter}",
     ]
 
@@ -114,14 +115,14 @@ def _run_check(name: str, cli: dict[str, Any], dry_run: bool, check: Callable[[S
     # imported here: only the adapter checks need the health-check types and the symbol
     # table; keeps `trade` / `resume` startup short
     from logos.adapters.health import EXIT_BAD_INPUT, EXIT_UNHEALTHY, BadInput, Unhealthy
-    from logos.symbol_table import SymbolTableError, load_symbol_specs
+    from logos.symbol_table import SymbolTableError, load_symbol_table
 
     if not dry_run:
         typer.echo(f"refusing: `logos adapters check {name}` runs only with --dry-run (live order paths are out of scope); rerun with --dry-run", err=True)
         raise typer.Exit(code=EXIT_BAD_INPUT)
     settings = load_settings(cli)
     try:
-        specs = load_symbol_specs(paths.symbols_file(settings.home))
+        specs = load_symbol_table(settings.home)
         report = check(settings, specs)
     except SymbolTableError as exc:
         _say(f"symbols: {exc}", settings, err=True)

@@ -9,6 +9,17 @@ ONE = Decimal(1)
 BPS = Decimal(10000)
 
 
+def decimal_places(value: Decimal) -> int:
+    """Return how many places after the point ``value`` needs (``1.50`` needs one, ``100`` none)."""
+    _, digits, exponent = value.as_tuple()
+    places = -exponent if isinstance(exponent, int) else 0
+    for digit in reversed(digits):
+        if places <= 0 or digit:
+            break
+        places -= 1
+    return max(places, 0)
+
+
 def floor_to_step(value: Decimal, step: Decimal) -> Decimal:
     """Round ``value`` toward zero to a whole number of ``step``."""
     return ((value / step).to_integral_value(rounding=ROUND_DOWN) * step).quantize(step)

@@ -8,9 +8,10 @@ clock or anything outside the state, so a replay makes the same decisions.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Callable, Mapping, NamedTuple
+from typing import TYPE_CHECKING, Any, Callable, NamedTuple
 
 from logos.core.money import ZERO
 from logos.core.state import Market
@@ -76,7 +77,7 @@ def _mean_std(values: tuple[Decimal, ...]) -> tuple[Decimal, Decimal]:
 def _whole(strategy: str, name: str, value: object) -> int:
     # JSON gives 2.5 or "30" as readily as 30; either would fail later, mid-session.
     if type(value) is not int:
-        raise StrategyError(f"{strategy}: {name} must be a whole number, got {value!r}")
+        raise StrategyError(f"{strategy}: {name} must be a whole number, got {exact_json(value)}")
     return value
 
 
@@ -86,7 +87,7 @@ def _number(strategy: str, name: str, value: object) -> Decimal:
     except ArithmeticError:
         number = None
     if number is None or not number.is_finite():
-        raise StrategyError(f"{strategy}: {name} must be a number, got {value!r}")
+        raise StrategyError(f"{strategy}: {name} must be a number, got {exact_json(value)}")
     return number
 
 
@@ -198,7 +199,7 @@ def build(name: str, params: tuple[tuple[str, str], ...]) -> Strategy:
     factory = FACTORIES.get(name)
     if factory is None:
         raise StrategyError(f"unknown strategy {name!r}; choose one of {', '.join(FACTORIES)}")
-    kwargs = {key: json.loads(text) for key, text in params}
+    kwargs = {key: json.loads(text, parse_float=Decimal) for key, text in params}
     try:
         return factory(**kwargs)
     except TypeError as exc:
@@ -207,7 +208,22 @@ def build(name: str, params: tuple[tuple[str, str], ...]) -> Strategy:
 
 def freeze_params(params: Mapping[str, object]) -> tuple[tuple[str, str], ...]:
     """Turn a params mapping into the sorted, hashable form kept in session params."""
-    return tuple(sorted((key, json.dumps(value, sort_keys=True)) for key, value in params.items()))
+    return tuple(sorted((key, exact_json(value)) for key, value in params.items()))
+
+
+def exact_json(value: object, *, compact: bool = False) -> str:
+    """Return ``value`` as JSON with sorted keys, a Decimal written as the exact number it holds.
+
+    The stdlib encoder knows no Decimal, and a float would round ``2.5000000000000001``.
+    """
+    item, pair = (",", ":") if compact else (", ", ": ")
+    if isinstance(value, Decimal):
+        return str(value)  # always JSON number syntax for a finite Decimal
+    if isinstance(value, Mapping):
+        return "{" + item.join(json.dumps(k) + pair + exact_json(v, compact=compact) for k, v in sorted(value.items())) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + item.join(exact_json(v, compact=compact) for v in value) + "]"
+    return json.dumps(value)
 
 
 _STRATEGY_MEMO: list[Any] = [None, None, None]  # name, params tuple, strategy

@@ -4,8 +4,10 @@ Rules (see ``docs/DATA-FORMAT.md``):
 - Only a line that ends in ``\\n`` is complete. A last line without one (a torn row, a file
   still being written) is skipped, counted, and ends the file: reading on could return the
   rest of that row as if it were a row of its own.
-- A complete line that does not parse is a ``FeedError`` naming the file and the line.
-- A repeated timestamp keeps the first row; a timestamp older than the one before is dropped.
+- A complete line that does not parse, or holds a value out of the format's bounds, is a
+  ``FeedError`` naming the file and the line, wherever it is in the file.
+- So is a row whose timestamp is not after the row before it (a repeat, or one out of
+  order): dropping it would let one far-future row silently drop every row after it.
 - In replay the clock is market time: a bar is seen when it closes (``seen = ts + interval_s``).
 """
 
@@ -19,7 +21,7 @@ from pathlib import Path
 from typing import NamedTuple, TextIO
 
 from logos.core.events import BarClosed
-from logos.feeds.csv_format import DAY_STARTS, FIELDS, HEADER, TIMES_OF_DAY, parse_ts
+from logos.feeds.csv_format import DAY_STARTS, FIELDS, HEADER, MAX_PRICE, MAX_VOLUME, TIMES_OF_DAY, format_ts, stamp_problem
 from logos.feeds.errors import FeedError
 from logos.paths import ASSET_CLASSES, cache_file
 
@@ -47,8 +49,7 @@ _STAMP_TIMES = _StampTimes()
 class SymbolReport(NamedTuple):
     """What replaying one symbol's file did to its rows.
 
-    ``rows_read == bars_yielded + torn_skipped + duplicates_dropped + out_of_order_dropped
-    + resumed_skipped`` once the stream is exhausted.
+    ``rows_read == bars_yielded + torn_skipped + resumed_skipped`` once the stream is exhausted.
     """
 
     symbol: str
@@ -56,8 +57,6 @@ class SymbolReport(NamedTuple):
     rows_read: int
     bars_yielded: int
     torn_skipped: int
-    duplicates_dropped: int
-    out_of_order_dropped: int
     resumed_skipped: int  # bars at or before the resume point ``after[symbol]``
     first_ts: int | None  # first and last yielded bar
     last_ts: int | None
@@ -68,8 +67,6 @@ class _Counts:
     rows_read: int = 0
     bars_yielded: int = 0
     torn_skipped: int = 0
-    duplicates_dropped: int = 0
-    out_of_order_dropped: int = 0
     resumed_skipped: int = 0
     first_ts: int | None = None
     last_ts: int | None = None
@@ -147,7 +144,7 @@ class CacheFeed:
         interval_s = self.interval_s
         new_bar = tuple.__new__  # skips BarClosed's generated __new__: a third of the cost
         days, times, stamp_times = DAY_STARTS, TIMES_OF_DAY, _STAMP_TIMES
-        finite = Decimal.is_finite
+        top, top_volume = MAX_PRICE, MAX_VOLUME
         with file:
             header = file.readline()
             if header != HEADER:
@@ -180,22 +177,17 @@ class CacheFeed:
                     op, hp, lp, cp, vol = Decimal(o), Decimal(h), Decimal(lo), Decimal(c), Decimal(v)
                     # stamp[10:] must be exactly "THH:MM:SSZ": that also pins the stamp's length to 20.
                     ts = days[stamp[:10]] + stamp_times[stamp[10:]]
-                    # Comparing a NaN raises (so the row is not valid); is_finite() refuses Infinity.
-                    # is_finite() costs about half a comparison with Decimal("Infinity").
+                    # Comparing a NaN raises (so the row is not valid); the upper bound refuses Infinity.
                     valid = (
-                        _ZERO < op and _ZERO < hp and _ZERO < lp and _ZERO < cp and _ZERO <= vol
-                        and finite(op) and finite(hp) and finite(lp) and finite(cp) and finite(vol)
+                        _ZERO < op <= top and _ZERO < hp <= top and _ZERO < lp <= top and _ZERO < cp <= top
+                        and _ZERO <= vol <= top_volume
                     )
                 except (ValueError, ArithmeticError):
                     valid = False
                 if not valid:
                     raise FeedError(f"{path}:{counts.rows_read + 1}: {describe_bad_row(line)}")
                 if ts <= last:
-                    if ts == last:
-                        counts.duplicates_dropped += 1
-                    else:
-                        counts.out_of_order_dropped += 1
-                    continue
+                    raise FeedError(f"{path}:{counts.rows_read + 1}: {_out_of_order(stamp, ts == last, last, counts.rows_read)}")
                 last = ts
                 if ts <= after:
                     counts.resumed_skipped += 1
@@ -207,6 +199,15 @@ class CacheFeed:
                 yield new_bar(BarClosed, (symbol, ts, op, hp, lp, cp, vol, ts + interval_s))
 
 
+def _out_of_order(stamp: str, repeated: bool, last: int, previous_line: int) -> str:
+    # Every row before this one was taken (or the file would have ended), so ``last`` is line ``previous_line``'s.
+    what = "repeats the timestamp of" if repeated else "is older than"
+    return (
+        f"timestamp {stamp} {what} line {previous_line} ({format_ts(last)}); rows are in ascending time "
+        "order, one per timestamp; fix or delete whichever of the two rows is out of place"
+    )
+
+
 def describe_bad_row(line: str) -> str:
     """Say in one line what is wrong with a complete row that did not parse, and the fix."""
     body = line[:-1]
@@ -216,8 +217,9 @@ def describe_bad_row(line: str) -> str:
             f"expected {len(FIELDS)} comma-separated fields ({','.join(FIELDS)}), "
             f"found {len(fields)} in {_clip(body)}; fix or delete the row"
         )
-    if parse_ts(fields[0]) is None:
-        return f"timestamp {_clip(fields[0])} is not ISO-8601 UTC like 2025-10-13T13:30:00Z; fix or delete the row"
+    problem = stamp_problem(fields[0])
+    if problem:
+        return f"timestamp {_clip(fields[0])} {problem}; fix or delete the row"
     for name, value in zip(FIELDS[1:], fields[1:], strict=True):
         try:
             number = Decimal(value)
@@ -228,7 +230,10 @@ def describe_bad_row(line: str) -> str:
             return f"{name} {_clip(value)} is not a number; fix or delete the row"
         if number < 0 or (number == 0 and name != "volume"):
             kind = "a volume must not be negative" if name == "volume" else "prices must be positive"
-            return f"{name} is {value}; {kind}; fix or delete the row"
+            return f"{name} is {_clip(value)}; {kind}; fix or delete the row"
+        top = MAX_VOLUME if name == "volume" else MAX_PRICE
+        if number > top:
+            return f"{name} {_clip(value)} is above {top:f}, the largest the format allows; fix or delete the row"
     return f"row {_clip(body)} does not parse; fix or delete the row"
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import inspect
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 from rich.console import Console
@@ -25,7 +25,11 @@ from logos.core.session_fsm import COMPLETED, HALTED
 from logos.live.journal import JournalError
 from logos.live.runner import Outcome, Session, SessionError, final_status, start_session
 from logos.live.snapshot import SnapshotError, read_snapshot
-from logos.settings import SETTINGS, Settings, load_settings
+from logos.secrets import scrub
+from logos.settings import DURATION, SETTINGS, SPECS, BadOption, Kind, Settings, load_settings, option_value
+
+if TYPE_CHECKING:
+    from logos.core.symbols import SymbolSpec
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -87,16 +91,25 @@ def _summary(outcome: Outcome) -> None:
     out.print(f"artifacts: {outcome.folder}", markup=False, soft_wrap=True)
 
 
-def _load(cli: dict[str, Any]) -> Settings:
+def _load(cli: dict[str, Any], duration_s: int | None = None) -> tuple[Settings, dict[str, SymbolSpec]]:
+    """Load and validate the settings as `validate-config` does; print every finding, exit 2 on a problem."""
     from logos.validation import validate
 
     settings = load_settings(cli)
-    problems = validate(settings)
-    if problems:
-        for problem in problems:
-            err.print(f"error: {problem}", markup=False, soft_wrap=True)
+    findings = validate(settings, duration_s=duration_s)
+    for line in findings.lines():
+        err.print(scrub(line, settings.secrets()), markup=False, soft_wrap=True)
+    if findings.problems:
         raise typer.Exit(code=EXIT_BAD_INPUT)
-    return settings
+    return settings, findings.specs
+
+
+def _option(option: str, kind: Kind, raw: str | None) -> Any:
+    """Parse a command's own option as the settings parse theirs; a bad value is one error line."""
+    try:
+        return None if raw is None else option_value(option, kind, raw)
+    except BadOption as exc:
+        raise fail(str(exc)) from None
 
 
 def _finish(outcome: Outcome) -> None:
@@ -109,18 +122,20 @@ def _finish(outcome: Outcome) -> None:
 def trade(**options: Any) -> None:
     """Run a paper session on the bundled cache (or a poller) and write its artifact bundle."""
     from logos.live.setup import build_feed, build_setup, check_session_id, default_session_id
-    from logos.validation import symbol_specs
 
     paper, live, acknowledged = options.pop("paper"), options.pop("live"), options.pop("i_acknowledge_risk")
-    session_id, duration = options.pop("session_id"), options.pop("duration")
+    session_id, duration = options.pop("session_id"), _option("--duration", DURATION, options.pop("duration"))
     if live or not paper:
         if not acknowledged:
             raise fail("--live needs --i-acknowledge-risk; paper trading (--paper) is the default")
         raise fail("live trading is out of scope for Logos: only paper sessions run; drop --live")
-    settings = _load(options)
-    specs, _ = symbol_specs(settings)
     try:
-        setup = build_setup(settings, specs, check_session_id(session_id or default_session_id()), duration)
+        session_id = check_session_id(session_id or default_session_id())
+    except SessionError as exc:
+        raise fail(str(exc)) from None
+    settings, specs = _load(options, duration)
+    try:
+        setup = build_setup(settings, specs, session_id, duration)
         feed = build_feed(setup, settings.seed)
         if setup.feed == "cache" and paths.uses_bundled_cache(setup.home):
             out.print(f"note: {setup.home} has no data/cache; replaying the fixtures bundled with Logos (read-only)", markup=False)
@@ -160,8 +175,8 @@ def _trade_signature() -> inspect.Signature:
             default=typer.Option(None, "--session-id", help="Session folder name (default: UTC time, e.g. 20251020-093000-paper)."),
         ),
         inspect.Parameter(
-            "duration", inspect.Parameter.KEYWORD_ONLY, annotation=Optional[int],
-            default=typer.Option(None, "--duration", help="Polling feeds: complete the session after this many seconds."),
+            "duration", inspect.Parameter.KEYWORD_ONLY, annotation=Optional[str],
+            default=typer.Option(None, "--duration", metavar="SECONDS", help=f"Polling feeds: complete the session after this many seconds ({DURATION.expect})."),
         ),
     ]
     for spec in SETTINGS:
@@ -201,6 +216,7 @@ def resume(
     if unknown:
         raise fail(f"--reset-guard {unknown[0]!r} is not a resettable guard; use one of {', '.join(RESETTABLE)}")
     root = paths.home(home)
+    speed = _option("--speed", SPECS["speed"].kind, speed)
     try:
         session = open_for_resume(root, session_id, resets, speed)
     except SessionError as exc:

@@ -289,18 +289,17 @@ def run_scenario(scenario: Scenario, home: Path) -> Result:
     """Run one scenario's session in ``home`` and check what it left; never raises."""
     from logos.live.setup import build_feed, build_setup
     from logos.live.sources import replay_events
-    from logos.validation import symbol_specs, validate
+    from logos.validation import validate
 
     result = Result(scenario, paths.session_dir(home, scenario.key))
     started = time.perf_counter()
     try:
         settings = result.settings = _settings(scenario, home)
-        problems = validate(settings)
-        if problems:
-            result.checks = [Check(False, f"configuration refused: {p}") for p in problems]
+        findings = validate(settings)
+        if findings.problems:
+            result.checks = [Check(False, f"configuration refused: {p}") for p in findings.problems]
             return result
-        specs, _ = symbol_specs(settings)
-        setup = build_setup(settings, specs, scenario.key)
+        setup = build_setup(settings, findings.specs, scenario.key)
         session = start_session(setup)
         note: dict[str, int] = {}
         events = replay_events(session, build_feed(setup, settings.seed))

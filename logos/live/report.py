@@ -12,6 +12,10 @@ from logos.core.timestamps import iso
 from logos.version import __version__
 
 
+# The key of the configuration table that says where the seed came from (``--seed``, a file...).
+SEED_SOURCE = "seed_source"
+
+
 def _table(header: tuple[str, ...], rows: list[tuple[Any, ...]]) -> list[str]:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(str(cell).replace("|", "\\|") for cell in row) + " |" for row in rows]
@@ -99,7 +103,7 @@ def render(
         f"- Status: **{state.status}**" + (f" (causes: {', '.join(state.halt_causes)})" if state.halt_causes else ""),
         f"- Trading mode: {state.mode}",
         f"- Logos version: {shell.get('logos_version', 'not recorded')} (started the session); {__version__} (wrote this file)",
-        f"- Seed: {p.seed} (`LOGOS_SEED`)",
+        f"- Seed: {p.seed} (from {settings.get(SEED_SOURCE, 'a source this session did not record')})",
         f"- Journal seq: {state.seq}",
         f"- Market clock: {iso(state.clock) if state.clock else '-'}",
         f"- Orders created: {state.orders_created}; fills: {state.fills_applied}; open orders: {len(state.orders)}",
@@ -123,11 +127,8 @@ def render(
     out.append(f"- Source: {shell.get('setup', {}).get('feed', '-')}")
     if feed:
         out += [""] + _table(
-            ("symbol", "bars", "max lag (s)", "torn/partial skipped", "duplicates dropped", "out of order dropped"),
-            [
-                (s, f.get("bars", 0), f.get("max_lag_s", 0), f.get("torn", 0), f.get("duplicates", 0), f.get("out_of_order", 0))
-                for s, f in sorted(feed.items())
-            ],
+            ("symbol", "bars", "max lag (s)", "torn/partial skipped"),
+            [(s, f.get("bars", 0), f.get("max_lag_s", 0), f.get("torn", 0)) for s, f in sorted(feed.items())],
         )
     out += ["", "## Reconciliation", ""]
     resumes = shell.get("resumes", [])

@@ -37,6 +37,7 @@ from logos.live.report import render
 from logos.live.snapshot import Snapshot, SnapshotWriter, encode_snapshot
 from logos.stats.summary import write_summary
 from logos.version import __version__
+from logos.settings import FAULT_KILL_AFTER_SEQ_ENV
 
 SNAPSHOT = "state.json"
 JOURNAL = "state.jsonl"
@@ -46,10 +47,6 @@ KILL_SWITCH_EVERY = 512
 PROGRESS_EVERY = 2000
 # A --speed max replay holds back fewer than this many fact-free journal lines (~50 KB).
 JOURNAL_HOLD_LINES = 256
-# Fault injection for crash tests: SIGKILL this process right after journaling this seq,
-# before the event's artifact rows or its snapshot are written (the worst moment). A
-# snapshot already in flight lands first, so a test knows which one a resume starts from.
-CRASH_AFTER_SEQ_ENV = "LOGOS_FAULT_KILL_AFTER_SEQ"
 _INPUT_TYPES = frozenset(INPUTS)
 
 
@@ -114,7 +111,10 @@ class Interpreter:
         self.log = log
         self.snapshots = snapshots
         self.stop: str | None = None
-        crash_at = os.environ.get(CRASH_AFTER_SEQ_ENV, "")
+        # Fault injection for crash tests: SIGKILL this process right after journaling this seq,
+        # before the event's artifact rows or its snapshot are written (the worst moment). A
+        # snapshot already in flight lands first, so a test knows which one a resume starts from.
+        crash_at = os.environ.get(FAULT_KILL_AFTER_SEQ_ENV, "")
         self.crash_after = int(crash_at) if crash_at.isdigit() else None
 
     def execute(self, effects: tuple[Any, ...]) -> None:
@@ -343,17 +343,12 @@ class Session:
         self.journal.close()
 
     def _absorb_feed_report(self) -> None:
-        """Add this run's damaged-row counts to the session's running totals."""
+        """Add this run's torn-row counts to the session's running totals."""
         if self.feed_report is None:
             return
         for symbol, report in self.feed_report().items():
             figures = self._feed_figures(symbol)
-            for key, count in (
-                ("torn", report.torn_skipped),
-                ("duplicates", report.duplicates_dropped),
-                ("out_of_order", report.out_of_order_dropped),
-            ):
-                figures[key] = figures.get(key, 0) + count
+            figures["torn"] = figures.get("torn", 0) + report.torn_skipped
         self.feed_report = None
 
     def interruption(self, now: int = 0) -> KillSwitchTripped | SessionPaused | None:

@@ -11,10 +11,12 @@ from pyrsistent import pmap
 
 from logos import paths
 from logos.core.state import Params
-from logos.core.strategies import StrategyError, build, freeze_params
+from logos.core.strategies import freeze_params
 from logos.core.symbols import SymbolSpec
+from logos.live.report import SEED_SOURCE
 from logos.live.runner import SessionError, SessionSetup
 from logos.settings import Settings
+from logos.validation import DEFAULT_EXCHANGE
 
 SESSION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 INTERVAL_S = 60
@@ -26,40 +28,23 @@ def default_session_id() -> str:
 
 def check_session_id(session_id: str) -> str:
     if not SESSION_ID.fullmatch(session_id):
+        shown = repr(session_id if len(session_id) <= 70 else session_id[:64] + "...")
         raise SessionError(
-            f"--session-id {session_id!r} is not usable as a folder name; "
-            "use letters, digits, '.', '_' or '-' (at most 64, starting with a letter or digit)"
+            f"--session-id {shown} is not usable as a folder name; "
+            "fix: use letters, digits, '.', '_' or '-' (at most 64, starting with a letter or digit)"
         )
     return session_id
 
 
 def build_params(settings: Settings, specs: dict[str, SymbolSpec], session_id: str) -> Params:
-    strategy_params = freeze_params(settings.params)
-    try:
-        strategy = build(settings.strategy, strategy_params)
-    except StrategyError as exc:
-        raise SessionError(f"{exc}; fix: correct --params") from None
-    pair = settings.params.get("pair")
-    if settings.strategy == "pairs_trading":
-        if len(settings.symbols) < 2:
-            raise SessionError(
-                f"pairs_trading trades two symbols, the session has {len(settings.symbols)}; "
-                "fix: pass two with --symbol, e.g. --symbol AAPL,MSFT"
-            )
-        missing = [s for s in pair or () if s not in settings.symbols]
-        if missing:
-            raise SessionError(
-                f"pairs_trading's pair names {', '.join(missing)}, which the session does not trade; "
-                "fix: add it with --symbol or change \"pair\" in --params"
-            )
-    del strategy
+    """Return the core's params of validated ``settings`` (``logos.validation.validate`` found no problem)."""
     return Params(
         session_id=session_id,
         seed=settings.seed,
         specs=pmap({s: specs[s] for s in settings.symbols}),
         symbols=tuple(settings.symbols),
         strategy=settings.strategy,
-        strategy_params=strategy_params,
+        strategy_params=freeze_params(settings.params),
         sizing=settings.sizing,
         sizing_value=settings.sizing_value,
         order_type=settings.order_type,
@@ -98,9 +83,9 @@ def build_setup(settings: Settings, specs: dict[str, SymbolSpec], session_id: st
         snapshot_every=settings.snapshot_every,
         durability=settings.durability,
         kill_switch=kill_switch_label(settings),
-        settings=settings.public_dict(),
+        settings={**settings.public_dict(), SEED_SOURCE: settings.origin("seed").source()},
         duration_s=duration_s,
-        exchange_id=settings.ccxt_exchange or "binance",
+        exchange_id=settings.ccxt_exchange or DEFAULT_EXCHANGE,
     )
 
 
