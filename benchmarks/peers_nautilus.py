@@ -1,4 +1,4 @@
-"""The workload in NautilusTrader: BacktestEngine, one crypto spot pair per symbol, bars from its wrangler.
+"""The workload in NautilusTrader: BacktestEngine, one USD-settled instrument per symbol, bars from its wrangler.
 
 Run as its own process by ``benchmarks.run``:
 ``python -m benchmarks.peers_nautilus SERIES --result FILE``, where SERIES is the
@@ -33,41 +33,40 @@ def run(series: dict[str, Path]) -> dict[str, object]:
     from nautilus_trader.indicators import SimpleMovingAverage
     from nautilus_trader.model.currencies import USD
     from nautilus_trader.model.data import Bar, BarType
-    from nautilus_trader.model.enums import AccountType, CurrencyType, OmsType, OrderSide
+    from nautilus_trader.model.enums import AccountType, OmsType, OrderSide
     from nautilus_trader.model.events import OrderFilled
     from nautilus_trader.model.identifiers import InstrumentId, Symbol, Venue
-    from nautilus_trader.model.instruments import CurrencyPair
-    from nautilus_trader.model.objects import Currency, Money, Price, Quantity
+    from nautilus_trader.model.instruments import Equity
+    from nautilus_trader.model.objects import Money, Price, Quantity
     from nautilus_trader.persistence.wranglers import BarDataWrangler
     from nautilus_trader.trading.strategy import Strategy
 
     venue = Venue("SIM")
 
-    def pair(symbol: str) -> CurrencyPair:
-        base = Currency(symbol.split("/")[0], 8, 0, "Synthetic coin", CurrencyType.CRYPTO)
-        Currency.register(base, overwrite=True)
-        return CurrencyPair(
+    # An Equity settles in USD alone. A CurrencyPair would give the cash account a balance
+    # per base currency, and every fill's account state carries all of them, so a fill
+    # would cost in proportion to the symbol count: a model cost, not the engine's.
+    def listing(symbol: str) -> Equity:
+        return Equity(
             instrument_id=InstrumentId(Symbol(symbol), venue),
             raw_symbol=Symbol(symbol),
-            base_currency=base,
-            quote_currency=USD,
+            currency=USD,
             price_precision=2,
-            size_precision=0,
             price_increment=Price.from_str("0.01"),
-            size_increment=Quantity.from_int(1),
+            lot_size=Quantity.from_int(1),
             ts_event=0,
             ts_init=0,
             maker_fee=Decimal(0),
             taker_fee=Decimal(0),
         )
 
-    instruments = [pair(symbol) for symbol in series]
+    instruments = [listing(symbol) for symbol in series]
     bar_types = [BarType.from_str(f"{instrument.id}-1-MINUTE-LAST-EXTERNAL") for instrument in instruments]
 
     class Book:
         """One symbol's indicators, target and last close."""
 
-        def __init__(self, instrument: CurrencyPair) -> None:
+        def __init__(self, instrument: Equity) -> None:
             self.instrument = instrument
             self.fast = SimpleMovingAverage(FAST)
             self.slow = SimpleMovingAverage(SLOW)
@@ -106,7 +105,7 @@ def run(series: dict[str, Path]) -> dict[str, object]:
 
     # The cache stamps a bar with its open; Nautilus stamps it when it closes.
     bars = []
-    for (symbol, csv), bar_type, instrument in zip(series.items(), bar_types, instruments, strict=True):
+    for csv, bar_type, instrument in zip(series.values(), bar_types, instruments, strict=True):
         frame = pd.read_csv(csv, index_col="timestamp", parse_dates=["timestamp"])
         frame.index = frame.index + pd.Timedelta(minutes=1)
         bars += BarDataWrangler(bar_type, instrument).process(frame)
@@ -130,8 +129,7 @@ def run(series: dict[str, Path]) -> dict[str, object]:
     account = engine.portfolio.account(venue)
     equity = account.balance_total(USD).as_double()
     for book in strategy.books.values():
-        held = account.balance_total(book.instrument.base_currency)
-        equity += (held.as_double() if held is not None else 0.0) * book.last_close
+        equity += float(engine.portfolio.net_position(book.instrument.id)) * book.last_close
     result = {
         "engine": "nautilus_trader",
         "version": nautilus_trader.__version__,
