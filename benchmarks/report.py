@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from benchmarks import SLOW
+from benchmarks import SAME_CLOSE, SLOW
 
 CONVENTION = {
     ("logos", "next_open"): "next bar's open",
@@ -69,10 +69,12 @@ def ratio_table(rows: list[dict[str, Any]]) -> list[str]:
 def agreement(logos: dict[str, Any], peer: dict[str, Any]) -> str:
     """Say whether ``peer`` made the same fills, symbol by symbol, and ended on the same equity as ``logos``.
 
-    A peer that leaves an order of a symbol's last bar unfilled (backtrader acts on an order
-    at the next bar, and there is none) still agrees when that explains the whole difference.
+    Filling at the close, Logos fills an order of a symbol's last bar there; backtrader acts
+    on an order at the next bar, and there is none. Its orders left open excuse exactly that
+    difference, and only in that convention (filling at the next open, Logos lets them expire).
     """
-    mine, theirs, left_open = logos["fills_by_symbol"], peer["fills_by_symbol"], peer["open_by_symbol"]
+    mine, theirs = logos["fills_by_symbol"], peer["fills_by_symbol"]
+    left_open = peer["open_by_symbol"] if peer["fill_at"] == SAME_CLOSE else {}
     differing = sorted(s for s in mine.keys() | theirs.keys() if mine.get(s, 0) != theirs.get(s, 0))
     unexplained = [s for s in differing if mine.get(s, 0) - theirs.get(s, 0) != left_open.get(s, 0)]
     if unexplained:
