@@ -29,7 +29,7 @@ def run(series: dict[str, Path]) -> dict[str, object]:
     import nautilus_trader
     import pandas as pd
     from nautilus_trader.backtest.engine import BacktestEngine, BacktestEngineConfig
-    from nautilus_trader.config import LoggingConfig, StrategyConfig
+    from nautilus_trader.config import LoggingConfig, RiskEngineConfig, StrategyConfig
     from nautilus_trader.indicators import SimpleMovingAverage
     from nautilus_trader.model.currencies import USD
     from nautilus_trader.model.data import Bar, BarType
@@ -110,7 +110,10 @@ def run(series: dict[str, Path]) -> dict[str, object]:
         frame.index = frame.index + pd.Timedelta(minutes=1)
         bars += BarDataWrangler(bar_type, instrument).process(frame)
 
-    engine = BacktestEngine(BacktestEngineConfig(logging=LoggingConfig(log_level="ERROR")))
+    # The risk engine's default throttle (100 orders a second) would deny orders when many
+    # symbols cross on one bar; like Logos's limits here, it is set out of reach.
+    risk = RiskEngineConfig(max_order_submit_rate=f"{10 * len(series)}/00:00:01")
+    engine = BacktestEngine(BacktestEngineConfig(logging=LoggingConfig(log_level="ERROR"), risk_engine=risk))
     engine.add_venue(
         venue=venue,
         oms_type=OmsType.NETTING,

@@ -28,7 +28,7 @@ START_TICKS = 100_000  # 1000.00 at a 0.01 tick
 FLOOR_TICKS = 10_000  # the walk reflects off 100.00, so prices stay positive and similar
 HEADER = "timestamp,open,high,low,close,volume\n"
 # Symbol i's walk is seeded with seed + i * SEED_STRIDE: symbol 0 keeps the seed itself,
-# and a prime stride keeps the seeds of neighbouring --seed values apart.
+# and a stride this large keeps nearby --seed values from sharing a walk.
 SEED_STRIDE = 1_000_003
 SYMBOLS_HEAD = "# Written by benchmarks/synthetic.py: fictitious 24/7 symbols for the benchmark.\n"
 SYMBOL_ENTRY = """[symbols."{symbol}"]
