@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from benchmarks import FAST, INITIAL_CASH, SLOW, UNITS
+from benchmarks import FAST, INITIAL_CASH, SLOW, SYMBOL, UNITS
 from benchmarks.measure import Measured, measure
 
 LOOSE = "1000000000"  # risk limits far above anything one unit per symbol can reach
@@ -54,6 +54,9 @@ def trade_options(symbols: Sequence[str]) -> list[str]:
     an order (a peer's broker would reject one that Logos fills, or the other way round).
     """
     return ["--symbol", ",".join(symbols), *STRATEGY_OPTIONS, "--initial-cash", str(INITIAL_CASH * len(symbols))]
+
+
+TRADE_OPTIONS = tuple(trade_options([SYMBOL]))  # the one-symbol workload, SYN/USD alone
 
 
 def logos_command() -> list[str]:
