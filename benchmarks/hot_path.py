@@ -1,4 +1,4 @@
-"""Profile the benchmark session: ``python -m benchmarks.hot_path [--bars N] [--fill-at F] [--out DIR]``.
+"""Profile the benchmark session: ``python -m benchmarks.hot_path [--bars N] [--symbols N] [--fill-at F] [--out DIR]``.
 
 Runs the workload's Logos session once, in a process of its own under cProfile (the same
 command line as the timed runs), and writes the profile where pstats or a viewer can read
@@ -19,16 +19,17 @@ import tempfile
 from pathlib import Path
 
 from benchmarks import NEXT_OPEN, SAME_CLOSE, SEED, SLOW
-from benchmarks.logos_runs import TRADE_OPTIONS, clean_env
+from benchmarks.logos_runs import allow_open_files, clean_env, trade_options
 from benchmarks.synthetic import make_home
 
 
-def profile_session(home: Path, bars: int, fill_at: str, out: Path) -> Path:
+def profile_session(home: Path, bars: int, symbols: list[str], fill_at: str, out: Path) -> Path:
     """Run the session under cProfile; return the ``.prof`` file it wrote."""
-    profile = out / f"logos-{fill_at}-{bars}.prof"
+    suffix = "" if len(symbols) == 1 else f"x{len(symbols)}"
+    profile = out / f"logos-{fill_at}-{bars}{suffix}.prof"
     command = [
         sys.executable, "-m", "cProfile", "-o", str(profile), "-m", "logos.live",
-        "trade", "--paper", "--home", str(home), "--session-id", f"profile-{fill_at}", "--fill-at", fill_at, *TRADE_OPTIONS,
+        "trade", "--paper", "--home", str(home), "--session-id", f"profile-{fill_at}", "--fill-at", fill_at, *trade_options(symbols),
     ]
     done = subprocess.run(command, env=clean_env(), capture_output=True, text=True)
     if done.returncode != 0:
@@ -48,13 +49,16 @@ def top_table(profile: Path, top: int, order: str) -> str:
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.hot_path", description=__doc__.splitlines()[0])
     parser.add_argument("--bars", type=int, default=100_000, help="bars in the series (default: 100000)")
+    parser.add_argument("--symbols", type=int, default=1, help="symbols to split the bars over (default: 1)")
     parser.add_argument("--fill-at", choices=(NEXT_OPEN, SAME_CLOSE), default=NEXT_OPEN, help="fill convention (default: next_open)")
     parser.add_argument("--top", type=int, default=30, help="functions to list (default: 30)")
     parser.add_argument("--seed", type=int, default=SEED, help=f"seed of the synthetic series (default: {SEED})")
     parser.add_argument("--out", type=Path, default=Path("runs") / "bench" / "profile", help="folder for the profile (default: runs/bench/profile)")
     args = parser.parse_args(argv)
-    if args.bars < 2 * SLOW or args.top < 1:
-        parser.error(f"--bars must be at least {2 * SLOW} and --top at least 1")
+    if args.bars < 2 * SLOW or args.top < 1 or args.symbols < 1:
+        parser.error(f"--bars must be at least {2 * SLOW}, --top and --symbols at least 1")
+    if args.bars % args.symbols:
+        parser.error(f"--bars {args.bars} does not split evenly over --symbols {args.symbols}; pick counts that divide it")
     return args
 
 
@@ -67,9 +71,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     home = Path(tempfile.mkdtemp(prefix="logos-profile-"))
     try:
-        make_home(home, args.bars, args.seed)
-        print(f"profiling a {args.bars:,}-bar session ({args.fill_at}) under cProfile", file=sys.stderr, flush=True)
-        profile = profile_session(home, args.bars, args.fill_at, args.out)
+        allow_open_files(args.symbols)
+        symbols = list(make_home(home, args.bars, args.seed, args.symbols))
+        print(f"profiling a {args.bars:,}-bar session over {args.symbols:,} symbols ({args.fill_at}) under cProfile", file=sys.stderr, flush=True)
+        profile = profile_session(home, args.bars, symbols, args.fill_at, args.out)
     except RuntimeError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -7,21 +7,24 @@ the feed) and the whole-process time of a short session (imports and startup dom
 
 from __future__ import annotations
 
+import csv
 import filecmp
 import os
 import re
+import resource
 import shutil
 import sys
+from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from benchmarks import FAST, INITIAL_CASH, SLOW, SYMBOL, UNITS
 from benchmarks.measure import Measured, measure
 
-LOOSE = "1000000000"  # risk limits far above anything one unit can reach
+LOOSE = "1000000000"  # risk limits far above anything one unit per symbol can reach
 STALE_OFF = "2592000"  # the largest stale limit (30 days): the 24/7 series has no gap near it
-TRADE_OPTIONS = (
-    "--symbol", SYMBOL,
+STRATEGY_OPTIONS = (
     "--strategy", "momentum",
     "--params", f'{{"fast":{FAST},"slow":{SLOW},"long_only":true}}',
     "--sizing", "units",
@@ -29,7 +32,6 @@ TRADE_OPTIONS = (
     "--fee-bps", "0",
     "--slippage-bps", "0",
     "--volume-share", "1",
-    "--initial-cash", str(INITIAL_CASH),
     "--speed", "max",
     "--max-notional", LOOSE,
     "--max-exposure", LOOSE,
@@ -41,8 +43,21 @@ TRADE_OPTIONS = (
 # is left out: it records the crash and the resume as events of their own.
 EQUIVALENT_ARTIFACTS = ("orders.csv", "trades.csv", "positions.csv", "account.csv")
 CRASH_ENV = "LOGOS_FAULT_KILL_AFTER_SEQ"
+SPARE_FILES = 256  # descriptors beyond one per symbol's CSV: the journal, artifacts, imports
 _LOOP = re.compile(r"(\d+) in (\d+(?:\.\d+)?)s")
 _JOURNAL_HEAD = re.compile(r'\{"seq":(\d+),"type":"(\w+)"')
+
+
+def trade_options(symbols: Sequence[str]) -> list[str]:
+    """Return the workload's ``logos trade`` options for ``symbols``, with cash for each of them.
+
+    Every symbol gets ``INITIAL_CASH``, so however many are long at once, cash never limits
+    an order (a peer's broker would reject one that Logos fills, or the other way round).
+    """
+    return ["--symbol", ",".join(symbols), *STRATEGY_OPTIONS, "--initial-cash", str(INITIAL_CASH * len(symbols))]
+
+
+TRADE_OPTIONS = tuple(trade_options([SYMBOL]))  # the one-symbol workload, SYN/USD alone
 
 
 def logos_command() -> list[str]:
@@ -63,17 +78,18 @@ def session_folder(home: Path, session_id: str) -> Path:
 
 
 def read_session(folder: Path) -> dict[str, Any]:
-    """Return status, final journal seq, fills and final equity from a finished session."""
+    """Return status, final journal seq, fills (in all and per symbol) and final equity from a finished session."""
     report = (folder / "session.md").read_text()
     status = re.search(r"- Status: \*\*(\w+)\*\*", report)
     seq = re.search(r"- Journal seq: (\d+)", report)
     equity = re.search(r"^\| equity \| (\S+) \|$", report, re.MULTILINE)
-    with (folder / "trades.csv").open() as handle:
-        fills = sum(1 for _ in handle) - 1
+    with (folder / "trades.csv").open(newline="") as handle:
+        fills = Counter(row["symbol"] for row in csv.DictReader(handle))
     return {
         "status": status.group(1) if status else "unknown",
         "seq": int(seq.group(1)) if seq else None,
-        "fills": fills,
+        "fills": fills.total(),
+        "fills_by_symbol": dict(fills),
         "final_equity": float(equity.group(1)) if equity else None,
     }
 
@@ -107,6 +123,20 @@ def kill_seq_before_snapshot(folder: Path, latest: int) -> int:
     return chosen
 
 
+def allow_open_files(symbols: int) -> None:
+    """Raise the soft limit on open files so a session can hold every symbol's CSV open at once.
+
+    Logos opens each symbol's cache file when the replay starts; 5,000 symbols need more
+    than the common soft limit of 1,024. The children inherit the raised limit.
+    """
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = symbols + SPARE_FILES
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        if hard != resource.RLIM_INFINITY and hard < wanted:
+            raise RuntimeError(f"{symbols:,} symbols need {wanted:,} open files but the hard limit is {hard:,}; raise it (ulimit -Hn) or use fewer --symbols")
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+
+
 def _loop_seconds(measured: Measured) -> float | None:
     found = _LOOP.search(measured.stdout)
     return float(found.group(2)) if found else None
@@ -117,10 +147,14 @@ def _failure(what: str, measured: Measured) -> RuntimeError:
     return RuntimeError(f"{what} exited {measured.returncode}: {' | '.join(tail)}")
 
 
-def run_session(home: Path, session_id: str, fill_at: str, env: dict[str, str] | None = None) -> tuple[Measured, dict[str, Any]]:
-    """Run the workload as one ``logos trade --paper`` process; return its measure and results."""
-    command = [*logos_command(), "trade", "--paper", "--home", str(home), "--session-id", session_id, "--fill-at", fill_at, *TRADE_OPTIONS]
-    measured = measure(command, env=env or clean_env())
+def trade_command(home: Path, session_id: str, fill_at: str, symbols: Sequence[str]) -> list[str]:
+    return [*logos_command(), "trade", "--paper", "--home", str(home), "--session-id", session_id, "--fill-at", fill_at, *trade_options(symbols)]
+
+
+def run_session(home: Path, session_id: str, fill_at: str, symbols: Sequence[str]) -> tuple[Measured, dict[str, Any]]:
+    """Run the workload on ``symbols`` as one ``logos trade --paper`` process; return its measure and results."""
+    command = trade_command(home, session_id, fill_at, symbols)
+    measured = measure(command, env=clean_env())
     if measured.returncode != 0:
         raise _failure(f"logos trade ({session_id})", measured)
     result = read_session(session_folder(home, session_id))
@@ -128,17 +162,16 @@ def run_session(home: Path, session_id: str, fill_at: str, env: dict[str, str] |
     return measured, result
 
 
-def crash_and_resume(home: Path, reference: Path, session_id: str, fill_at: str, kill_at_seq: int) -> dict[str, Any]:
+def crash_and_resume(
+    home: Path, reference: Path, session_id: str, fill_at: str, symbols: Sequence[str], kill_at_seq: int
+) -> dict[str, Any]:
     """Kill a session right after journaling ``kill_at_seq``, resume it, compare with ``reference``.
 
     The restore time runs from starting ``logos resume`` to its line "resuming <id> at seq N",
     printed once the snapshot is loaded, the journal tail replayed and verified and the
     artifacts cut back; the total runs to the end of the resumed session.
     """
-    crashed = measure(
-        [*logos_command(), "trade", "--paper", "--home", str(home), "--session-id", session_id, "--fill-at", fill_at, *TRADE_OPTIONS],
-        env=clean_env(**{CRASH_ENV: str(kill_at_seq)}),
-    )
+    crashed = measure(trade_command(home, session_id, fill_at, symbols), env=clean_env(**{CRASH_ENV: str(kill_at_seq)}))
     if crashed.returncode != -9:
         raise _failure(f"the crash run (expected SIGKILL after seq {kill_at_seq})", crashed)
     resumed = measure(

@@ -1,10 +1,11 @@
-"""Run the benchmark: ``python -m benchmarks.run [--bars 100000 1000000] [--skip-peers] [--out DIR]``.
+"""Run the benchmark: ``python -m benchmarks.run [--bars 100000 1000000] [--symbols 1] [--skip-peers] [--out DIR]``.
 
-For each bar count: write the synthetic series into a temporary Logos home, run the
-workload in Logos (both fill conventions) and in every installed peer (backtrader in both,
-NautilusTrader in its own), each as a process of its own; then crash and resume the
-largest Logos session, and time a 1,000-bar session from process start to exit. Prints
-the markdown report and writes ``results.md`` and ``results.json`` into ``--out``.
+For each bar count and symbol count: write the synthetic series (the bars split evenly
+over the symbols) into a temporary Logos home, run the workload in Logos (both fill
+conventions) and in every installed peer (backtrader in both, NautilusTrader in its own),
+each as a process of its own; then crash and resume the largest Logos session of each
+symbol count, and time a 1,000-bar session from process start to exit. Prints the
+markdown report and writes ``results.md`` and ``results.json`` into ``--out``.
 """
 
 from __future__ import annotations
@@ -25,11 +26,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from benchmarks import FAST, INITIAL_CASH, NEXT_OPEN, SAME_CLOSE, SEED, SLOW, SYMBOL, UNITS
-from benchmarks.logos_runs import crash_and_resume, kill_seq_before_snapshot, run_session, session_folder
+from benchmarks import FAST, INITIAL_CASH, NEXT_OPEN, SAME_CLOSE, SEED, SLOW, UNITS
+from benchmarks.logos_runs import allow_open_files, crash_and_resume, kill_seq_before_snapshot, run_session, session_folder
 from benchmarks.measure import Measured, measure
 from benchmarks.report import render
-from benchmarks.synthetic import make_home, share_home, tie_bars
+from benchmarks.synthetic import make_home, share_home, symbol_names, tie_bars, write_series
 
 REPO = Path(__file__).resolve().parent.parent
 # peer -> (its distribution name, its module here, the fill conventions it can run)
@@ -61,14 +62,14 @@ def installed_peers(wanted: list[str]) -> tuple[list[str], list[str]]:
 # --- one configuration, measured ``repeat`` times ------------------------------------------
 
 
-def peer_run(peer: str, csv: Path, fill_at: str, scratch: Path) -> Run:
+def peer_run(peer: str, series: Path, fill_at: str, scratch: Path) -> Run:
     module = PEERS[peer][1]
 
     def once(attempt: int) -> tuple[Measured, dict[str, Any]]:
         handle, name = tempfile.mkstemp(prefix=f"{peer}-{fill_at}-{attempt}-", suffix=".json", dir=scratch)
         os.close(handle)
         result_file = Path(name)
-        command = [sys.executable, "-m", module, str(csv), "--result", str(result_file)]
+        command = [sys.executable, "-m", module, str(series), "--result", str(result_file)]
         if len(PEERS[peer][2]) > 1:
             command += ["--fill-at", fill_at]
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
@@ -81,16 +82,16 @@ def peer_run(peer: str, csv: Path, fill_at: str, scratch: Path) -> Run:
     return once
 
 
-def logos_run(home: Path, bars: int, fill_at: str) -> Run:
+def logos_run(home: Path, bars: int, symbols: list[str], fill_at: str) -> Run:
     def once(attempt: int) -> tuple[Measured, dict[str, Any]]:
-        measured, result = run_session(home, session_id(bars, fill_at, attempt), fill_at)
-        return measured, {"engine": "logos", "version": version("logos"), "fill_at": fill_at, "bars": bars, **result}
+        measured, result = run_session(home, session_id(bars, len(symbols), fill_at, attempt), fill_at, symbols)
+        return measured, {"engine": "logos", "version": version("logos"), "fill_at": fill_at, "bars": bars, "symbols": len(symbols), **result}
 
     return once
 
 
-def session_id(bars: int, fill_at: str, attempt: int) -> str:
-    return f"bench-{bars}-{fill_at}-r{attempt}"
+def session_id(bars: int, symbols: int, fill_at: str, attempt: int) -> str:
+    return f"bench-{bars}x{symbols}-{fill_at}-r{attempt}"
 
 
 def row(runs: list[tuple[Measured, dict[str, Any]]], notes: list[str]) -> dict[str, Any]:
@@ -98,17 +99,22 @@ def row(runs: list[tuple[Measured, dict[str, Any]]], notes: list[str]) -> dict[s
     first = runs[0][1]
     outcomes = {(r["fills"], r["final_equity"]) for _, r in runs}
     if len(outcomes) > 1:
-        notes.append(f"{first['engine']} {first['fill_at']} {first['bars']} bars: repeats disagree on fills/equity {sorted(outcomes)}")
+        notes.append(
+            f"{first['engine']} {first['fill_at']} {first['bars']} bars x {first['symbols']} symbols: "
+            f"repeats disagree on fills/equity {sorted(outcomes)}"
+        )
     wall = statistics.median(m.wall_s for m, _ in runs)
     loops = [r["engine_s"] for _, r in runs if r.get("engine_s") is not None]
     return {
-        **{k: first[k] for k in ("engine", "version", "fill_at", "bars", "fills", "final_equity")},
+        **{k: first[k] for k in ("engine", "version", "fill_at", "bars", "symbols", "fills", "final_equity")},
         "wall_s": wall,
         "bars_per_s": first["bars"] / wall,
         "engine_s": statistics.median(loops) if loops else None,
         "peak_rss_mb": statistics.median(m.peak_rss_mb for m, _ in runs),
         "wall_s_each": [m.wall_s for m, _ in runs],
         "seq": first.get("seq"),
+        "fills_by_symbol": first["fills_by_symbol"],
+        "open_by_symbol": first.get("open_by_symbol", {}),
     }
 
 
@@ -139,50 +145,65 @@ def measure_all(configs: list[tuple[str, Run]], repeat: int, notes: list[str]) -
 
 def collect(args: argparse.Namespace, peers: list[str], root: Path, notes: list[str]) -> dict[str, Any]:
     rows: list[dict[str, Any]] = []
-    resume: dict[str, Any] | None = None
+    resumes: list[dict[str, Any]] = []
     sizes = sorted(set(args.bars))
+    counts = sorted(set(args.symbols))
     for bars in sizes:
-        say(f"{bars:,} bars: writing the series")
-        home = root / f"home-{bars}"
-        csv = make_home(home, bars, args.seed)
-        configs: list[tuple[str, Run]] = [(f"logos {fill_at}", logos_run(home, bars, fill_at)) for fill_at in (NEXT_OPEN, SAME_CLOSE)]
-        if args.peer_max_bars is None or bars <= args.peer_max_bars:
-            configs += [(f"{p} {fill_at}", peer_run(p, csv, fill_at, root)) for p in peers for fill_at in PEERS[p][2]]
-        rows += measure_all(configs, args.repeat, notes)
-        if bars == sizes[-1] and not args.no_resume:
-            resume = measure_resume(home, root, bars)
+        for count in counts:
+            home, series, symbols = write_size(root, bars, count, args.seed)
+            configs: list[tuple[str, Run]] = [(f"logos {f}", logos_run(home, bars, symbols, f)) for f in (NEXT_OPEN, SAME_CLOSE)]
+            if runs_peers(args, bars, count):
+                configs += [(f"{p} {fill_at}", peer_run(p, series, fill_at, root)) for p in peers for fill_at in PEERS[p][2]]
+            rows += measure_all(configs, args.repeat, notes)
+            if bars == sizes[-1] and not args.no_resume:
+                resumes.append(measure_resume(home, root, bars, symbols))
     say(f"startup: {STARTUP_BARS:,}-bar sessions")
-    startup_home = root / f"home-startup-{STARTUP_BARS}"
-    startup_csv = make_home(startup_home, STARTUP_BARS, args.seed)
-    configs = [("logos next_open", logos_run(startup_home, STARTUP_BARS, NEXT_OPEN))]
-    configs += [(f"{p} {PEERS[p][2][0]}", peer_run(p, startup_csv, PEERS[p][2][0], root)) for p in peers]
+    startup_home, startup_series, symbols = write_size(root / "startup", STARTUP_BARS, 1, args.seed)
+    configs = [("logos next_open", logos_run(startup_home, STARTUP_BARS, symbols, NEXT_OPEN))]
+    configs += [(f"{p} {PEERS[p][2][0]}", peer_run(p, startup_series, PEERS[p][2][0], root)) for p in peers]
     startup = measure_all(configs, args.repeat, notes)
     say("counting tie bars")
     return {
         "rows": rows,
-        "resume": resume,
+        "resumes": resumes,
         "startup": startup,
-        "ties": {str(n): tie_bars(n, args.seed) for n in sizes},
+        "ties": [{"bars": n, "symbols": c, "ties": tie_bars(n, args.seed, c)} for n in sizes for c in counts],
     }
 
 
-def measure_resume(home: Path, root: Path, bars: int) -> dict[str, Any]:
+def write_size(root: Path, bars: int, count: int, seed: int) -> tuple[Path, Path, list[str]]:
+    """Write a home of ``bars`` bars over ``count`` symbols and the peers' map of it; return both and the symbols."""
+    say(f"{bars:,} bars over {count:,} symbols: writing the series")
+    home = root / f"home-{bars}x{count}"
+    series = root / f"series-{bars}x{count}.json"
+    csvs = make_home(home, bars, seed, count)
+    write_series(series, csvs)
+    return home, series, list(csvs)
+
+
+def runs_peers(args: argparse.Namespace, bars: int, symbols: int) -> bool:
+    """Whether the peers run on this size (``--peer-max-bars``, ``--peer-max-symbols``)."""
+    bars_fit = args.peer_max_bars is None or bars <= args.peer_max_bars
+    return bars_fit and (args.peer_max_symbols is None or symbols <= args.peer_max_symbols)
+
+
+def measure_resume(home: Path, root: Path, bars: int, symbols: list[str]) -> dict[str, Any]:
     """Crash a session near its end, resume it, and compare it with an uninterrupted twin.
 
     The twin runs right before the crash (not reused from the timed runs), so both see the
     same Logos code even while the working tree changes under a long benchmark.
     """
     same_id = "bench-resume"
-    say("resume: an uninterrupted reference session")
-    _, reference = run_session(home, same_id, NEXT_OPEN)
+    say(f"resume ({len(symbols):,} symbols): an uninterrupted reference session")
+    _, reference = run_session(home, same_id, NEXT_OPEN, symbols)
     final_seq = reference["seq"]
     kill_at = kill_seq_before_snapshot(session_folder(home, same_id), int(final_seq * CRASH_AT))
-    crash_home = root / f"crash-{bars}"
+    crash_home = root / f"crash-{bars}x{len(symbols)}"
     share_home(home, crash_home)
     say(f"resume: crash at seq {kill_at:,} of {final_seq:,}, then resume")
-    result = crash_and_resume(crash_home, session_folder(home, same_id), same_id, NEXT_OPEN, kill_at)
+    result = crash_and_resume(crash_home, session_folder(home, same_id), same_id, NEXT_OPEN, symbols, kill_at)
     say(f"  restore {result['restore_s']:.2f} s, resume total {result['resume_total_s']:.2f} s, identical: {result['artifacts_identical']}")
-    return {"bars": bars, "fill_at": NEXT_OPEN, "final_seq": final_seq, **result}
+    return {"bars": bars, "symbols": len(symbols), "fill_at": NEXT_OPEN, "final_seq": final_seq, **result}
 
 
 def code_revision() -> str:
@@ -198,18 +219,32 @@ def code_revision() -> str:
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.splitlines()[0])
     parser.add_argument("--bars", type=int, nargs="+", default=[100_000, 1_000_000], help="bar counts to run (default: 100000 1000000)")
+    parser.add_argument(
+        "--symbols", type=int, nargs="+", default=[1], help="symbol counts to split each bar count over (default: 1, SYN/USD alone)"
+    )
     parser.add_argument("--skip-peers", action="store_true", help="run Logos only")
     parser.add_argument("--peers", nargs="+", choices=sorted(PEERS), default=sorted(PEERS), help="peers to run when installed (default: all)")
     parser.add_argument("--peer-max-bars", type=int, default=None, help="run peers only on bar counts up to this (default: all)")
+    parser.add_argument("--peer-max-symbols", type=int, default=None, help="run peers only on symbol counts up to this (default: all)")
     parser.add_argument("--repeat", type=int, default=1, help="runs per measure; the report shows medians (default: 1)")
     parser.add_argument("--no-resume", action="store_true", help="skip the crash-and-resume measure")
     parser.add_argument("--seed", type=int, default=SEED, help=f"seed of the synthetic series (default: {SEED})")
     parser.add_argument("--out", type=Path, default=None, help="results folder (default: runs/bench/<UTC time>)")
     parser.add_argument("--keep-home", action="store_true", help="keep the temporary Logos homes (printed) for inspection")
     args = parser.parse_args(argv)
-    if min(args.bars) < 2 * SLOW or args.repeat < 1:
-        parser.error(f"--bars must each be at least {2 * SLOW} and --repeat at least 1")
+    if min(args.bars) < 2 * SLOW or min(args.symbols) < 1 or args.repeat < 1:
+        parser.error(f"--bars must each be at least {2 * SLOW}, --symbols at least 1 and --repeat at least 1")
+    uneven = next(((b, s) for b in args.bars for s in args.symbols if b % s), None)
+    if uneven:
+        parser.error(f"--bars {uneven[0]} does not split evenly over --symbols {uneven[1]}; pick counts that divide it")
     return args
+
+
+def counted(symbols: list[int]) -> str:
+    counts = sorted(set(symbols))
+    if counts == [1]:
+        return f"1 symbol ({symbol_names(1)[0]})"
+    return ", ".join(f"{c:,}" for c in counts) + " symbols"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -224,6 +259,7 @@ def main(argv: list[str] | None = None) -> int:
     notes: list[str] = []
     root = Path(tempfile.mkdtemp(prefix="logos-bench-"))
     try:
+        allow_open_files(max(args.symbols))
         measured = collect(args, peers, root, notes)
     except RuntimeError as exc:
         say(f"error: {exc}")
@@ -239,9 +275,10 @@ def main(argv: list[str] | None = None) -> int:
         "revision": revision,
         "versions": ", ".join(f"{name} {version(name) or '-'}" for name in ("logos", *peers)) + f", Python {platform.python_version()}",
         "workload": (
-            f"{SYMBOL} synthetic 1-minute bars (seed {args.seed}); SMA cross fast={FAST} slow={SLOW} on close; "
+            f"synthetic 1-minute bars (seed {args.seed}), each bar count split evenly over {counted(args.symbols)}, "
+            f"one walk per symbol; SMA cross fast={FAST} slow={SLOW} on close, per symbol; "
             f"long {UNITS} unit while fast > slow, flat while fast < slow, a tie keeps the target; market orders; "
-            f"cash {INITIAL_CASH:,}; no fees, no slippage"
+            f"cash {INITIAL_CASH:,} per symbol; no fees, no slippage"
         ),
         "repeat": args.repeat,
         "missing_peers": missing,
