@@ -147,7 +147,8 @@ class Book:
     __slots__ = (
         "params", "status", "mode", "clock", "origin", "cash", "positions", "markets", "view", "orders",
         "working", "peak", "trips", "halt_causes", "created", "fills", "reduce_only", "realized", "value", "exposure",
-        "terms", "fresh_floor", "out", "strategy", "roll", "_keys", "_cash_places", "_tail",
+        "terms", "fresh_floor", "out", "strategy", "roll", "_keys", "_tail", "_cash_places", "_cash_text",
+        "_realized_text", "_unrealized_base", "_equity_quantum", "_exposure_quantum",
     )
 
     def __init__(self, state: SessionState, out: Out) -> None:
@@ -175,10 +176,27 @@ class Book:
         self.terms = dict(state.value_terms)
         self.fresh_floor = state.fresh_floor
         self.out = out
-        self._cash_places = places(self.cash)
         self.strategy = session_strategy(self.params)
         self.roll = roller(self.strategy)
         self._tail: tuple[Any, ...] = (None, None, None, None, ())  # the last row's figures and their text
+        self._money_moved()
+
+    def _money_moved(self) -> None:
+        """Work out again what account rows need of cash and realized PnL, which only fills move."""
+        self._cash_places = places(self.cash)
+        self._cash_text, self._realized_text = text(self.cash), text(self.realized)
+        self._unrealized_base = self.params.initial_cash + self.realized
+        self._terms_moved()
+
+    def _terms_moved(self) -> None:
+        """Work out again the places the totals are written with, which change only when the
+        set of held terms does: a fresh sum has those of its terms, and of cash for equity."""
+        if not self.terms:
+            self._equity_quantum = self._exposure_quantum = None
+            return
+        exponent = min(0, min(self.terms))
+        self._exposure_quantum = quantum(exponent)
+        self._equity_quantum = quantum(min(exponent, self._cash_places))
 
     def fold(self) -> SessionState:
         """The new state: everything the run changed, in one record."""
@@ -210,11 +228,8 @@ class Book:
         self.positions[order.symbol] = position
         self._hold(order.symbol, before.qty, position.qty)
         self.cash += flow
-        self._cash_places = places(self.cash)
         self.realized += realized
-        self.strategy = session_strategy(self.params)
-        self.roll = roller(self.strategy)
-        self._tail: tuple[Any, ...] = (None, None, None, None, ())  # the last row's figures and their text
+        self._money_moved()
         self.fills += 1
         filled = order.filled + qty
         ordinal = order.fills + 1
@@ -301,33 +316,29 @@ class Book:
             self.terms[exponent] = count
         else:
             del self.terms[exponent]
+        self._terms_moved()
 
     def equity(self) -> Decimal:
         """Cash plus market value, with the places a fresh sum over the held positions has
         (it is journaled in guard details and kept as the peak, so it must read the same)."""
         if not self.terms:
             return self.cash
-        cash_places, exponent = self._cash_places, self._places()
-        return (self.cash + self.value).quantize(quantum(cash_places if cash_places < exponent else exponent))
-
-    def _places(self) -> int:
-        """The exponent a fresh sum of the held terms has (an empty sum starts from 0)."""
-        exponent = min(self.terms)
-        return exponent if exponent < 0 else 0
+        return (self.cash + self.value).quantize(self._equity_quantum)  # type: ignore[arg-type]
 
     def row_tail(self, equity: Decimal, bps: Decimal | None) -> tuple[str, ...]:
-        """An account row after its time and symbol: cash, equity, gross exposure, drawdown
-        and mode as text (``bps`` is the drawdown if already known). Rows repeat while
-        nothing changes (a flat book), so the last one's text is kept."""
+        """An account row after its time and symbol: cash, equity, realized and unrealized
+        PnL, gross exposure, drawdown and mode as text (``bps`` is the drawdown if already
+        known). Rows repeat while nothing changes (a flat book), so the last one's is kept."""
         cash, peak, mode = self.cash, self.peak, self.mode
         last_cash, last_equity, last_peak, last_mode, tail = self._tail
-        if equity is last_equity and cash is last_cash and peak is last_peak and mode == last_mode and not self.terms:
+        held = self._exposure_quantum is not None
+        if equity is last_equity and cash is last_cash and peak is last_peak and mode == last_mode and not held:
             return tail  # type: ignore[no-any-return]
         if bps is None:
             bps = guards.drawdown_bps(equity, peak)
-        exposure = self.exposure.quantize(quantum(self._places())) if self.terms else ZERO
-        unrealized = equity - self.params.initial_cash - self.realized
-        tail = (text(cash), text(equity), text(self.realized), text(unrealized), text(exposure), str(bps), mode)
+        exposure = text(self.exposure.quantize(self._exposure_quantum)) if held else "0"  # type: ignore[arg-type]
+        unrealized = text(equity - self._unrealized_base)
+        tail = (self._cash_text, text(equity), self._realized_text, unrealized, exposure, str(bps), mode)
         self._tail = (cash, equity, peak, mode, tail)
         return tail
 
