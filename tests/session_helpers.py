@@ -101,6 +101,17 @@ def one_line_error(stderr: str) -> str:
     return lines[0]
 
 
+def refused(home: Path, args: Iterable[str], code: int = 2) -> str:
+    """Run ``logos ARGS --home HOME`` in-process; assert a one-line refusal that changed no file; return the line."""
+    before = folder_digest(home)
+    result = invoke([*args, "--home", str(home)])
+    assert result.exit_code == code, result.output
+    line = one_line_error(result.stderr)
+    assert result.stdout == ""
+    assert folder_digest(home) == before, "a refused command must not change any file"
+    return flat(line)
+
+
 def flat(text: str) -> str:
     """Collapse the console's line wrapping so a message can be matched whole."""
     return " ".join(text.split())

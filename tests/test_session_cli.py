@@ -23,7 +23,7 @@ from session_helpers import (
     session_dir,
 )
 
-SESSION_FILES = {"state.jsonl", "state.json", "orders.csv", "trades.csv", "positions.csv", "account.csv", "session.md", "summary.json"}
+SESSION_FILES = {"state.jsonl", "state.json", "orders.csv", "trades.csv", "positions.csv", "account.csv", "session.md", "summary.json", "writer.lock"}
 SMALL = ["--symbol", "UPTREND"]  # one 390-bar fixture: a full session in a fraction of a second
 
 
