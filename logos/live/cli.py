@@ -25,7 +25,7 @@ from logos.core.guards import RESETTABLE
 from logos.core.session_fsm import COMPLETED, HALTED, PAUSED
 from logos.live import stop
 from logos.live.lock import last_holder, lock_holder
-from logos.live.runner import Outcome, Session, SessionError, failure_cause, final_status, is_bug, start_session
+from logos.live.runner import Outcome, Session, SessionError, SessionFailed, failure_cause, final_status, is_bug, start_session
 from logos.live.snapshot import SnapshotError, read_snapshot
 from logos.settings import SETTINGS, Settings, load_settings
 
@@ -149,26 +149,41 @@ def trade(**options: Any) -> None:
             if setup.feed == "cache" and paths.uses_bundled_cache(setup.home):
                 out.print(f"note: {setup.home} has no data/cache; replaying the fixtures bundled with Logos (read-only)", markup=False)
             session = start_session(setup, pick_free_id=session_id is None)
+        except SessionFailed as exc:
+            raise _failed(exc.session, exc.error) from None
         except SessionError as exc:
             raise fail(str(exc), exc.exit_code) from None
         except OSError as exc:
-            raise fail(f"cannot create the session under {paths.sessions_dir(settings.home)}: {exc.strerror or exc}; free some space or make the folder writable", EXIT_FAILED) from None
+            raise fail(_creation_failed(exc, settings.home), EXIT_FAILED) from None
         _finish(_guarded_run(session, feed), session)
+
+
+def _creation_failed(exc: OSError, home: Path) -> str:
+    import errno
+
+    where = exc.filename or paths.sessions_dir(home)
+    fix = "free some space" if exc.errno in (errno.ENOSPC, errno.EDQUOT) else "make it writable, or pass --home (LOGOS_HOME) naming a writable folder"
+    return f"cannot create the session: {where}: {exc.strerror or exc}; {fix}; no session was left behind"
 
 
 def _guarded_run(session: Session, feed: Any) -> Outcome:
     """Run the session; a run an error ended (already recorded as failed) is one line and its exit code."""
-    from logos.feeds.errors import FeedError
-
     try:
         return _run(session, feed)
     except Exception as exc:
-        sid = session.setup.params.session_id
-        code = EXIT_BAD_INPUT if isinstance(exc, FeedError) else EXIT_FAILED
-        where = f"session {sid} failed at seq {session.state.seq}: {failure_cause(exc)}"
-        if is_bug(exc):
-            where += f" (a bug in Logos: the traceback is in {paths.logs_dir(session.setup.home) / f'{sid}.log'})"
-        raise fail(f"{where}; once fixed, continue with `{resume_command(session)}`", code) from None
+        raise _failed(session, exc) from None
+
+
+def _failed(session: Session, exc: Exception) -> typer.Exit:
+    """One line for a run an error ended: the cause, where, and the command that continues it."""
+    from logos.feeds.errors import FeedError
+
+    sid = session.setup.params.session_id
+    code = EXIT_BAD_INPUT if isinstance(exc, FeedError) else EXIT_FAILED
+    where = f"session {sid} failed at seq {session.state.seq}: {failure_cause(exc)}"
+    if is_bug(exc):
+        where += f" (a bug in Logos: the traceback is in {paths.logs_dir(session.setup.home) / f'{sid}.log'})"
+    return fail(f"{where}; once fixed, continue with `{resume_command(session)}`", code)
 
 
 def _trade_signature() -> inspect.Signature:
@@ -234,6 +249,8 @@ def resume(
         root = paths.home(home)
         try:
             session, feed = open_for_resume(root, session_id, resets, speed)
+        except SessionFailed as exc:
+            raise _failed(exc.session, exc.error) from None
         except SessionError as exc:
             raise fail(str(exc), exc.exit_code) from None
         except OSError as exc:
@@ -243,7 +260,7 @@ def resume(
                 session.finish()
             except Exception as exc:
                 session.fail(exc)
-                raise fail(f"session {session_id} failed writing its closing artifacts: {failure_cause(exc)}", EXIT_FAILED) from None
+                raise _failed(session, exc) from None
             session.messages.append(f"the session had {session.state.status} before it stopped; its final artifacts are written now")
             _finish(Outcome(session.state.status, session.state, session.folder, 0, 0.0, session.messages), session)
             return

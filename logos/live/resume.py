@@ -32,6 +32,7 @@ from logos.live.runner import (
     SNAPSHOT,
     Session,
     SessionError,
+    SessionFailed,
     SessionFilesError,
     SessionSetup,
     busy_message,
@@ -208,7 +209,7 @@ def _open_locked(home: Path, folder: Path, session_id: str, reset_guards: tuple[
         _record_restart(session, snap, replay, reset_guards, finishing, failure)
     except Exception as exc:
         session.fail(exc)
-        raise
+        raise SessionFailed(session, exc) from exc
     return session, feed
 
 

@@ -84,6 +84,15 @@ class SessionFilesError(SessionError):
     exit_code = 1
 
 
+class SessionFailed(Exception):
+    """A run an error ended after the session existed; it is recorded as failed and resumes once fixed."""
+
+    def __init__(self, session: Session, error: Exception) -> None:
+        super().__init__(failure_cause(error))
+        self.session = session
+        self.error = error
+
+
 def busy_message(session_id: str, error: LockHeld) -> str:
     holder = error.holder
     who = f"pid {holder.pid}" if holder.pid is not None else "a process"
@@ -475,6 +484,13 @@ class Session:
         return SessionPaused(clock, f"paused by the operator ({signal.Signals(signum).name})")
 
 
+class _LogFile(logging.FileHandler):
+    """The session log: a line the disk cannot take is lost, never a traceback on stderr."""
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        pass
+
+
 def session_logger(home: Path, session_id: str) -> logging.Logger:
     folder = paths.logs_dir(home)
     folder.mkdir(parents=True, exist_ok=True)
@@ -487,7 +503,7 @@ def session_logger(home: Path, session_id: str) -> logging.Logger:
         logger.removeHandler(stale)
         stale.close()
     if not logger.handlers:
-        handler = logging.FileHandler(target)
+        handler = _LogFile(target)
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
         logger.addHandler(handler)
     return logger
@@ -577,7 +593,7 @@ def _create(setup: SessionSetup, final: Path) -> Session | None:
         session.log.info("session %s started (feed %s, speed %s)", setup.params.session_id, setup.feed, setup.speed)
     except Exception as exc:
         session.fail(exc)
-        raise
+        raise SessionFailed(session, exc) from exc
     return session
 
 
@@ -630,6 +646,7 @@ __all__ = [
     "Outcome",
     "Session",
     "SessionError",
+    "SessionFailed",
     "SessionFilesError",
     "SessionSetup",
     "busy_message",
