@@ -60,7 +60,7 @@ def _rewritten_line(data: bytes, entries: list[tuple[int, Any, int]]) -> list[Di
 
 
 def _bar_not_in_cache(entries: list[tuple[int, Any, int]], cache_path: CachePath) -> list[Disagreement]:
-    rows: dict[str, dict[bytes, list[bytes]]] = {}
+    rows: dict[str, dict[bytes, bytes]] = {}
     for seq, event, _ in entries:
         if type(event) is not BarClosed:
             continue

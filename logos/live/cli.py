@@ -304,12 +304,18 @@ def stop_session(
     time.sleep(0.05)  # a new holder writes its line just after taking the lock: read it once it has
     if holder is None or holder != lock_holder(folder) or holder.pid is None:
         raise fail(f"session {session_id} is not running; `logos sessions list` shows its status")
-    os.kill(holder.pid, stop.HALT_SIGNAL if halt else stop.PAUSE_SIGNALS[1])
+    try:
+        os.kill(holder.pid, stop.HALT_SIGNAL if halt else stop.PAUSE_SIGNALS[1])
+    except OSError as exc:
+        raise fail(f"cannot signal session {session_id}'s process (pid {holder.pid}): {exc.strerror}; run `logos stop` as its user", EXIT_FAILED) from None
     deadline = time.monotonic() + wait
-    while lock_holder(folder) is not None:
-        if time.monotonic() >= deadline:
-            raise fail(f"session {session_id} (pid {holder.pid}) was asked to stop but still runs after {wait:g} s", EXIT_FAILED)
-        time.sleep(0.05)
+    try:
+        while lock_holder(folder) is not None:
+            if time.monotonic() >= deadline:
+                raise fail(f"session {session_id} (pid {holder.pid}) was asked to stop but still runs after {wait:g} s", EXIT_FAILED)
+            time.sleep(0.05)
+    except KeyboardInterrupt:
+        raise fail(f"stopped waiting: session {session_id} (pid {holder.pid}) was asked to stop; `logos sessions list` shows when it has", EXIT_FAILED) from None
     status, _ = session_status(folder)
     out.print(f"session {session_id}: {status}", markup=False, soft_wrap=True)
 

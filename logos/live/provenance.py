@@ -84,25 +84,35 @@ def _complete_length(path: Path) -> int:
 
 def _row_end(path: Path, start: int, ts: int) -> int:
     """Return the offset just past the first row stamped ``ts`` at or after byte ``start``."""
+    _, end = _read_to_row(path, start, ts)
+    if end is None:
+        raise InputChanged(f"{path}: the row of the bar at {iso(ts)} is no longer where the session read it; the file changed while the session ran")
+    return end
+
+
+def _read_to_row(path: Path, start: int, ts: int) -> tuple[bytes, int | None]:
+    """Read from byte ``start`` through the first row stamped ``ts``: return the bytes read,
+    led by the newline that ends the row before ``start``, and the offset just past that row
+    (None when the file ends first)."""
     key = _row_key(ts)
     with open(path, "rb") as handle:
-        base = max(start - 1, 0)  # from the newline that ends the previous row (or the file's start)
+        base = max(start - 1, 0)
         handle.seek(base)
-        buffer = b"" if start else b"\n"  # a file's first row would have no newline before it
-        base -= len(buffer)
+        data = b"" if start else b"\n"  # a file's first row has no newline before it
+        base -= len(data)
         searched = 0
         while True:
             chunk = handle.read(CHUNK)
-            buffer += chunk
-            at = buffer.find(key, searched)
+            data += chunk
+            at = data.find(key, searched)
             if at >= 0:
-                end = buffer.find(b"\n", at + 1)
+                end = data.find(b"\n", at + 1)
                 if end >= 0:
-                    return base + end + 1
+                    return data[: end + 1], base + end + 1
             else:
-                searched = max(0, len(buffer) - len(key))
+                searched = max(0, len(data) - len(key))
             if not chunk:
-                raise InputChanged(f"{path}: the row of the bar at {iso(ts)} is no longer where the session read it; the file changed while the session ran")
+                return data, None
 
 
 # --- checks a resume runs ----------------------------------------------------------------
@@ -185,7 +195,7 @@ def check_journaled_bars(record: Mapping[str, Any], cache_path: CachePath, bars:
                 raise InputChanged(f"state.jsonl seq {seq}: {problem}; the journal or the cache was edited: restore it, or start a new session")
 
 
-def bar_problem(rows: Mapping[bytes, list[bytes]], bar: BarClosed, path: Path) -> str | None:
+def bar_problem(rows: Mapping[bytes, bytes], bar: BarClosed, path: Path) -> str | None:
     """Say how a journaled bar differs from its row in the cache file at ``path`` (None if it does not)."""
     found = _differs(rows, bar)
     if found is None:
@@ -196,7 +206,7 @@ def bar_problem(rows: Mapping[bytes, list[bytes]], bar: BarClosed, path: Path) -
     return f"the journal's {bar.symbol} bar at {iso(bar.ts)} has {field} {was}, but {path} has {now}"
 
 
-def cache_rows(path: Path) -> dict[bytes, list[bytes]]:
+def cache_rows(path: Path) -> dict[bytes, bytes]:
     """Every row of a cache file by stamp (the first of repeats, as the replay keeps); {} if unreadable."""
     try:
         return _rows(path.read_bytes())
@@ -204,44 +214,38 @@ def cache_rows(path: Path) -> dict[bytes, list[bytes]]:
         return {}
 
 
-def _rows_until(path: Path, start: int, last_ts: int) -> dict[bytes, list[bytes]]:
+def _rows_until(path: Path, start: int, last_ts: int) -> dict[bytes, bytes]:
     """The rows from byte ``start`` up to the first one stamped ``last_ts`` (or the file's end)."""
-    key = _row_key(last_ts)
     try:
-        with open(path, "rb") as handle:
-            handle.seek(max(start - 1, 0))
-            data = b"" if start else b"\n"
-            while True:
-                chunk = handle.read(CHUNK)
-                data += chunk
-                at = data.find(key)
-                if (at >= 0 and data.find(b"\n", at + 1) >= 0) or not chunk:
-                    break
+        data, _ = _read_to_row(path, start, last_ts)
     except OSError:
-        data = b""
+        return {}
     return _rows(data)
 
 
-def _rows(data: bytes) -> dict[bytes, list[bytes]]:
-    """Stamp -> fields of its first complete row, as the replay reads them (a repeat keeps the first)."""
-    rows: dict[bytes, list[bytes]] = {}
+def _rows(data: bytes) -> dict[bytes, bytes]:
+    """Stamp -> the rest of its first complete row, as the replay reads them (a repeat keeps the first)."""
+    rows: dict[bytes, bytes] = {}
     for line in data.split(b"\n")[:-1]:  # the last piece is empty or a row not yet complete
         stamp, _, rest = line.partition(b",")
         if stamp not in rows:
-            rows[stamp] = rest.split(b",")
+            rows[stamp] = rest
     return rows
 
 
 _MISSING = ("", "", "")
 
 
-def _differs(rows: Mapping[bytes, list[bytes]], bar: BarClosed) -> tuple[str, str, str] | None:
+def _differs(rows: Mapping[bytes, bytes], bar: BarClosed) -> tuple[str, str, str] | None:
     """Return (field, the cache's value, the journal's value) for the first field that differs
     (``_MISSING`` when the cache has no row for the bar)."""
-    fields = rows.get(iso(bar.ts).encode())
-    if fields is None:
+    rest = rows.get(iso(bar.ts).encode())
+    if rest is None:
         return _MISSING
     values = (bar.open, bar.high, bar.low, bar.close, bar.volume)
+    if rest == f"{values[0]},{values[1]},{values[2]},{values[3]},{values[4]}".encode():
+        return None  # the row as the journal has it, byte for byte: the usual case, one comparison
+    fields = rest.split(b",")
     for index, (name, value) in enumerate(zip(BAR_FIELDS, values)):
         text = fields[index].decode("ascii", "replace") if index < len(fields) else ""
         if _canonical(text) != str(value):

@@ -69,7 +69,6 @@ _INPUT_TYPES = frozenset(INPUTS)
 CREATE_FAULT_ENV = "LOGOS_FAULT_CREATE_STEP"
 CREATION_STEPS = ("folder", "lock", "journal", "artifacts", "started", "snapshot", "renamed")
 EXIT_CODES = {COMPLETED: 0, HALTED: 3, PAUSED: 4}
-FAILED = "failed"  # not a core status: the shell's record of a run an error ended
 
 
 class SessionError(Exception):
@@ -261,7 +260,6 @@ class Session:
         self.feed_report: Callable[[], dict[str, Any]] | None = None
         self.trail: CacheTrail | None = None
         self.on_progress: Callable[[int], None] | None = None  # called every PROGRESS_EVERY bars
-        self.failure: str | None = None
 
     def moved_to(self, folder: Path) -> None:
         """Follow the session folder's rename (creation builds it under a temporary name)."""
@@ -422,7 +420,7 @@ class Session:
         with status ``failed`` and the cause, the cause in the last durable snapshot (whose
         state the journal still continues, so the session resumes once the cause is fixed),
         and a log line. Then let go of the session."""
-        self.failure = cause = failure_cause(exc)
+        cause = failure_cause(exc)
         sid = self.state.params.session_id
         with suppress(Exception):
             self.snapshots.wait()  # a snapshot in flight lands, or its error is the one already being reported
