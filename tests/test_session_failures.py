@@ -70,18 +70,18 @@ def test_run_stopped_by_a_bad_cache_row_is_recorded_failed_and_resumes_once_the_
 def test_run_ended_by_a_bug_is_recorded_failed_with_the_traceback_in_the_log_and_resumes(
     tmp_path: Path, baseline: dict[str, bytes], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Arrange: the quiet-bar path of the reducer fails once the session is past its 200th bar
+    # Arrange: the reducer's bar path fails once the session is past its 200th bar
     # (a bug, as far as the shell knows)
     from logos.live import runner
 
-    real = runner.reduce_run
+    real = runner.reduce_events
 
-    def broken(state, bars, at, stop):  # type: ignore[no-untyped-def]
-        if at >= 200:
+    def broken(state, events, start=0, stop=None):  # type: ignore[no-untyped-def]
+        if start >= 200:
             raise ZeroDivisionError("a bug")
-        return real(state, bars, at, stop)
+        return real(state, events, start, stop)
 
-    monkeypatch.setattr(runner, "reduce_run", broken)
+    monkeypatch.setattr(runner, "reduce_events", broken)
 
     # Act
     result = invoke([*TRADE, "--home", str(tmp_path)])
@@ -95,7 +95,7 @@ def test_run_ended_by_a_bug_is_recorded_failed_with_the_traceback_in_the_log_and
     assert "Traceback (most recent call last)" in (paths.logs_dir(tmp_path) / f"{SID}.log").read_text()
 
     # And without the bug the session resumes to the end of an uninterrupted run
-    monkeypatch.setattr(runner, "reduce_run", real)
+    monkeypatch.setattr(runner, "reduce_events", real)
     resumed = invoke(["resume", SID, "--home", str(tmp_path)])
     assert resumed.exit_code == 0, resumed.output
     assert artifact_bytes(session_dir(tmp_path, SID), CSV_ARTIFACTS) == baseline
