@@ -7,26 +7,23 @@ it is started (``python -m logos.live``, an empty working folder) run a subproce
 from __future__ import annotations
 
 import signal
-import subprocess
-import time
 from pathlib import Path
 
 import pytest
 
-from logos.live.lock import lock_holder
 from session_helpers import (
     DETERMINISTIC,
     artifact_bytes,
-    clean_env,
     flat,
     folder_digest,
     header,
     invoke,
-    logos_argv,
     one_line_error,
     rows,
     run_logos,
     session_dir,
+    start_logos,
+    wait_for_writer,
 )
 
 SESSION_FILES = {"state.jsonl", "state.json", "orders.csv", "trades.csv", "positions.csv", "account.csv", "session.md", "summary.json", "writer.lock"}
@@ -194,13 +191,11 @@ def test_sessions_list_with_several_sessions_shows_each_status(tmp_path: Path) -
 
 
 def _paused_by_ctrl_c(home: Path, session_id: str) -> None:
-    args = logos_argv() + ["trade", "--paper", "--session-id", session_id, *SMALL, "--speed", "3000"]
-    proc = subprocess.Popen(args, cwd=home, env=clean_env(home), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    while lock_holder(session_dir(home, session_id)) is None:
-        assert proc.poll() is None, proc.communicate()
-        time.sleep(0.01)
+    proc = start_logos(["trade", "--paper", "--session-id", session_id, *SMALL, "--speed", "3000"], home)
+    assert wait_for_writer(home, session_id, proc), proc.communicate()
     proc.send_signal(signal.SIGINT)
-    assert proc.wait(timeout=60) == 4
+    proc.communicate(timeout=60)
+    assert proc.returncode == 4
 
 
 def test_sessions_list_with_no_sessions_says_so(tmp_path: Path) -> None:
@@ -261,7 +256,7 @@ def test_session_commands_with_an_id_that_is_a_path_exit_2_and_read_nothing_outs
     # Assert
     assert result.exit_code == 2
     line = one_line_error(result.stderr)
-    assert f"SESSION_ID {session_id!r} is not a session id" in flat(line)
+    assert f"SESSION_ID {session_id!r} is not usable as a folder name" in flat(line)
     assert "outside the sessions folder" not in result.output
 
 

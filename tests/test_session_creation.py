@@ -9,7 +9,6 @@ after it, ``resume`` must finish a session equal to one never interrupted.
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -19,13 +18,13 @@ from session_helpers import (
     CSV_ARTIFACTS,
     SIGKILLED,
     artifact_bytes,
-    clean_env,
     flat,
     invoke,
-    logos_argv,
     one_line_error,
     run_logos,
     session_dir,
+    start_logos,
+    uninterrupted,
 )
 
 SID = "made"
@@ -35,10 +34,7 @@ RENAMED = CREATION_STEPS.index("renamed")
 
 @pytest.fixture(scope="module")
 def baseline(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
-    home = tmp_path_factory.mktemp("baseline")
-    run = run_logos(TRADE, home)
-    assert run.returncode == 0, run.stderr
-    return artifact_bytes(session_dir(home, SID), CSV_ARTIFACTS)
+    return uninterrupted(TRADE, tmp_path_factory.mktemp("baseline"), SID)
 
 
 def _entries(home: Path) -> tuple[list[str], list[str]]:
@@ -119,8 +115,7 @@ def test_trade_with_default_ids_in_the_same_second_gives_each_its_own_session(tm
 
 def test_trade_with_default_ids_in_two_processes_at_once_creates_two_sessions(tmp_path: Path) -> None:
     # Act: two real processes started together, each with the default id
-    argv = logos_argv() + ["trade", "--paper", "--symbol", "UPTREND"]
-    procs = [subprocess.Popen(argv, cwd=tmp_path, env=clean_env(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    procs = [start_logos(["trade", "--paper", "--symbol", "UPTREND"], tmp_path) for _ in range(2)]
     results = [p.communicate(timeout=120) for p in procs]
 
     # Assert

@@ -13,14 +13,12 @@ from __future__ import annotations
 import json
 import random
 import signal
-import subprocess
 import time
 from pathlib import Path
 
 import pytest
 
-from logos.live.lock import lock_holder
-from session_helpers import CSV_ARTIFACTS, artifact_bytes, clean_env, flat, journal, logos_argv, run_logos, session_dir
+from session_helpers import CSV_ARTIFACTS, artifact_bytes, flat, journal, run_logos, session_dir, start_logos, uninterrupted, wait_for_writer
 
 SID = "paused"
 # Limit orders that rest up to 30 bars and fill in parts: over half of all instants find one partly filled.
@@ -33,25 +31,7 @@ SEED = 20251020
 
 @pytest.fixture(scope="module")
 def baseline(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
-    home = tmp_path_factory.mktemp("uninterrupted")
-    run = run_logos(TRADE, home)
-    assert run.returncode == 0, run.stderr
-    return artifact_bytes(session_dir(home, SID), CSV_ARTIFACTS)
-
-
-def _popen(args: list[str], home: Path) -> subprocess.Popen[str]:
-    return subprocess.Popen(logos_argv() + args, cwd=home, env=clean_env(home), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
-
-def _wait_until_writing(home: Path, proc: subprocess.Popen[str]) -> bool:
-    """Wait until ``proc`` holds the session's lock (it listens for signals from then on); False if it ended first."""
-    folder = session_dir(home, SID)
-    while proc.poll() is None:
-        holder = lock_holder(folder) if folder.is_dir() else None
-        if holder is not None and holder.pid == proc.pid:
-            return True
-        time.sleep(0.005)
-    return False
+    return uninterrupted(TRADE, tmp_path_factory.mktemp("uninterrupted"), SID)
 
 
 def _working_orders(folder: Path) -> list[dict]:
@@ -67,8 +47,8 @@ def test_session_paused_by_sigint_at_random_instants_and_resumed_equals_an_unint
 
     # Act: SIGINT at a random instant, resume (paced), again; after the last pause, resume at max speed
     while True:
-        proc = _popen(args, tmp_path)
-        if _wait_until_writing(tmp_path, proc) and paused < PAUSES:
+        proc = start_logos(args, tmp_path)
+        if wait_for_writer(tmp_path, SID, proc) and paused < PAUSES:
             time.sleep(rng.uniform(0.0, 0.5))
             proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=180)
@@ -95,8 +75,8 @@ def test_session_paused_by_sigint_at_random_instants_and_resumed_equals_an_unint
 
 def test_logos_stop_pauses_the_running_session_and_prints_how_to_continue(tmp_path: Path, baseline: dict[str, bytes]) -> None:
     # Arrange
-    proc = _popen([*TRADE, "--speed", SPEED], tmp_path)
-    assert _wait_until_writing(tmp_path, proc)
+    proc = start_logos([*TRADE, "--speed", SPEED], tmp_path)
+    assert wait_for_writer(tmp_path, SID, proc)
     time.sleep(1.0)
 
     # Act
@@ -115,8 +95,8 @@ def test_logos_stop_pauses_the_running_session_and_prints_how_to_continue(tmp_pa
 
 def test_logos_stop_halt_cancels_working_orders_and_the_session_resumes(tmp_path: Path) -> None:
     # Arrange: slow pacing and long-lived limit orders; stop once the first order is accepted
-    proc = _popen([*TRADE, "--speed", "500"], tmp_path)
-    assert _wait_until_writing(tmp_path, proc)
+    proc = start_logos([*TRADE, "--speed", "500"], tmp_path)
+    assert wait_for_writer(tmp_path, SID, proc)
     folder = session_dir(tmp_path, SID)
     deadline = time.monotonic() + 60
     while not any(e["type"] == "OrderAccepted" for e in journal(folder)):

@@ -23,13 +23,14 @@ from session_helpers import (
     CSV_ARTIFACTS,
     DETERMINISTIC,
     artifact_bytes,
-    clean_env,
     flat,
     folder_digest,
-    logos_argv,
     one_line_error,
     run_logos,
     session_dir,
+    start_logos,
+    uninterrupted,
+    wait_for_writer,
 )
 
 SID = "shared"
@@ -40,22 +41,9 @@ LONG = ["trade", "--paper", "--session-id", SID, "--symbol", "SYN/USD", "--max-d
 SYNTHETIC_BARS = 50_000
 
 
-def _popen(args: list[str], home: Path) -> subprocess.Popen[str]:
-    return subprocess.Popen(logos_argv() + args, cwd=home, env=clean_env(home), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
-
 def _wait_for_writer(home: Path, proc: subprocess.Popen[str]) -> int:
-    """Wait until ``proc`` holds the session's lock; return its pid as the lock file names it."""
-    folder = session_dir(home, SID)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        holder = lock_holder(folder) if folder.is_dir() else None
-        if holder is not None and holder.pid is not None:
-            assert holder.pid == proc.pid
-            return holder.pid
-        assert proc.poll() is None, proc.communicate()
-        time.sleep(0.005)
-    raise AssertionError("the writer never took the lock")
+    assert wait_for_writer(home, SID, proc), proc.communicate()
+    return proc.pid
 
 
 def _assert_busy(run: tuple[int, str], pid: int) -> None:
@@ -68,16 +56,14 @@ def _assert_busy(run: tuple[int, str], pid: int) -> None:
 
 def _attempts(home: Path, intruders: list[list[str]]) -> list[tuple[int, str]]:
     """Start every intruder at once and collect (exit code, stderr)."""
-    procs = [_popen(args, home) for args in intruders]
+    procs = [start_logos(args, home) for args in intruders]
     return [(p.wait(timeout=120), p.communicate()[1]) for p in procs]
 
 
 @pytest.fixture(scope="module")
 def paced_baseline(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
     """The same session at --speed max: pacing changes when lines are written, not what they say."""
-    home = tmp_path_factory.mktemp("paced")
-    assert run_logos(TRADE, home).returncode == 0
-    return artifact_bytes(session_dir(home, SID), DETERMINISTIC)
+    return uninterrupted(TRADE, tmp_path_factory.mktemp("paced"), SID, DETERMINISTIC)
 
 
 @pytest.fixture(scope="module")
@@ -93,8 +79,7 @@ def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def long_baseline(tmp_path_factory: pytest.TempPathFactory, synthetic: Path) -> dict[str, bytes]:
     home = tmp_path_factory.mktemp("long")
     _share(synthetic, home)
-    assert run_logos(LONG, home).returncode == 0
-    return artifact_bytes(session_dir(home, SID), DETERMINISTIC)
+    return uninterrupted(LONG, home, SID, DETERMINISTIC)
 
 
 def _share(source: Path, home: Path) -> None:
@@ -119,7 +104,7 @@ def test_resume_while_another_process_writes_is_refused_naming_it_and_changes_no
     else:
         _share(synthetic, tmp_path)
         args, baseline = LONG, request.getfixturevalue("long_baseline")
-    proc = _popen(args, tmp_path)
+    proc = start_logos(args, tmp_path)
     pid = _wait_for_writer(tmp_path, proc)
     proc.send_signal(signal.SIGSTOP)
     before = folder_digest(session_dir(tmp_path, SID))
@@ -138,7 +123,7 @@ def test_resume_while_another_process_writes_is_refused_naming_it_and_changes_no
 
 def test_issue_reproduction_trade_in_background_then_resume_max_is_refused(tmp_path: Path, paced_baseline: dict[str, bytes]) -> None:
     # Act: `logos trade --paper --session-id X --speed 3000 & sleep 5; logos resume X --speed max; wait`
-    proc = _popen(SLOW, tmp_path)
+    proc = start_logos(SLOW, tmp_path)
     time.sleep(5)
     assert proc.poll() is None, "the paced session should still be running"
     resumed = run_logos(["resume", SID, "--speed", "max"], tmp_path)
@@ -151,14 +136,14 @@ def test_issue_reproduction_trade_in_background_then_resume_max_is_refused(tmp_p
 
 def test_two_resumes_at_once_of_a_paused_session_one_writes_the_other_is_refused(tmp_path: Path, paced_baseline: dict[str, bytes]) -> None:
     # Arrange: a paced session paused by Ctrl-C part-way
-    proc = _popen(PACED, tmp_path)
+    proc = start_logos(PACED, tmp_path)
     _wait_for_writer(tmp_path, proc)
     time.sleep(0.3)
     proc.send_signal(signal.SIGINT)
     assert proc.wait(timeout=60) == 4, proc.communicate()
 
     # Act: two paced resumes started together
-    first, second = _popen(["resume", SID], tmp_path), _popen(["resume", SID], tmp_path)
+    first, second = start_logos(["resume", SID], tmp_path), start_logos(["resume", SID], tmp_path)
     results = {p.pid: (p.wait(timeout=120), p.communicate()[1]) for p in (first, second)}
 
     # Assert: exactly one wrote, the other names it
@@ -172,9 +157,9 @@ def test_two_resumes_at_once_of_a_paused_session_one_writes_the_other_is_refused
 
 def test_writer_killed_frees_the_lock_and_sessions_list_says_crashed(tmp_path: Path) -> None:
     # Arrange
-    proc = _popen(SLOW, tmp_path)
+    proc = start_logos(SLOW, tmp_path)
     pid = _wait_for_writer(tmp_path, proc)
-    listed = flat(subprocess.run(logos_argv() + ["sessions", "list"], cwd=tmp_path, env=clean_env(tmp_path, COLUMNS="300"), capture_output=True, text=True).stdout)
+    listed = flat(run_logos(["sessions", "list"], tmp_path, COLUMNS="300").stdout)
     assert f"running (pid {pid}, since" in listed
 
     # Act
@@ -183,6 +168,6 @@ def test_writer_killed_frees_the_lock_and_sessions_list_says_crashed(tmp_path: P
 
     # Assert
     assert lock_holder(session_dir(tmp_path, SID)) is None
-    listed = flat(subprocess.run(logos_argv() + ["sessions", "list"], cwd=tmp_path, env=clean_env(tmp_path, COLUMNS="300"), capture_output=True, text=True).stdout)
+    listed = flat(run_logos(["sessions", "list"], tmp_path, COLUMNS="300").stdout)
     assert f"crashed (pid {pid}, started" in listed
     assert run_logos(["resume", SID, "--speed", "max"], tmp_path).returncode == 0

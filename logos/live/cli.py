@@ -270,14 +270,12 @@ def resume(
 
 def checked_id(session_id: str) -> str:
     """Refuse a SESSION_ID that cannot be a session folder's name (``..``, a path), before any file is read."""
-    from logos.live.setup import SESSION_ID
+    from logos.live.setup import check_session_id
 
-    if not SESSION_ID.fullmatch(session_id):
-        raise fail(
-            f"SESSION_ID {session_id!r} is not a session id (letters, digits, '.', '_' or '-', at most 64, "
-            "starting with a letter or digit); `logos sessions list` shows the sessions"
-        )
-    return session_id
+    try:
+        return check_session_id(session_id, "SESSION_ID")
+    except SessionError as exc:
+        raise fail(f"{exc}; `logos sessions list` shows the sessions") from None
 
 
 # --- stop --------------------------------------------------------------------------------
