@@ -42,6 +42,7 @@ def _root(
 
 app.command("trade")(live.trade)
 app.command("resume")(live.resume)
+app.command("stop")(live.stop_session)
 app.command("rehearse")(live.rehearse)
 app.add_typer(live.sessions_app, name="sessions")
 app.command("report")(report)

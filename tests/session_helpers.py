@@ -15,6 +15,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -70,6 +71,32 @@ def run_logos(
     return subprocess.run(argv + list(args), cwd=home, env=env, capture_output=True, text=True, timeout=180)
 
 
+def uninterrupted(args: Iterable[str], home: Path, session_id: str, names: Iterable[str] = CSV_ARTIFACTS) -> dict[str, bytes]:
+    """Run ``logos ARGS`` in ``home`` to its end, as the reference run; return the session's files ``names``."""
+    run = run_logos(args, home)
+    assert run.returncode == 0, run.stdout + run.stderr
+    return artifact_bytes(session_dir(home, session_id), names)
+
+
+def start_logos(args: Iterable[str], home: Path) -> subprocess.Popen[str]:
+    """Start ``logos ARGS`` as a real process in ``home`` (``LOGOS_HOME`` too), stdout and stderr piped."""
+    return subprocess.Popen(logos_argv() + list(args), cwd=home, env=clean_env(home), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def wait_for_writer(home: Path, session_id: str, proc: subprocess.Popen[str]) -> bool:
+    """Wait until ``proc`` holds the session's writer lock (from then on it honours signals as
+    stop requests); False if it ended first."""
+    from logos.live.lock import lock_holder
+
+    folder = session_dir(home, session_id)
+    while proc.poll() is None:
+        holder = lock_holder(folder) if folder.is_dir() else None
+        if holder is not None and holder.pid == proc.pid:
+            return True
+        time.sleep(0.005)
+    return False
+
+
 def invoke(args: Iterable[str], **env: str | None) -> Result:
     """Run ``logos ARGS`` in this process; the fault-injection variable is always unset here."""
     cleared: dict[str, str | None] = {k: None for k in os.environ if k.startswith("LOGOS_")}
@@ -99,6 +126,17 @@ def one_line_error(stderr: str) -> str:
     assert len(lines) == 1, f"expected one line on stderr, got:\n{stderr}"
     assert lines[0].startswith("error: "), lines[0]
     return lines[0]
+
+
+def refused(home: Path, args: Iterable[str], code: int = 2) -> str:
+    """Run ``logos ARGS --home HOME`` in-process; assert a one-line refusal that changed no file; return the line."""
+    before = folder_digest(home)
+    result = invoke([*args, "--home", str(home)])
+    assert result.exit_code == code, result.output
+    line = one_line_error(result.stderr)
+    assert result.stdout == ""
+    assert folder_digest(home) == before, "a refused command must not change any file"
+    return flat(line)
 
 
 def flat(text: str) -> str:

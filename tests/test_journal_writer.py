@@ -64,3 +64,44 @@ def test_journal_writer_holds_fewer_than_hold_lines_and_never_a_fact(tmp_path_fa
     assert data.decode().splitlines() == lines
     assert writer.crc == zlib.crc32(data)
     assert [s for s, _, _ in read_journal(path).entries] == list(range(1, seq + 1))
+
+
+class _ShortWrites:
+    """A raw file that takes at most ``most`` bytes per write, as a write cut short by a signal does."""
+
+    def __init__(self, raw, most: int) -> None:
+        self.raw = raw
+        self.most = most
+        self.calls = 0
+
+    def write(self, data) -> int:
+        self.calls += 1
+        return self.raw.write(bytes(data[: self.most]))
+
+    def __getattr__(self, name):
+        return getattr(self.raw, name)
+
+
+@given(most=st.integers(1, 64), groups=st.lists(st.integers(1, 6), min_size=1, max_size=12))
+def test_journal_writer_with_short_writes_writes_every_byte_in_order(tmp_path_factory, most, groups) -> None:
+    # Arrange
+    path: Path = tmp_path_factory.mktemp("short") / "state.jsonl"
+    writer = JournalWriter(path, fsync_durable=False)
+    short = writer._file = _ShortWrites(writer._file, most)
+    seq, lines = 0, []
+
+    # Act
+    for size in groups:
+        made = []
+        for i in range(size):
+            seq += 1
+            made.append((seq, OrderAccepted(f"S-{seq}", seq) if i else bar("AAPL", seq, "101.5")))
+        lines += [encode(s, e) for s, e in made]
+        writer.append(tuple(made), durable=True)
+    writer.close()
+
+    # Assert
+    data = path.read_bytes()
+    assert data.decode().splitlines() == lines
+    assert writer.crc == zlib.crc32(data)
+    assert short.calls >= len(data) // most

@@ -6,6 +6,7 @@ it is started (``python -m logos.live``, an empty working folder) run a subproce
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 
 import pytest
@@ -21,9 +22,11 @@ from session_helpers import (
     rows,
     run_logos,
     session_dir,
+    start_logos,
+    wait_for_writer,
 )
 
-SESSION_FILES = {"state.jsonl", "state.json", "orders.csv", "trades.csv", "positions.csv", "account.csv", "session.md", "summary.json"}
+SESSION_FILES = {"state.jsonl", "state.json", "orders.csv", "trades.csv", "positions.csv", "account.csv", "session.md", "summary.json", "writer.lock"}
 SMALL = ["--symbol", "UPTREND"]  # one 390-bar fixture: a full session in a fraction of a second
 
 
@@ -162,22 +165,36 @@ def test_refusal_with_narrow_terminal_is_still_one_line_in_a_real_process(tmp_pa
 
 
 def test_sessions_list_with_several_sessions_shows_each_status(tmp_path: Path) -> None:
-    # Arrange: one completed, one halted by the drawdown guard, one with a damaged snapshot.
+    # Arrange: completed; halted by the drawdown guard; paused by Ctrl-C; killed mid-run; a damaged snapshot.
     _trade(tmp_path, "done", *SMALL)
     gap_long = ["--sizing-value", "90000", "--max-notional", "200000", "--max-position", "200000", "--max-exposure", "200000"]
     _trade(tmp_path, "stopped", "--symbol", "GAPDOWN", *gap_long, "--max-drawdown-bps", "500", code=3)
+    _paused_by_ctrl_c(tmp_path, "resting")
     _trade(tmp_path, "broken", *SMALL)
     (session_dir(tmp_path, "broken") / "state.json").write_text("{")
+    killed = run_logos(["trade", "--paper", "--session-id", "killed", *SMALL], tmp_path, crash_after=50)
+    assert killed.returncode == -9
 
     # Act
-    result = invoke(["sessions", "list", "--home", str(tmp_path)], COLUMNS="200")
+    result = invoke(["sessions", "list", "--home", str(tmp_path)], COLUMNS="300")
 
     # Assert
     assert result.exit_code == 0, result.output
-    table = {line.split()[1]: line for line in result.stdout.splitlines() if line.split()[1:2] in (["done"], ["stopped"], ["broken"])}
+    names = ("done", "stopped", "resting", "broken", "killed")
+    table = {line.split()[1]: line for line in result.stdout.splitlines() if line.split()[1:2] in [[n] for n in names]}
     assert "completed" in table["done"]
-    assert "halted" in table["stopped"]
+    assert "halted (drawdown)" in table["stopped"]
     assert "damaged" in table["broken"]
+    assert "paused" in table["resting"]
+    assert "crashed (pid " in table["killed"]
+
+
+def _paused_by_ctrl_c(home: Path, session_id: str) -> None:
+    proc = start_logos(["trade", "--paper", "--session-id", session_id, *SMALL, "--speed", "3000"], home)
+    assert wait_for_writer(home, session_id, proc), proc.communicate()
+    proc.send_signal(signal.SIGINT)
+    proc.communicate(timeout=60)
+    assert proc.returncode == 4
 
 
 def test_sessions_list_with_no_sessions_says_so(tmp_path: Path) -> None:
@@ -220,6 +237,26 @@ def test_sessions_show_with_unknown_id_exits_2(tmp_path: Path) -> None:
 
     assert result.exit_code == 2
     assert "no session ghost" in one_line_error(result.stderr)
+
+
+@pytest.mark.parametrize("command", [["sessions", "show"], ["resume"], ["stop"]])
+@pytest.mark.parametrize("session_id", ["../../..", "..", "a/../../b", "/etc", ".hidden"])
+def test_session_commands_with_an_id_that_is_a_path_exit_2_and_read_nothing_outside(
+    tmp_path: Path, command: list[str], session_id: str
+) -> None:
+    # Arrange: a session.md three folders up from the sessions folder, where "../../.." points
+    home = tmp_path / "home"
+    (home / "runs" / "live" / "sessions").mkdir(parents=True)
+    (home / "session.md").write_text("# outside the sessions folder\n")
+
+    # Act
+    result = invoke([*command, session_id, "--home", str(home)])
+
+    # Assert
+    assert result.exit_code == 2
+    line = one_line_error(result.stderr)
+    assert f"SESSION_ID {session_id!r} is not usable as a folder name" in flat(line)
+    assert "outside the sessions folder" not in result.output
 
 
 def test_diagram_with_dot_format_and_out_file_writes_the_file(tmp_path: Path) -> None:

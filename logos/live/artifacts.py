@@ -1,8 +1,9 @@
 """The session's CSV artifacts.
 
 ``orders.csv``, ``trades.csv`` and ``account.csv`` are streamed as the reducer asks for
-rows; the snapshot records their lengths, so a resume cuts them back to the snapshot and
-the journal replay writes the rest again. ``positions.csv`` is written once at the end.
+rows; the snapshot records their lengths and checksums, so a resume refuses an edited file,
+cuts them back to the snapshot and the journal replay writes the rest again.
+``positions.csv`` is written once at the end.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from logos.core.money import text
 from logos.core.portfolio import average_cost, unrealized
 from logos.core.state import FLAT, SessionState
 from logos.live.atomic import write_atomic
+from logos.live.checksums import crc_of_range
 
 HEADERS = {
     "orders": (
@@ -45,10 +47,16 @@ def _fast_line(row: tuple[str, ...]) -> str:
 
 
 class ArtifactStreams:
-    """Append-only CSV streams, buffered; ``flush`` before any snapshot records their sizes."""
+    """Append-only CSV streams, buffered; ``flush`` before any snapshot records their sizes.
 
-    def __init__(self, folder: Path, sizes: dict[str, int] | None = None) -> None:
+    The CRC-32 of each file is kept by reading back, at each ``flush``, the bytes written
+    since the one before (from the page cache): the per-row path pays nothing for it.
+    """
+
+    def __init__(self, folder: Path, sizes: dict[str, int] | None = None, crcs: dict[str, int] | None = None) -> None:
         self._files = {}
+        self._sizes = dict.fromkeys(HEADERS, 0) if sizes is None else dict(sizes)
+        self._crcs = dict.fromkeys(HEADERS, 0) if crcs is None else dict(crcs)
         for name, header in HEADERS.items():
             path = folder / f"{name}.csv"
             if sizes is None:
@@ -56,7 +64,8 @@ class ArtifactStreams:
             else:
                 with open(path, "r+b") as handle:
                     handle.truncate(sizes[name])
-            self._files[name] = open(path, "a", buffering=1 << 16, newline="")
+            # "a+": appends like "a", and lets flush() read back what it wrote
+            self._files[name] = open(path, "a+", buffering=1 << 16, newline="")
         self._account = self._files["account"]
 
     def write(self, name: str, row: tuple[str, ...]) -> None:
@@ -81,8 +90,16 @@ class ArtifactStreams:
         sizes = {}
         for name, handle in self._files.items():
             handle.flush()
-            sizes[name] = handle.tell()
+            sizes[name] = size = handle.tell()
+            start = self._sizes[name]
+            if size > start:
+                self._crcs[name] = crc_of_range(handle.fileno(), start, size, self._crcs[name])
+                self._sizes[name] = size
         return sizes
+
+    def crcs(self) -> dict[str, int]:
+        """The CRC-32 of each file up to the sizes the last ``flush`` returned."""
+        return dict(self._crcs)
 
     def filenos(self) -> tuple[int, ...]:
         return tuple(handle.fileno() for handle in self._files.values())
@@ -90,6 +107,11 @@ class ArtifactStreams:
     def close(self) -> None:
         for handle in self._files.values():
             handle.close()
+
+
+def csv_text(name: str, rows: list[tuple[str, ...]]) -> str:
+    """The text a stream writes for these rows after its header (how an audit rebuilds a file)."""
+    return _line(HEADERS[name]) + "".join(_fast_line(row) for row in rows)
 
 
 def _money(value: Decimal, step: Decimal) -> str:

@@ -1,4 +1,4 @@
-"""Session commands: ``trade``, ``resume``, ``sessions list|show``, ``diagram`` and ``rehearse``.
+"""Session commands: ``trade``, ``resume``, ``stop``, ``sessions list|show``, ``diagram`` and ``rehearse``.
 
 ``trade``'s setting options are generated from the settings table, so the CLI, the config
 file and the environment can never disagree on a name.
@@ -20,10 +20,12 @@ from rich.console import Console
 from rich.table import Table
 
 from logos import paths
+from logos.core import guards
 from logos.core.guards import RESETTABLE
-from logos.core.session_fsm import COMPLETED, HALTED
-from logos.live.journal import JournalError
-from logos.live.runner import Outcome, Session, SessionError, final_status, start_session
+from logos.core.session_fsm import COMPLETED, HALTED, PAUSED
+from logos.live import stop
+from logos.live.lock import last_holder, lock_holder
+from logos.live.runner import Outcome, Session, SessionError, SessionFailed, failure_cause, final_status, is_bug, start_session
 from logos.live.snapshot import SnapshotError, read_snapshot
 from logos.secrets import scrub
 from logos.settings import DURATION, SETTINGS, SPECS, BadOption, Kind, Settings, load_settings, option_value
@@ -112,11 +114,32 @@ def _option(option: str, kind: Kind, raw: str | None) -> Any:
         raise fail(str(exc)) from None
 
 
-def _finish(outcome: Outcome) -> None:
+def _finish(outcome: Outcome, session: Session) -> None:
     _summary(outcome)
+    if outcome.status in (PAUSED, HALTED):
+        out.print(f"{outcome.status}: {_resume_hint(session)}", markup=False, soft_wrap=True)
     code = final_status(outcome.status)
     if code:
         raise typer.Exit(code=code)
+
+
+def resume_command(session: Session) -> str:
+    """The exact ``logos resume`` command that continues this session, with the flags its halt needs."""
+    home = session.setup.home
+    words = ["logos", "resume", session.setup.params.session_id]
+    if home != paths.home():
+        words += ["--home", str(home)]
+    for cause in session.state.halt_causes:
+        if cause in RESETTABLE:
+            words += ["--reset-guard", cause]
+    return " ".join(words)
+
+
+def _resume_hint(session: Session) -> str:
+    command = f"`{resume_command(session)}`"
+    if guards.KILL_SWITCH in session.state.halt_causes:
+        return f"remove the kill-switch file {session.setup.kill_switch_path}, then continue with {command}"
+    return f"continue with {command}"
 
 
 def trade(**options: Any) -> None:
@@ -129,31 +152,54 @@ def trade(**options: Any) -> None:
         if not acknowledged:
             raise fail("--live needs --i-acknowledge-risk; paper trading (--paper) is the default")
         raise fail("live trading is out of scope for Logos: only paper sessions run; drop --live")
-    try:
-        session_id = check_session_id(session_id or default_session_id())
-    except SessionError as exc:
-        raise fail(str(exc)) from None
-    settings, specs = _load(options, duration)
-    try:
-        setup = build_setup(settings, specs, session_id, duration)
-        feed = build_feed(setup, settings.seed)
-        if setup.feed == "cache" and paths.uses_bundled_cache(setup.home):
-            out.print(f"note: {setup.home} has no data/cache; replaying the fixtures bundled with Logos (read-only)", markup=False)
-        session = start_session(setup)
-    except SessionError as exc:
-        raise fail(str(exc)) from None
-    _finish(_guarded_run(session, feed))
+    with stop.listening():  # from here on a Ctrl-C is a pause the session honours, never a traceback
+        given = session_id
+        try:
+            session_id = check_session_id(given or default_session_id())
+        except SessionError as exc:
+            raise fail(str(exc)) from None
+        settings, specs = _load(options, duration)
+        try:
+            setup = build_setup(settings, specs, session_id, duration)
+            feed = build_feed(setup, settings.seed)
+            if setup.feed == "cache" and paths.uses_bundled_cache(setup.home):
+                out.print(f"note: {setup.home} has no data/cache; replaying the fixtures bundled with Logos (read-only)", markup=False)
+            session = start_session(setup, pick_free_id=given is None)
+        except SessionFailed as exc:
+            raise _failed(exc.session, exc.error) from None
+        except SessionError as exc:
+            raise fail(str(exc), exc.exit_code) from None
+        except OSError as exc:
+            raise fail(_creation_failed(exc, settings.home), EXIT_FAILED) from None
+        _finish(_guarded_run(session, feed), session)
+
+
+def _creation_failed(exc: OSError, home: Path) -> str:
+    import errno
+
+    where = exc.filename or paths.sessions_dir(home)
+    fix = "free some space" if exc.errno in (errno.ENOSPC, errno.EDQUOT) else "make it writable, or pass --home (LOGOS_HOME) naming a writable folder"
+    return f"cannot create the session: {where}: {exc.strerror or exc}; {fix}; no session was left behind"
 
 
 def _guarded_run(session: Session, feed: Any) -> Outcome:
-    from logos.feeds.errors import FeedError
-
+    """Run the session; a run an error ended (already recorded as failed) is one line and its exit code."""
     try:
         return _run(session, feed)
-    except FeedError as exc:
-        raise fail(f"{exc}; the session stopped at seq {session.state.seq}, resume it once fixed") from None
-    except (JournalError, OSError) as exc:
-        raise fail(f"cannot write the session's files ({exc}); stopped at seq {session.state.seq}", EXIT_FAILED) from None
+    except Exception as exc:
+        raise _failed(session, exc) from None
+
+
+def _failed(session: Session, exc: Exception) -> typer.Exit:
+    """One line for a run an error ended: the cause, where, and the command that continues it."""
+    from logos.feeds.errors import FeedError
+
+    sid = session.setup.params.session_id
+    code = EXIT_BAD_INPUT if isinstance(exc, FeedError) else EXIT_FAILED
+    where = f"session {sid} failed at seq {session.state.seq}: {failure_cause(exc)}"
+    if is_bug(exc):
+        where += f" (a bug in Logos: the traceback is in {paths.logs_dir(session.setup.home) / f'{sid}.log'})"
+    return fail(f"{where}; once fixed, continue with `{resume_command(session)}`", code)
 
 
 def _trade_signature() -> inspect.Signature:
@@ -207,29 +253,86 @@ def resume(
     ] = None,
     speed: Annotated[Optional[str], typer.Option("--speed", help="Override the stored replay speed.")] = None,
 ) -> None:
-    """Continue a crashed or halted session from its snapshot and journal."""
+    """Continue a paused, halted, crashed or failed session from its snapshot and journal."""
     from logos.live.resume import open_for_resume
-    from logos.live.setup import build_feed
 
-    resets = tuple(reset_guard or ())
-    unknown = [g for g in resets if g not in RESETTABLE]
-    if unknown:
-        raise fail(f"--reset-guard {unknown[0]!r} is not a resettable guard; use one of {', '.join(RESETTABLE)}")
-    root = paths.home(home)
-    speed = _option("--speed", SPECS["speed"].kind, speed)
+    with stop.listening():  # from here on a Ctrl-C is a pause the session honours, never a traceback
+        checked_id(session_id)
+        resets = tuple(reset_guard or ())
+        unknown = [g for g in resets if g not in RESETTABLE]
+        if unknown:
+            raise fail(f"--reset-guard {unknown[0]!r} is not a resettable guard; use one of {', '.join(RESETTABLE)}")
+        root = paths.home(home)
+        speed = _option("--speed", SPECS["speed"].kind, speed)
+        try:
+            session, feed = open_for_resume(root, session_id, resets, speed)
+        except SessionFailed as exc:
+            raise _failed(exc.session, exc.error) from None
+        except SessionError as exc:
+            raise fail(str(exc), exc.exit_code) from None
+        except OSError as exc:
+            raise fail(f"session {session_id} cannot be resumed: {failure_cause(exc)}", EXIT_FAILED) from None
+        if session.state.status in (COMPLETED, HALTED):
+            try:
+                session.finish()
+            except Exception as exc:
+                session.fail(exc)
+                raise _failed(session, exc) from None
+            session.messages.append(f"the session had {session.state.status} before it stopped; its final artifacts are written now")
+            _finish(Outcome(session.state.status, session.state, session.folder, 0, 0.0, session.messages), session)
+            return
+        out.print(f"resuming {session_id} at seq {session.state.seq}", markup=False)
+        _finish(_guarded_run(session, feed), session)
+
+
+def checked_id(session_id: str) -> str:
+    """Refuse a SESSION_ID that cannot be a session folder's name (``..``, a path), before any file is read."""
+    from logos.live.setup import check_session_id
+
     try:
-        session = open_for_resume(root, session_id, resets, speed)
+        return check_session_id(session_id, "SESSION_ID")
     except SessionError as exc:
-        raise fail(str(exc)) from None
-    for message in session.messages:
-        out.print(f"note: {message}", markup=False)
-    if session.state.status in (COMPLETED, HALTED):
-        session.finish()
-        out.print(f"note: the session had {session.state.status} before it stopped; its final artifacts are written now", markup=False)
-        _finish(Outcome(session.state.status, session.state, session.folder, 0, 0.0, []))
-        return
-    out.print(f"resuming {session_id} at seq {session.state.seq}", markup=False)
-    _finish(_guarded_run(session, build_feed(session.setup, session.state.params.seed)))
+        raise fail(f"{exc}; `logos sessions list` shows the sessions") from None
+
+
+# --- stop --------------------------------------------------------------------------------
+
+
+def stop_session(
+    session_id: Annotated[str, typer.Argument(help="The running session to stop (see `logos sessions list`).")],
+    home: Annotated[Optional[Path], typer.Option("--home", help="Home folder (default: LOGOS_HOME or the current folder).")] = None,
+    halt: Annotated[bool, typer.Option("--halt", help="Halt instead of pausing: working orders are canceled.")] = False,
+    wait: Annotated[float, typer.Option("--wait", help="Seconds to wait for the session to stop.")] = 60.0,
+) -> None:
+    """Pause a running session (working orders stay working; `logos resume` continues them), or halt it with --halt.
+
+    Exit 0 once the session has stopped, 1 if it is still running after --wait seconds, 2 if it is not running.
+    """
+    import os
+    import time
+
+    checked_id(session_id)
+    folder = paths.session_dir(paths.home(home), session_id)
+    if not folder.is_dir():
+        raise fail(f"no session {session_id} under {folder.parent}; `logos sessions list` shows what exists")
+    holder = lock_holder(folder)
+    time.sleep(0.05)  # a new holder writes its line just after taking the lock: read it once it has
+    if holder is None or holder != lock_holder(folder) or holder.pid is None:
+        raise fail(f"session {session_id} is not running; `logos sessions list` shows its status")
+    try:
+        os.kill(holder.pid, stop.HALT_SIGNAL if halt else stop.PAUSE_SIGNALS[1])
+    except OSError as exc:
+        raise fail(f"cannot signal session {session_id}'s process (pid {holder.pid}): {exc.strerror}; run `logos stop` as its user", EXIT_FAILED) from None
+    deadline = time.monotonic() + wait
+    try:
+        while lock_holder(folder) is not None:
+            if time.monotonic() >= deadline:
+                raise fail(f"session {session_id} (pid {holder.pid}) was asked to stop but still runs after {wait:g} s", EXIT_FAILED)
+            time.sleep(0.05)
+    except KeyboardInterrupt:
+        raise fail(f"stopped waiting: session {session_id} (pid {holder.pid}) was asked to stop; `logos sessions list` shows when it has", EXIT_FAILED) from None
+    status, _ = session_status(folder)
+    out.print(f"session {session_id}: {status}", markup=False, soft_wrap=True)
 
 
 # --- sessions ----------------------------------------------------------------------------
@@ -245,19 +348,45 @@ def sessions_list(
     from logos.live.report import pnl_summary
 
     root = paths.sessions_dir(paths.home(home))
-    folders = sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
+    # a hidden folder is a session still being created (or a creation that died): not a session
+    folders = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")) if root.is_dir() else []
     if not folders:
         out.print(f"no sessions under {root}", markup=False)
         return
     table = Table("session", "status", "seq", "equity", "guard trips")
     for folder in folders:
-        try:
-            state = read_snapshot(folder / "state.json").state
-        except SnapshotError as exc:
-            table.add_row(folder.name, "damaged", "-", "-", str(exc))
+        status, state = session_status(folder)
+        if state is None:
+            table.add_row(folder.name, status, "-", "-", "-")
             continue
-        table.add_row(folder.name, state.status, str(state.seq), str(pnl_summary(state)["equity"]), str(len(state.trips)))
+        table.add_row(folder.name, status, str(state.seq), str(pnl_summary(state)["equity"]), str(len(state.trips)))
     out.print(table)
+
+
+def session_status(folder: Path) -> tuple[str, Any]:
+    """Say what a session folder is now: running (pid), crashed, halted (causes), paused,
+    failed (cause) or completed; with the state of its snapshot (None if unreadable)."""
+    holder = lock_holder(folder)
+    try:
+        snap = read_snapshot(folder / "state.json")
+    except SnapshotError as exc:
+        state, damage = None, f"damaged ({exc})"
+    else:
+        state, damage = snap.state, None
+    if holder is not None:
+        who = f"pid {holder.pid}, " if holder.pid is not None else ""
+        return f"running ({who}since {holder.started})", state
+    if state is None:
+        return str(damage), None
+    failure = snap.shell.get("failure")
+    if failure is not None:
+        return f"failed ({failure['cause']})", state
+    if state.status == HALTED:
+        return f"halted ({', '.join(state.halt_causes)})", state
+    if state.status in (COMPLETED, PAUSED):
+        return state.status, state
+    last = last_holder(folder)
+    return "crashed" + (f" (pid {last.pid}, started {last.started})" if last is not None and last.pid is not None else ""), state
 
 
 @sessions_app.command("show")
@@ -266,6 +395,7 @@ def sessions_show(
     home: Annotated[Optional[Path], typer.Option("--home", help="Home folder (default: LOGOS_HOME or the current folder).")] = None,
 ) -> None:
     """Print a session's session.md (or its snapshot summary if the report is missing)."""
+    checked_id(session_id)
     folder = paths.session_dir(paths.home(home), session_id)
     if not folder.is_dir():
         raise fail(f"no session {session_id} under {folder.parent}; `logos sessions list` shows what exists")

@@ -9,6 +9,7 @@ only repeats a bar of the cache file, and a resume reads that bar from the file 
 
 from __future__ import annotations
 
+import errno
 import os
 import zlib
 from pathlib import Path
@@ -31,6 +32,7 @@ class JournalWriter:
         self.crc = crc
         self.hold_lines = hold_lines
         self._held: list[str] = []
+        self._broken = False  # a write failed: the file may end in part of a line, so nothing more goes after it
         try:
             self._file = open(path, "ab", buffering=0)
         except OSError as exc:
@@ -51,11 +53,19 @@ class JournalWriter:
             return
         data = ("\n".join(held) + "\n").encode()
         held.clear()
+        if self._broken:
+            raise JournalError(f"cannot write journal {self.path}: an earlier write failed")
         try:
-            self._file.write(data)
+            written = self._file.write(data)
+            while written < len(data):  # an unbuffered write may take only part (a signal, a nearly full disk)
+                more = self._file.write(memoryview(data)[written:])
+                if not more:
+                    raise OSError(errno.ENOSPC, "the journal took no more bytes")
+                written += more
             if durable and self.fsync_durable:
                 os.fsync(self._file.fileno())
         except OSError as exc:
+            self._broken = True
             raise JournalError(f"cannot write journal {self.path}: {exc.strerror}") from None
         self.crc = zlib.crc32(data, self.crc)
 
@@ -68,8 +78,13 @@ class JournalWriter:
         return self._file.fileno()
 
     def close(self) -> None:
-        self._write()
-        self._file.close()
+        if self._file.closed:
+            return
+        try:
+            if not self._broken:
+                self._write()
+        finally:
+            self._file.close()
 
 
 class JournalRead(NamedTuple):
@@ -78,22 +93,8 @@ class JournalRead(NamedTuple):
     torn_bytes: int  # bytes after it (a line cut short by a crash), skipped
 
 
-def journal_crc(path: Path, end: int, start: int = 0, crc: int = 0) -> int:
-    """CRC-32 of the journal's bytes ``[start, end)``, continuing ``crc``; streamed, not loaded whole."""
-    with open(path, "rb") as handle:
-        handle.seek(start)
-        left = end - start
-        while left > 0:
-            chunk = handle.read(min(left, 1 << 20))
-            if not chunk:
-                break
-            crc = zlib.crc32(chunk, crc)
-            left -= len(chunk)
-    return crc
-
-
 def read_journal(path: Path, after_seq: int = 0, start: int = 0, first_seq: int | None = None) -> JournalRead:
-    """Read the journal from byte ``start``; a torn final line is reported, a bad line elsewhere is an error.
+    """Read the journal from byte ``start``; a final line without its newline is torn (reported), any bad complete line is an error.
 
     Offsets in the result are from the start of the file. ``first_seq``, when given, is
     the seq the line at ``start`` must carry.
@@ -119,9 +120,8 @@ def _parse(path: Path, data: bytes, after_seq: int, expected: int | None) -> Jou
         try:
             seq, event = decode(line.decode())
         except (JournalFormatError, UnicodeDecodeError) as exc:
-            if data.find(b"\n", end + 1) < 0 and end + 1 >= len(data):
-                # A garbled final line is a write cut short; it is skipped like a torn one.
-                return JournalRead(entries, offset, len(data) - offset)
+            # A write cut short leaves a line without its newline (above); a complete line
+            # that is not an event is damage or an edit, even the last one.
             # Seqs are contiguous from 1, so the line after seq N is line N + 1.
             where = f"line {expected} (after seq {expected - 1})" if expected is not None else "its first line"
             raise JournalError(f"{path}: {where} is not a Logos event ({exc})") from None

@@ -313,7 +313,7 @@ def run_scenario(scenario: Scenario, home: Path) -> Result:
         result.checks = common_checks(scenario, result.evidence, settings)
         result.checks += [check(result.evidence, settings) for check in scenario.extra]
         for resume in scenario.resumes:
-            result.attempts.append(attempt_resume(home, scenario, resume, setup.kill_switch_path, settings.seed))
+            result.attempts.append(attempt_resume(home, scenario, resume, setup.kill_switch_path))
     except Exception:  # a crash of the engine is a finding to report, not a reason to stop
         result.crash = traceback.format_exc()
     finally:
@@ -321,10 +321,9 @@ def run_scenario(scenario: Scenario, home: Path) -> Result:
     return result
 
 
-def attempt_resume(home: Path, scenario: Scenario, resume: Resume, kill_switch: Path, seed: int) -> Attempted:
+def attempt_resume(home: Path, scenario: Scenario, resume: Resume, kill_switch: Path) -> Attempted:
     """Resume as ``logos resume ID --speed max [--reset-guard G]`` does, and check the outcome."""
     from logos.live.resume import open_for_resume
-    from logos.live.setup import build_feed
     from logos.live.sources import replay_events
 
     folder = paths.session_dir(home, scenario.key)
@@ -332,7 +331,7 @@ def attempt_resume(home: Path, scenario: Scenario, resume: Resume, kill_switch: 
         kill_switch.unlink(missing_ok=True)
     before = fingerprint(folder)
     try:
-        session = open_for_resume(home, scenario.key, resume.reset, speed="max")
+        session, feed = open_for_resume(home, scenario.key, resume.reset, speed="max")
     except SessionError as exc:
         text = str(exc)
         if resume.refused_because is None:
@@ -346,7 +345,7 @@ def attempt_resume(home: Path, scenario: Scenario, resume: Resume, kill_switch: 
             ],
         )
     try:
-        outcome = session.run(replay_events(session, build_feed(session.setup, seed)))
+        outcome = session.run(replay_events(session, feed))
     finally:
         _release(session)
     message = f"resumed; the session ended {outcome.status}" + (f" ({', '.join(outcome.state.halt_causes)})" if outcome.state.halt_causes else "")

@@ -92,15 +92,26 @@ def _statistics(summary: Mapping[str, Any]) -> list[str]:
 
 
 def render(
-    state: SessionState, shell: Mapping[str, Any], settings: Mapping[str, str], generated_at: str, statistics: Mapping[str, Any]
+    state: SessionState,
+    shell: Mapping[str, Any],
+    settings: Mapping[str, str],
+    generated_at: str,
+    statistics: Mapping[str, Any] | None,
+    failure: str | None = None,
 ) -> str:
+    """Return session.md; ``failure`` is the cause of a run an error ended (status ``failed``),
+    whose statistics may be missing (None) when its files could not be read."""
     p = state.params
+    if failure is not None:
+        status = f"- Status: **failed** (cause: {failure}); `logos resume {p.session_id}` continues it once the cause is fixed"
+    else:
+        status = f"- Status: **{state.status}**" + (f" (causes: {', '.join(state.halt_causes)})" if state.halt_causes else "")
     out = [
         f"# Session {p.session_id}",
         "",
         f"Generated (wall clock, not part of the reproducible record): {generated_at}",
         "",
-        f"- Status: **{state.status}**" + (f" (causes: {', '.join(state.halt_causes)})" if state.halt_causes else ""),
+        status,
         f"- Trading mode: {state.mode}",
         f"- Logos version: {shell.get('logos_version', 'not recorded')} (started the session); {__version__} (wrote this file)",
         f"- Seed: {p.seed} (from {settings.get(SEED_SOURCE, 'a source this session did not record')})",
@@ -113,7 +124,7 @@ def render(
     ]
     summary = pnl_summary(state)
     out += _table(("figure", "value"), [(k, v) for k, v in summary.items()])
-    out += [""] + _statistics(statistics)
+    out += [""] + (_statistics(statistics) if statistics is not None else [])
     out += ["## Guard trips", ""]
     if state.trips:
         out += _table(
@@ -144,8 +155,10 @@ def render(
             f"- Positions: {', '.join(item['positions']) or 'flat'}",
             f"- Guards reset: {', '.join(item['reset_guards']) or 'none'}",
             f"- Discrepancies: {item['discrepancies']}",
-            "",
         ]
+        if item.get("previous_failure"):
+            out.append(f"- The run before failed: {item['previous_failure']}")
+        out.append("")
     out += ["", "## Configuration", ""]
     out += _table(("setting", "value"), sorted(settings.items()))
     out.append("")

@@ -10,32 +10,45 @@ by bar), cut where a snapshot falls.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import logging
 import os
+import shutil
 import signal
-import threading
 import time
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from contextlib import suppress
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
 from logos import paths
 from logos.core.effects import AppendJournal, Log, Stop, WriteArtifactRows
-from logos.core.events import INPUTS, BarClosed, FeedEnded, KillSwitchTripped, SessionPaused, SessionResumed, SessionStarted
+from logos.core.events import (
+    INPUTS,
+    BarClosed,
+    FeedEnded,
+    KillSwitchTripped,
+    OperatorHalted,
+    SessionPaused,
+    SessionResumed,
+    SessionStarted,
+)
 from logos.core.reducer import reduce, reduce_events
-from logos.core.session_fsm import COMPLETED, CREATED, HALTED, PAUSED
+from logos.core.session_fsm import COMPLETED, HALTED, PAUSED
 from logos.core.state import Params, SessionState, initial_state
 from logos.core.state_codec import dump
+from logos.live import stop
 from logos.live.artifacts import ArtifactStreams, write_positions
-from logos.live.atomic import write_atomic
-from logos.live.journal import JournalWriter
+from logos.live.atomic import fsync_dir, write_atomic
+from logos.live.journal import JournalError, JournalWriter
+from logos.live.lock import LockHeld, WriterLock, acquire, lock_holder
+from logos.live.provenance import CachePath, CacheTrail, InputChanged
 from logos.live.report import render
-from logos.live.snapshot import Snapshot, SnapshotWriter, encode_snapshot
-from logos.stats.summary import write_summary
+from logos.live.snapshot import Snapshot, SnapshotWriter, encode_snapshot, with_failure
+from logos.stats.summary import summarize_folder, write_summary
 from logos.version import __version__
 from logos.settings import FAULT_KILL_AFTER_SEQ_ENV
 
@@ -48,10 +61,58 @@ PROGRESS_EVERY = 2000
 # A --speed max replay holds back fewer than this many fact-free journal lines (~50 KB).
 JOURNAL_HOLD_LINES = 256
 _INPUT_TYPES = frozenset(INPUTS)
+# Fault injection for creation tests: ``STEP`` SIGKILLs this process right after that step
+# of creating a session, ``STEP:enospc`` fails it there as a full disk would.
+CREATE_FAULT_ENV = "LOGOS_FAULT_CREATE_STEP"
+CREATION_STEPS = ("folder", "lock", "journal", "artifacts", "started", "snapshot", "renamed")
+EXIT_CODES = {COMPLETED: 0, HALTED: 3, PAUSED: 4}
 
 
 class SessionError(Exception):
     """Something the operator can fix: an existing session id, a damaged folder, a blocked resume."""
+
+    exit_code = 2
+
+
+class SessionFilesError(SessionError):
+    """The session's files cannot be written or locked (a full disk, a read-only folder)."""
+
+    exit_code = 1
+
+
+class SessionFailed(Exception):
+    """A run an error ended after the session existed; it is recorded as failed and resumes once fixed."""
+
+    def __init__(self, session: Session, error: Exception) -> None:
+        super().__init__(failure_cause(error))
+        self.session = session
+        self.error = error
+
+
+def busy_message(session_id: str, error: LockHeld) -> str:
+    holder = error.holder
+    who = f"pid {holder.pid}" if holder.pid is not None else "a process"
+    return (
+        f"session {session_id} is being written by another process ({who}, started {holder.started}); "
+        f"wait for it to end, or pause it with `logos stop {session_id}`"
+    )
+
+
+def is_bug(exc: BaseException) -> bool:
+    """Say whether an error that ended a run is Logos's own (not the feed's, the disk's or an input's)."""
+    from logos.feeds.errors import FeedError
+
+    return not isinstance(exc, (FeedError, JournalError, InputChanged, OSError))
+
+
+def failure_cause(exc: BaseException) -> str:
+    """Say in one line what ended a run: a feed error, a disk error, a changed input, or a bug."""
+    if isinstance(exc, OSError):
+        where = f" {exc.filename}" if exc.filename else ""
+        return f"cannot write the session's files{where}: {exc.strerror or exc}"
+    if is_bug(exc):
+        return f"internal error {type(exc).__name__}: {exc}"
+    return str(exc)
 
 
 @dataclass(frozen=True)
@@ -170,13 +231,25 @@ class Outcome:
 class Session:
     """One session folder: its journal, snapshot, artifacts and the loop that feeds them."""
 
-    def __init__(self, setup: SessionSetup, state: SessionState, shell: dict[str, Any], journal: JournalWriter, streams: ArtifactStreams) -> None:
+    def __init__(
+        self,
+        setup: SessionSetup,
+        state: SessionState,
+        shell: dict[str, Any],
+        journal: JournalWriter,
+        streams: ArtifactStreams,
+        lock: WriterLock,
+        inputs: dict[str, Any] | None = None,
+        folder: Path | None = None,
+    ) -> None:
         self.setup = setup
         self.state = state
         self.shell = shell
-        self.folder = paths.session_dir(setup.home, setup.params.session_id)
+        self.inputs = {} if inputs is None else inputs  # what the snapshot records of the inputs consumed
+        self.folder = folder or paths.session_dir(setup.home, setup.params.session_id)
         self.journal = journal
         self.streams = streams
+        self.lock = lock
         self.log = session_logger(setup.home, setup.params.session_id)
         self.snapshots = SnapshotWriter(self.folder / SNAPSHOT)
         self.interpreter = Interpreter(journal, streams, self.log, self.snapshots)
@@ -185,8 +258,18 @@ class Session:
         self.bars = 0
         self.messages: list[str] = []
         self.feed_report: Callable[[], dict[str, Any]] | None = None
-        self.stop_signal: int | None = None
+        self.trail: CacheTrail | None = None
         self.on_progress: Callable[[int], None] | None = None  # called every PROGRESS_EVERY bars
+
+    def moved_to(self, folder: Path) -> None:
+        """Follow the session folder's rename (creation builds it under a temporary name)."""
+        self.folder = folder
+        self.snapshots.path = folder / SNAPSHOT
+        self.journal.path = folder / JOURNAL
+
+    def read_cache(self, cache_path: CachePath) -> None:
+        """Fingerprint, at each snapshot, the prefix of each cache file the session has consumed."""
+        self.trail = CacheTrail(cache_path, self.state.params.symbols, self.inputs.get("cache", {}))
 
     # -- steps 2 and 3 --
 
@@ -206,7 +289,10 @@ class Session:
         """
         journal_bytes = self.journal.size()  # held lines too: every row flushed below has its event in these bytes
         sizes = self.streams.flush()
-        data = encode_snapshot(Snapshot(self.state, journal_bytes, self.journal.crc, sizes, self.shell))
+        if self.trail is not None:
+            self.inputs["cache"] = self.trail.advance(self.state.markets)
+        snap = Snapshot(self.state, journal_bytes, self.journal.crc, sizes, self.streams.crcs(), self.inputs, self.shell)
+        data = encode_snapshot(snap)
         files = (self.journal.fileno(), *self.streams.filenos())
         if behind:
             self.snapshots.write_behind(data, files)
@@ -217,10 +303,16 @@ class Session:
     # -- step 1 and the loop --
 
     def run(self, events: Iterator[Any]) -> Outcome:
+        """Run the loop to its end and write the closing record; an error ends the run
+        ``failed`` (``fail``) and is raised again for the caller to report."""
         started = time.perf_counter()
-        with self._signals_as_requests():
-            self._loop(events)
-        self.finish()
+        try:
+            with stop.listening():
+                self._loop(events)
+            self.finish()
+        except Exception as exc:
+            self.fail(exc)
+            raise
         return Outcome(self.state.status, self.state, self.folder, self.bars, time.perf_counter() - started, self.messages)
 
     def _loop(self, events: Iterator[Any]) -> None:
@@ -265,26 +357,6 @@ class Session:
                 self.snapshot(behind=True)
             if self.interpreter.stop:
                 return
-
-    @contextmanager
-    def _signals_as_requests(self) -> Iterator[None]:
-        """Turn Ctrl-C and SIGTERM into a request the loop honours between two events.
-
-        An exception raised mid-``apply`` could land after the journal write and before the
-        state moved on; the next event would then reuse a journaled seq.
-        """
-        def request(signum: int, _frame: Any) -> None:
-            self.stop_signal = signum
-
-        if threading.current_thread() is not threading.main_thread():
-            yield
-            return
-        previous = {s: signal.signal(s, request) for s in (signal.SIGINT, signal.SIGTERM)}
-        try:
-            yield
-        finally:
-            for signum, handler in previous.items():
-                signal.signal(signum, handler)
 
     def count_bar(self, bar: BarClosed) -> None:
         """``count_bars((bar,))`` without grouping, for a bar applied on its own."""
@@ -341,6 +413,46 @@ class Session:
         self.log.info("session %s ended %s at seq %s", self.state.params.session_id, self.state.status, self.state.seq)
         self.streams.close()
         self.journal.close()
+        self.lock.release()
+
+    def fail(self, exc: BaseException) -> None:
+        """Write what the disk allows of a closing record for a run an error ended: session.md
+        with status ``failed`` and the cause, the cause in the last durable snapshot (whose
+        state the journal still continues, so the session resumes once the cause is fixed),
+        and a log line. Then let go of the session."""
+        cause = failure_cause(exc)
+        sid = self.state.params.session_id
+        with suppress(Exception):
+            self.snapshots.wait()  # a snapshot in flight lands, or its error is the one already being reported
+        with suppress(Exception):
+            self._absorb_feed_report()
+            report = render(self.state, self.shell, self.setup.settings, wall_iso(), self._statistics_if_any(), failure=cause)
+            write_atomic(self.folder / "session.md", report.encode())
+        landed = self.snapshots.landed
+        if landed is not None:
+            with suppress(OSError):
+                data = with_failure(landed, {"cause": cause, "seq": self.state.seq, "at": wall_iso()})
+                write_atomic(self.folder / SNAPSHOT, data)
+                self.snapshots.landed = data
+        with suppress(Exception):
+            self.log.error("session %s failed at seq %s: %s", sid, self.state.seq, cause, exc_info=exc if is_bug(exc) else None)
+        self.close()
+
+    def _statistics_if_any(self) -> dict[str, Any] | None:
+        """The statistics of the CSVs as far as they go, for a failed run's report (None if they cannot be read)."""
+        try:
+            self.streams.flush()
+            return summarize_folder(self.folder, self.state)
+        except Exception:
+            return None
+
+    def close(self) -> None:
+        """Close the session's files without writing more and release its lock (idempotent)."""
+        with suppress(Exception):
+            self.streams.close()
+        with suppress(Exception):
+            self.journal.close()
+        self.lock.release()
 
     def _absorb_feed_report(self) -> None:
         """Add this run's torn-row counts to the session's running totals."""
@@ -351,16 +463,25 @@ class Session:
             figures["torn"] = figures.get("torn", 0) + report.torn_skipped
         self.feed_report = None
 
-    def interruption(self, now: int = 0) -> KillSwitchTripped | SessionPaused | None:
+    def interruption(self, now: int = 0) -> KillSwitchTripped | OperatorHalted | SessionPaused | None:
         """Return the event that must stop the session now: the kill switch (a halt), or an
-        operator's signal (a pause: working orders stay working)."""
+        operator's signal (a pause: working orders stay working; ``logos stop --halt``: a halt)."""
         clock = max(self.state.clock, now)
         if self.setup.kill_switch_path.exists():
             return KillSwitchTripped(clock, self.setup.kill_switch)
-        if self.stop_signal is not None:
-            name = signal.Signals(self.stop_signal).name
-            return SessionPaused(clock, f"paused by the operator ({name})")
-        return None
+        signum = stop.requested()
+        if signum is None:
+            return None
+        if stop.is_halt(signum):
+            return OperatorHalted(clock, "halted by the operator (logos stop --halt)")
+        return SessionPaused(clock, f"paused by the operator ({signal.Signals(signum).name})")
+
+
+class _LogFile(logging.FileHandler):
+    """The session log: a line the disk cannot take is lost, never a traceback on stderr."""
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        pass
 
 
 def session_logger(home: Path, session_id: str) -> logging.Logger:
@@ -375,7 +496,7 @@ def session_logger(home: Path, session_id: str) -> logging.Logger:
         logger.removeHandler(stale)
         stale.close()
     if not logger.handlers:
-        handler = logging.FileHandler(target)
+        handler = _LogFile(target)
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
         logger.addHandler(handler)
     return logger
@@ -397,37 +518,115 @@ def open_journal(path: Path, setup: SessionSetup, crc: int = 0) -> JournalWriter
     return JournalWriter(path, fsync_each_durable(setup), crc, hold)
 
 
-def start_session(setup: SessionSetup) -> Session:
-    """Create the session folder and journal the start; refuse an id that already exists."""
-    folder = paths.session_dir(setup.home, setup.params.session_id)
-    if folder.exists():
-        raise SessionError(
-            f"session {setup.params.session_id} already exists in {folder.parent}; "
-            f"use `logos resume {setup.params.session_id}` or pick another --session-id"
-        )
-    folder.mkdir(parents=True)
-    shell: dict[str, Any] = {
-        "setup": setup.to_json(), "feed": {}, "resumes": [], "feed_report": {}, "logos_version": __version__,
-    }
-    state = initial_state(setup.params)
-    journal = open_journal(folder / JOURNAL, setup)
-    streams = ArtifactStreams(folder)
-    session = Session(setup, state, shell, journal, streams)
-    session.snapshot()
-    clock = int(time.time()) if setup.feed != "cache" else 0  # replay runs on market time
-    session.apply(SessionStarted(setup.params.session_id, clock, setup.params.seed, config_hash(setup.params)))
-    session.snapshot()  # so `sessions list` shows a crashed session as running, not created
-    session.log.info("session %s started (feed %s, speed %s)", setup.params.session_id, setup.feed, setup.speed)
+def start_session(setup: SessionSetup, *, pick_free_id: bool = False) -> Session:
+    """Create the session folder, journal the start, and hold the session's writer lock.
+
+    The folder is built under a hidden temporary name and renamed into place only once it
+    holds a journaled start and a snapshot, so a kill or a full disk at any step leaves no
+    session or a resumable one. An id that exists is refused; with ``pick_free_id`` (a
+    default id, made of the time) the next free ``<id>-2``, ``<id>-3``... is taken instead.
+    ``OSError`` (a full disk, a read-only folder) reaches the caller with nothing left behind.
+    """
+    first = setup.params.session_id
+    for number in range(1, 1000):
+        session_id = first if number == 1 else f"{first}-{number}"
+        candidate = setup if number == 1 else replace(setup, params=setup.params._replace(session_id=session_id))
+        final = paths.session_dir(setup.home, session_id)
+        session = None if final.exists() else _create(candidate, final)
+        if session is not None:
+            return session
+        if not pick_free_id:
+            raise SessionError(
+                f"session {session_id} already exists in {final.parent}; "
+                f"use `logos resume {session_id}` or pick another --session-id"
+            )
+    raise SessionError(f"every id from {first} to {first}-999 is taken; pick another --session-id")
+
+
+def _create(setup: SessionSetup, final: Path) -> Session | None:
+    """Build the session in a temporary folder and rename it to ``final``; None if another process got there first."""
+    sessions = final.parent
+    sessions.mkdir(parents=True, exist_ok=True)
+    _remove_abandoned(sessions, final.name)
+    building = sessions / f".{final.name}.creating-{os.getpid()}"
+    building.mkdir()
+    session: Session | None = None
+    lock: WriterLock | None = None
+    try:
+        _creation_fault("folder")
+        lock = acquire(building)
+        _creation_fault("lock")
+        journal = open_journal(building / JOURNAL, setup)
+        _creation_fault("journal")
+        streams = ArtifactStreams(building)
+        _creation_fault("artifacts")
+        shell: dict[str, Any] = {
+            "setup": setup.to_json(), "feed": {}, "resumes": [], "feed_report": {}, "logos_version": __version__,
+        }
+        session = Session(setup, initial_state(setup.params), shell, journal, streams, lock, folder=building)
+        clock = int(time.time()) if setup.feed != "cache" else 0  # replay runs on market time
+        session.apply(SessionStarted(setup.params.session_id, clock, setup.params.seed, config_hash(setup.params)))
+        _creation_fault("started")
+        session.snapshot()
+        _creation_fault("snapshot")
+        try:
+            os.rename(building, final)  # never replaces a session: a non-empty folder refuses it
+        except OSError as exc:
+            if exc.errno not in (errno.EEXIST, errno.ENOTEMPTY):
+                raise
+            _discard(building, session, lock)
+            return None
+    except BaseException:
+        _discard(building, session, lock)
+        raise
+    session.moved_to(final)
+    try:
+        fsync_dir(sessions)
+        _creation_fault("renamed")
+        session.log.info("session %s started (feed %s, speed %s)", setup.params.session_id, setup.feed, setup.speed)
+    except Exception as exc:
+        session.fail(exc)
+        raise SessionFailed(session, exc) from exc
     return session
 
 
-def resume_event(state: SessionState, reset_guards: tuple[str, ...], clock: int) -> Any:
-    if state.status == CREATED:
-        return SessionStarted(state.params.session_id, clock, state.params.seed, config_hash(state.params))
+def _discard(building: Path, session: Session | None, lock: WriterLock | None) -> None:
+    if session is not None:
+        session.close()
+    elif lock is not None:
+        lock.release()
+    shutil.rmtree(building, ignore_errors=True)
+
+
+def _remove_abandoned(sessions: Path, session_id: str) -> None:
+    """Remove the temporary folders of creations of this id that died before their rename."""
+    for folder in sessions.glob(f".{session_id}.creating-*"):
+        pid = folder.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and not _alive(int(pid)) and lock_holder(folder) is None:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _creation_fault(step: str) -> None:
+    wanted, _, kind = os.environ.get(CREATE_FAULT_ENV, "").partition(":")
+    if wanted != step:
+        return
+    if kind == "enospc":
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def resume_event(state: SessionState, reset_guards: tuple[str, ...], clock: int) -> SessionResumed:
     return SessionResumed(max(clock, state.clock), reset_guards)
-
-
-EXIT_CODES = {COMPLETED: 0, HALTED: 3, PAUSED: 4}
 
 
 def final_status(status: str) -> int:
@@ -440,7 +639,10 @@ __all__ = [
     "Outcome",
     "Session",
     "SessionError",
+    "SessionFailed",
+    "SessionFilesError",
     "SessionSetup",
+    "busy_message",
     "config_hash",
     "final_status",
     "resume_event",

@@ -26,11 +26,12 @@ def default_session_id() -> str:
     return datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S-paper")
 
 
-def check_session_id(session_id: str) -> str:
+def check_session_id(session_id: str, given_as: str = "--session-id") -> str:
+    """Return the id, or refuse one that cannot be a session folder's name (``..``, a path); ``given_as`` names the input."""
     if not SESSION_ID.fullmatch(session_id):
         shown = repr(session_id if len(session_id) <= 70 else session_id[:64] + "...")
         raise SessionError(
-            f"--session-id {shown} is not usable as a folder name; "
+            f"{given_as} {shown} is not usable as a folder name; "
             "fix: use letters, digits, '.', '_' or '-' (at most 64, starting with a letter or digit)"
         )
     return session_id

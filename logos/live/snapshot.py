@@ -1,7 +1,13 @@
-"""The snapshot ``state.json``: the state, the journal seq it covers, and the shell's offsets."""
+"""The snapshot ``state.json``: the state, the journal seq it covers, and the shell's offsets.
+
+It carries a digest (SHA-256 of its canonical JSON), so an edit anywhere in it is seen;
+checksums of the journal and artifact bytes it covers; and what the session consumed from
+outside (``inputs``: the cache prefix each symbol read), so a resume refuses what changed.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import threading
@@ -17,12 +23,22 @@ class SnapshotError(Exception):
     """A snapshot that is missing or cannot be read."""
 
 
+class SnapshotEdited(SnapshotError):
+    """A snapshot whose contents no longer match its digest; ``body`` is what it now holds."""
+
+    def __init__(self, message: str, body: dict[str, Any]) -> None:
+        super().__init__(message)
+        self.body = body
+
+
 class Snapshot(NamedTuple):
     state: SessionState
     journal_bytes: int  # the journal's length when the snapshot was taken
     journal_crc: int  # CRC-32 of those bytes: a resume checks them without decoding them
     artifact_bytes: dict[str, int]  # each streamed artifact's length then
-    shell: dict[str, Any]  # the shell's own running figures (feed counts, resumes)
+    artifact_crc: dict[str, int]  # and the CRC-32 of those bytes
+    inputs: dict[str, Any]  # what the session consumed from outside (see logos.live.provenance)
+    shell: dict[str, Any]  # the shell's own running figures (feed counts, resumes, a failure)
 
 
 def encode_snapshot(snap: Snapshot) -> bytes:
@@ -31,10 +47,33 @@ def encode_snapshot(snap: Snapshot) -> bytes:
     body["journal_bytes"] = snap.journal_bytes
     body["journal_crc32"] = snap.journal_crc
     body["artifact_bytes"] = snap.artifact_bytes
+    body["artifact_crc32"] = snap.artifact_crc
+    body["inputs"] = snap.inputs
     body["shell"] = snap.shell
+    return _encode(body)
+
+
+def with_failure(data: bytes, failure: dict[str, Any]) -> bytes:
+    """Return the snapshot ``data`` with the shell's record of a failed run set to ``failure``."""
+    body = json.loads(data)
+    body.pop("digest", None)
+    body["shell"]["failure"] = failure
+    return _encode(body)
+
+
+def _compact(body: dict[str, Any]) -> str:
     # Compact: an indent sends json through its pure-Python encoder, ten times slower on a
     # snapshot of thousands of symbols. `python -m json.tool state.json` pretty-prints it.
-    return (json.dumps(body, sort_keys=True, separators=(",", ":")) + "\n").encode()
+    return json.dumps(body, sort_keys=True, separators=(",", ":"))
+
+
+def _digest(body: dict[str, Any]) -> str:
+    return "sha256:" + hashlib.sha256(_compact(body).encode()).hexdigest()
+
+
+def _encode(body: dict[str, Any]) -> bytes:
+    body["digest"] = _digest(body)
+    return (_compact(body) + "\n").encode()
 
 
 class SnapshotWriter:
@@ -50,6 +89,7 @@ class SnapshotWriter:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.landed: bytes | None = None  # the last snapshot made durable
         self._behind: threading.Thread | None = None
         self._error: Exception | None = None
 
@@ -82,19 +122,34 @@ class SnapshotWriter:
         for fd in files:  # the journal first, then the artifacts
             os.fsync(fd)
         write_atomic(self.path, data)
+        self.landed = data
 
 
 def read_snapshot(path: Path) -> Snapshot:
+    """Read and check ``state.json``; ``SnapshotEdited`` when it no longer matches its digest."""
     try:
         body = json.loads(path.read_text())
     except FileNotFoundError:
         raise SnapshotError(f"no snapshot at {path}") from None
+    except OSError as exc:
+        raise SnapshotError(f"cannot read {path}: {exc.strerror}") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise SnapshotError(f"{path} is not valid JSON ({exc})") from None
+    if not isinstance(body, dict) or "digest" not in body:
+        raise SnapshotError(f"{path} is not a Logos snapshot (it has no digest); an older Logos may have written it: resume it with that version")
+    recorded = body.pop("digest")
+    if recorded != _digest(body):
+        raise SnapshotEdited(f"{path} was edited: its contents no longer match the digest it was written with", body)
     try:
         state = load_state(body)
         snap = Snapshot(
-            state, int(body["journal_bytes"]), int(body["journal_crc32"]), dict(body["artifact_bytes"]), dict(body["shell"])
+            state,
+            int(body["journal_bytes"]),
+            int(body["journal_crc32"]),
+            dict(body["artifact_bytes"]),
+            dict(body["artifact_crc32"]),
+            dict(body["inputs"]),
+            dict(body["shell"]),
         )
     except (SnapshotFormatError, KeyError, TypeError, ValueError) as exc:
         raise SnapshotError(f"{path} is not a Logos snapshot ({exc})") from None

@@ -66,6 +66,7 @@ def replay_events(session: Session, feed: Any) -> Iterator[Any]:
     factor = speed_factor(session.setup.speed)
     stream = feed.replay(after_marks(session))
     session.feed_report = feed.report
+    session.read_cache(feed.path)
     if factor is None:
         # Reading a list ahead of applying it is safe: a bar the session never applies
         # (it halted first) is read from the cache again by a resume.
