@@ -657,15 +657,17 @@ def _winner(spec: SettingSpec, layers: Iterable[tuple[str, Mapping[str, Any], st
     return origin
 
 
-# Environment names Logos reads that are not settings: the crash tests' fault injection.
+# Environment names Logos reads that are not settings: the crash tests' fault injection
+# (a kill after a journal seq; a kill or a full disk at a step of creating a session).
 FAULT_KILL_AFTER_SEQ_ENV = "LOGOS_FAULT_KILL_AFTER_SEQ"
+FAULT_CREATE_STEP_ENV = "LOGOS_FAULT_CREATE_STEP"
 # A .env file belongs to Logos, so a typo of a broker credential's name is caught there too.
 DOTENV_PREFIXES = (ENV_PREFIX, "CCXT_", "ALPACA_")
 
 
 def unknown_names(names: Iterable[str], where: str, *prefixes: str) -> list[Problem]:
     """Return a problem for each name with one of ``prefixes`` that no setting has, with the closest one."""
-    known = {spec.env for spec in SETTINGS} | {FAULT_KILL_AFTER_SEQ_ENV}
+    known = {spec.env for spec in SETTINGS} | {FAULT_KILL_AFTER_SEQ_ENV, FAULT_CREATE_STEP_ENV}
     return [
         Problem("env", f"{_name(name)} in {where} is not a Logos setting; fix: {_suggest(name, known, quote=False)}")
         for name in names

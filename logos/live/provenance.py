@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from logos.core.events import BarClosed
 from logos.core.state import Market, Params
@@ -118,13 +118,16 @@ def _read_to_row(path: Path, start: int, ts: int) -> tuple[bytes, int | None]:
 # --- checks a resume runs ----------------------------------------------------------------
 
 
-def check_specs(params: Params, table: Mapping[str, SymbolSpec], table_path: Path) -> None:
-    """Refuse a symbol whose spec in ``symbols.toml`` differs from the one the session runs on."""
+def check_specs(params: Params, tables: Sequence[tuple[Path, Mapping[str, SymbolSpec]]]) -> None:
+    """Refuse a symbol whose spec in the symbol tables (``(file, its specs)`` in the order they
+    apply: the last to define a symbol wins) differs from the one the session runs on."""
     for symbol in params.symbols:
         held: SymbolSpec = params.specs[symbol]
-        now = table.get(symbol)
-        if now is None:
-            raise InputChanged(f"{table_path} no longer has symbol {symbol}, which the session trades; restore its table, or start a new session")
+        defined = [(path, table[symbol]) for path, table in tables if symbol in table]
+        if not defined:
+            names = " and ".join(str(path) for path, _ in tables)
+            raise InputChanged(f"{names} no longer define symbol {symbol}, which the session trades; restore its table, or start a new session")
+        table_path, now = defined[-1]
         for field, was, found in zip(held._fields, held, now):
             if was != found:
                 raise InputChanged(

@@ -172,8 +172,7 @@ def _open_locked(home: Path, folder: Path, session_id: str, reset_guards: tuple[
     snap = _read_checked(folder, session_id, home)
     setup = load_setup(home, snap.state, snap.shell["setup"], speed)
     try:
-        table_path = paths.symbols_file(home)
-        check_specs(snap.state.params, load_symbol_specs(table_path), table_path)
+        check_specs(snap.state.params, [(path, load_symbol_specs(path)) for path in paths.symbols_files(home)])
         feed = build_feed(setup, snap.state.params.seed)
     except (InputChanged, SymbolTableError, FeedError) as exc:
         raise SessionError(f"{refused}: {exc}") from None

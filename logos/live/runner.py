@@ -50,7 +50,7 @@ from logos.live.report import render
 from logos.live.snapshot import Snapshot, SnapshotWriter, encode_snapshot, with_failure
 from logos.stats.summary import summarize_folder, write_summary
 from logos.version import __version__
-from logos.settings import FAULT_KILL_AFTER_SEQ_ENV
+from logos.settings import FAULT_CREATE_STEP_ENV, FAULT_KILL_AFTER_SEQ_ENV
 
 SNAPSHOT = "state.json"
 JOURNAL = "state.jsonl"
@@ -63,7 +63,6 @@ JOURNAL_HOLD_LINES = 256
 _INPUT_TYPES = frozenset(INPUTS)
 # Fault injection for creation tests: ``STEP`` SIGKILLs this process right after that step
 # of creating a session, ``STEP:enospc`` fails it there as a full disk would.
-CREATE_FAULT_ENV = "LOGOS_FAULT_CREATE_STEP"
 CREATION_STEPS = ("folder", "lock", "journal", "artifacts", "started", "snapshot", "renamed")
 EXIT_CODES = {COMPLETED: 0, HALTED: 3, PAUSED: 4}
 
@@ -617,7 +616,7 @@ def _alive(pid: int) -> bool:
 
 
 def _creation_fault(step: str) -> None:
-    wanted, _, kind = os.environ.get(CREATE_FAULT_ENV, "").partition(":")
+    wanted, _, kind = os.environ.get(FAULT_CREATE_STEP_ENV, "").partition(":")
     if wanted != step:
         return
     if kind == "enospc":
