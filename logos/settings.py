@@ -161,6 +161,18 @@ def int_kind(low: int, high: int, *, example: int | None = None) -> Kind:
     return Kind(parse, f"a whole number from {low} to {high}{such}", numeric=example is None, metavar="INTEGER")
 
 
+def auto_int_kind(low: int, high: int) -> Kind:
+    """``auto`` (None: the engine chooses) or a whole number in ``[low, high]``."""
+    whole = int_kind(low, high)
+
+    def parse(raw: Any) -> int | None:
+        if isinstance(raw, str) and raw.strip().lower() == "auto":
+            return None
+        return whole.parse(raw)  # type: ignore[no-any-return]
+
+    return Kind(parse, f"auto or {whole.expect}", lambda v: "auto" if v is None else str(v), metavar="auto|INTEGER")
+
+
 def bounded_int(text: str, low: int, high: int) -> int:
     """Return ``text`` as a whole number in ``[low, high]``; raise ``Invalid`` otherwise."""
     match = re.fullmatch(r"([+-]?)0*([0-9]+)", text)
@@ -474,7 +486,10 @@ class Settings:
     kill_switch_file: Path = _setting(PATH, "KILL_SWITCH", "Risk: the session halts while this file exists (relative to home).")
     feed: str = _setting(choice_kind("cache", "yfinance", "ccxt"), "cache", "Where bars come from.")
     speed: str = _setting(SPEED, "max", "Replay speed: max, realtime, or a factor of real time.")
-    snapshot_every: int = _setting(int_kind(1, 10_000_000), "5000", "Events between state.json snapshots.")
+    snapshot_every: int | None = _setting(
+        auto_int_kind(1, 10_000_000), "auto",
+        "Events between state.json snapshots; auto: 5000, or 10 per symbol when that is more (a snapshot of many symbols costs more).",
+    )
     durability: str = _setting(choice_kind("auto", "always", "end"), "auto", "When the journal is fsync'd.")
     adapter: str = _setting(choice_kind("none", "ccxt", "alpaca"), "none", "Broker adapter whose credentials must be valid.")
     ccxt_exchange: str | None = _credential(EXCHANGE_ID, "ccxt exchange id, e.g. binance.", secret=False)
