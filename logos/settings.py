@@ -239,7 +239,7 @@ _SYMBOL = re.compile(r"[A-Za-z0-9.\-_=^]+(/[A-Za-z0-9.\-_]+)?")
 
 def _symbols(raw: Any) -> tuple[str, ...]:
     items = raw if isinstance(raw, (list, tuple)) else [raw]
-    names: list[str] = []
+    names: dict[str, None] = {}  # in the order given, each once (a dict: thousands of symbols)
     for item in items:
         for part in _text(item).split(","):
             name = part.strip()
@@ -247,8 +247,7 @@ def _symbols(raw: Any) -> tuple[str, ...]:
                 continue
             if not _SYMBOL.fullmatch(name) or len(name) > 32:
                 raise Invalid(f"has {_clip(name)}, which is not a symbol (letters, digits and . - _ = ^, one / in a pair, at most 32 characters)")
-            if name not in names:
-                names.append(name)
+            names[name] = None
     if not names:
         raise Invalid("lists no symbol")
     return tuple(names)
