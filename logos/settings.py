@@ -416,6 +416,8 @@ def _base_url(raw: Any) -> str:
     return text
 
 
+# A URL's user name and password are never echoed in a problem line.
+_URL_LOGIN = re.compile(r"(\w+://)[^/@\s]+@")
 BASE_URL = Kind(_base_url, "an http(s) URL such as https://testnet.binance.vision, or empty for the vendor's own", lambda v: v or "(vendor's own)", metavar="URL")
 
 
@@ -627,7 +629,7 @@ def _shown(spec: SettingSpec, raw: Any) -> str:
         raw = ",".join(str(x) for x in raw)
     if isinstance(raw, int) and raw.bit_length() > 128:
         return "(a whole number too long to show)"  # str() of one past 4300 digits raises
-    return _clip(raw if isinstance(raw, str) else str(raw), 60)
+    return _clip(_URL_LOGIN.sub(r"\1***@", raw if isinstance(raw, str) else str(raw)), 60)
 
 
 def problem(spec: SettingSpec, origin: Origin, reason: str, expect: str | None = None) -> Problem:

@@ -8,11 +8,11 @@ for both libraries.
 
 from __future__ import annotations
 
-import json
 import re
 import threading
 from collections.abc import Mapping
 from typing import Any, NamedTuple
+from urllib.parse import urlsplit
 
 from logos.feeds.errors import TransientFetchError, VenueBanned
 from logos.feeds.retry import retry_after_seconds
@@ -29,18 +29,16 @@ class Answer(NamedTuple):
     status: int
     retry_after_s: float | None
     body: str
-    json_ok: bool  # the body parsed as JSON
+    whole_json: bool  # the body opens and closes like a JSON object or array
+    path: str = ""  # the URL path it answered
 
 
-def answer_of(status: int, headers: Mapping[str, Any], body: str, parse_json: bool = False) -> Answer:
-    """Return the ``Answer`` for a response; ``parse_json`` also checks the body is whole JSON."""
-    json_ok = True
-    if parse_json:
-        try:
-            json.loads(body)
-        except ValueError:
-            json_ok = False
-    return Answer(status, retry_after_seconds(headers.get("Retry-After")), body[:BODY_KEPT], json_ok)
+def answer_of(status: int, headers: Mapping[str, Any], body: str, url: str = "") -> Answer:
+    """Return the ``Answer`` for a response to ``url``."""
+    text = body.strip()
+    # The ends say enough (an HTML page, a body cut short) without parsing it a second time.
+    whole_json = text[:1] in ("[", "{") and text[-1:] in ("]", "}")
+    return Answer(status, retry_after_seconds(headers.get("Retry-After")), text[:BODY_KEPT], whole_json, urlsplit(url).path)
 
 
 class AnswerLog(threading.local):

@@ -83,7 +83,7 @@ class CcxtPoller(BarPoller):
         self.exchange.on_rest_response = self._record
 
     def _record(self, code: Any, reason: str, url: str, method: str, headers: Any, body: str, *request: Any) -> str:
-        self._answers.last = answer_of(int(code), headers or {}, body or "")
+        self._answers.last = answer_of(int(code), headers or {}, body or "", url)
         return body.strip()  # what ccxt's own hook returns
 
     def _venue_time(self) -> float | None:
@@ -96,12 +96,23 @@ class CcxtPoller(BarPoller):
         # Continue after the last bar seen; with none, take the latest ``limit`` bars.
         start = since + self.interval_s if since is not None else int(self.clock()) - self.limit * self.interval_s
         try:
-            if getattr(self.exchange, "markets", True) is None:
-                self.exchange.load_markets()
+            if not self.exchange.markets:
+                # A markets answer ccxt could not read leaves them empty: load them again.
+                self.exchange.load_markets(reload=True)
+                self._require_json("markets")
             candles = self.exchange.fetch_ohlcv(symbol, timeframe=self.interval, since=start * 1000, limit=self.limit)
+            self._require_json("candles")
         except Exception as exc:  # noqa: BLE001 - translated into the fetch errors the poller knows
             raise self._translate(exc) from exc
-        return Fetched(candle_rows(candles, self.exchange_id), full=len(candles) >= self.limit)
+        # A full page after the last bar seen means the session is catching up: more follow.
+        return Fetched(candle_rows(candles, self.exchange_id), full=since is not None and len(candles) >= self.limit)
+
+    def _require_json(self, what: str) -> None:
+        """Refuse an answer that is not whole JSON: ccxt reads an HTML page or a body cut short
+        as no data (or ``None`` values) instead of failing."""
+        answer = self._answers.last
+        if answer is not None and not answer.whole_json:
+            raise TransientFetchError(f"{self.exchange_id} sent a malformed {what} answer: {answer.body[:60]!r}")
 
     def _translate(self, error: BaseException) -> Exception:
         """Return the fetch error ``error`` stands for: a ban, something worth a retry, or neither."""

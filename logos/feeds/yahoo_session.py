@@ -35,7 +35,7 @@ class YahooSession(curl_requests.Session):  # type: ignore[misc]
         asked = kwargs.get("timeout")
         kwargs["timeout"] = min(asked, self.timeout_s) if isinstance(asked, (int, float)) else self.timeout_s
         response = super().request(method, self.target(url), *args, **kwargs)
-        self.answers.last = answer_of(response.status_code, response.headers, response.text)
+        self.answers.last = answer_of(response.status_code, response.headers, response.text, url)
         return response
 
     def target(self, url: str) -> str:

@@ -27,9 +27,12 @@ from logos.feeds.polling import BarPoller, Fetched, RawBar, describe_error
 # How much history one poll asks for, per bar interval Yahoo serves: enough for the
 # strategies' windows at the start, small enough to fetch on every poll.
 YAHOO_PERIODS = {"1m": "1d", "5m": "5d", "15m": "1mo", "30m": "1mo", "1h": "3mo", "1d": "1y"}
-# Yahoo's chart API says this (with a 404) for a symbol it does not know.
-_UNKNOWN_SYMBOL = ('"Not Found"', "No data found", "symbol may be delisted")
-_cache_folder: list[str] = []  # the folder yfinance's caches were pointed at in this process
+# Yahoo's chart and quote APIs say this (with a 404) for a symbol they do not know.
+_SYMBOL_APIS = ("/v8/finance/chart/", "/v10/finance/quoteSummary/", "/v7/finance/quote")
+_UNKNOWN_SYMBOL = ('"Not Found"', "No data found", "symbol may be delisted", "Quote not found")
+# yfinance opens its caches once per process, so the first session's home keeps them (a
+# process runs one session; the tests' in-process polls share the first folder).
+_cache_folder: list[str] = []
 
 
 def yahoo_ticker(symbol: str, asset_class: str) -> str:
@@ -43,11 +46,10 @@ def yfinance_history(ticker: str, *, period: str, interval: str, session: Any, t
     """Return ``ticker``'s recent bars as yfinance's DataFrame; raise what yfinance raises."""
     import yfinance as yf
 
-    folder = str(cache_folder)
-    if _cache_folder != [folder]:
+    if not _cache_folder:
         cache_folder.mkdir(parents=True, exist_ok=True)
-        yf.set_tz_cache_location(folder)  # the cookie and ISIN caches follow it
-        _cache_folder[:] = [folder]
+        yf.set_tz_cache_location(str(cache_folder))  # the cookie and ISIN caches follow it
+        _cache_folder.append(str(cache_folder))
     # Errors are raised, never logged and swallowed (an empty frame would hide a failure);
     # yfinance's own log lines and warnings stay out of the operator's terminal.
     yf.config.debug.hide_exceptions = False
@@ -55,11 +57,19 @@ def yfinance_history(ticker: str, *, period: str, interval: str, session: Any, t
     if not logger.handlers:
         logger.addHandler(logging.NullHandler())
         logger.propagate = False
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return yf.Ticker(ticker, session=session).history(
-            period=period, interval=interval, prepost=False, actions=False, auto_adjust=False, timeout=timeout_s
-        )
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return yf.Ticker(ticker, session=session).history(
+                period=period, interval=interval, prepost=False, actions=False, auto_adjust=False, timeout=timeout_s
+            )
+    except Exception:
+        # yfinance keeps the answers of some requests (the time-zone lookup) in an in-memory
+        # cache: a truncated one would fail every later attempt. Forget them all.
+        from yfinance.data import YfData
+
+        YfData.cache_get.cache_clear()
+        raise
 
 
 class YFinancePoller(BarPoller):
@@ -114,7 +124,10 @@ class YFinancePoller(BarPoller):
             return error
         message = describe_error(error)
         answer = self._answers.last
-        if answer is not None and answer.status == 404 and any(mark in answer.body for mark in _UNKNOWN_SYMBOL):
+        if (
+            answer is not None and answer.status == 404 and answer.path.startswith(_SYMBOL_APIS)
+            and any(mark in answer.body for mark in _UNKNOWN_SYMBOL)
+        ):
             return PermanentFetchError(f"Yahoo has no symbol {ticker}: {message}; check the symbol")
         judged = judge(answer, message)
         if judged is not None:
