@@ -13,6 +13,7 @@ because ccxt's exceptions alone cannot tell Binance's 429 from its 418 ban, nor 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -94,7 +95,7 @@ class CcxtPoller(BarPoller):
 
     def _fetch(self, symbol: str, since: int | None) -> Fetched:
         # Continue after the last bar seen; with none, take the latest ``limit`` bars.
-        start = since + self.interval_s if since is not None else int(self.clock()) - self.limit * self.interval_s
+        start = since + self.interval_s if since is not None else int(time.time()) - self.limit * self.interval_s
         try:
             if not self.exchange.markets:
                 # A markets answer ccxt could not read leaves them empty: load them again.

@@ -85,7 +85,6 @@ class BarPoller:
         interval_s: int = 60,
         timeout_s: float = 10.0,
         write_through: bool = True,
-        clock: Callable[[], float] = time.time,
     ) -> None:
         self.specs = dict(sorted(specs.items()))
         self.cache_dir = Path(cache_dir)
@@ -95,7 +94,6 @@ class BarPoller:
         self.interval_s = interval_s
         self.timeout_s = timeout_s
         self.write_through = write_through
-        self.clock = clock
         self._backoff = JitteredBackoff(retry, random.Random(seed))
         self._venue_offset: float | None = None  # venue clock minus ours, last measured
 
@@ -106,6 +104,23 @@ class BarPoller:
         written is a ``FeedError``, since the session could not resume from it. A
         ``FetchInterrupted`` (the session must stop) ends the poll at once.
         """
+        failed, taken, counts, more = self._gather(after)
+        seen = int(time.time())
+        bars: list[BarClosed] = []
+        for symbol, rows in taken.items():
+            spec = self.specs[symbol]
+            fresh = [bar for bar in (to_bar(spec, row, seen) for row in rows) if bar is not None]
+            counts[symbol]["gaps"] = count_gaps([bar.ts for bar in fresh], after.get(symbol), self.interval_s)
+            if fresh and self.write_through:
+                append_bars(cache_file(self.cache_dir, spec.asset_class, symbol, self.interval), fresh)
+            bars.extend(fresh)
+        bars.sort(key=lambda bar: (bar.ts, bar.symbol))
+        stalled = [FeedStalled(seen, symbol, self._stall_reason(symbol, error, attempts)) for symbol, error, attempts in failed]
+        return PollResult(bars, stalled, counts, more)
+
+    def _gather(self, after: Mapping[str, int]) -> tuple[list[tuple[str, BaseException, int]], dict[str, list[RawBar]], dict[str, dict[str, int]], bool]:
+        """Fetch each symbol; return the failures (symbol, error, attempts), the closed new
+        rows and the duplicate counts per symbol, and whether an answer was a full page."""
         failed: list[tuple[str, BaseException, int]] = []
         taken: dict[str, list[RawBar]] = {}
         counts: dict[str, dict[str, int]] = {}
@@ -124,18 +139,7 @@ class BarPoller:
             venue_at = None if self._venue_offset is None else asked_at + self._venue_offset
             taken[symbol], counts[symbol] = self._closed_new(fetched.rows, since, venue_at)
             more = more or fetched.full
-        seen = int(self.clock())
-        bars: list[BarClosed] = []
-        for symbol, rows in taken.items():
-            spec = self.specs[symbol]
-            fresh = [bar for bar in (to_bar(spec, row, seen) for row in rows) if bar is not None]
-            counts[symbol]["gaps"] = count_gaps([bar.ts for bar in fresh], after.get(symbol), self.interval_s)
-            if fresh and self.write_through:
-                append_bars(cache_file(self.cache_dir, spec.asset_class, symbol, self.interval), fresh)
-            bars.extend(fresh)
-        bars.sort(key=lambda bar: (bar.ts, bar.symbol))
-        stalled = [FeedStalled(seen, symbol, self._stall_reason(symbol, error, attempts)) for symbol, error, attempts in failed]
-        return PollResult(bars, stalled, counts, more)
+        return failed, taken, counts, more
 
     # --- supplied by each library's poller ------------------------------------------------
 
@@ -158,7 +162,7 @@ class BarPoller:
         return call_with_retry(fetch, policy=self.retry, backoff=self._backoff, sleep=self.waits.sleep)
 
     def _fetch_timed(self, symbol: str, since: int | None) -> tuple[float, Fetched]:
-        asked_at = self.clock()
+        asked_at = time.time()
         return asked_at, self.waits.call(lambda: self._fetch(symbol, since), self.deadline_s)
 
     def _measure_venue_clock(self) -> BaseException | None:
@@ -172,9 +176,9 @@ class BarPoller:
             return None
 
         def ask() -> float | None:
-            before = self.clock()
+            before = time.time()
             venue = self.waits.call(self._venue_time, self.timeout_s + 1.0)
-            return None if venue is None else venue - (before + self.clock()) / 2
+            return None if venue is None else venue - (before + time.time()) / 2
 
         offset, error, _ = self._with_retry(ask)
         if isinstance(error, VenueBanned):
