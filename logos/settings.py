@@ -44,6 +44,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple
+from urllib.parse import urlsplit
 
 from logos import paths
 from logos.core.money import ZERO, decimal_places
@@ -404,6 +405,42 @@ def _exchange_id(raw: Any) -> str | None:
 
 EXCHANGE_ID = Kind(_exchange_id, "a ccxt exchange id such as binance", lambda v: v or "(not set)")
 
+# --- polled market data: bar interval, polling, request timeout, base URLs -----------------
+
+INTERVAL_SECONDS = MappingProxyType(
+    {"1s": 1, "1m": 60, "3m": 180, "5m": 300, "15m": 900, "30m": 1800, "1h": 3600, "2h": 7200, "4h": 14400, "1d": 86400}
+)
+INTERVAL = choice_kind(*INTERVAL_SECONDS)
+
+
+def _base_url(raw: Any) -> str:
+    text = _text(raw).rstrip("/")
+    if not text:
+        return ""
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise Invalid("is not an http:// or https:// URL")
+    if parts.username or parts.password:
+        raise Invalid("carries a user name or password; market data needs none")
+    if parts.query or parts.fragment:
+        raise Invalid("has a query or fragment; give the scheme, host and optional path only")
+    return text
+
+
+# A URL's user name and password are never echoed in a problem line.
+_URL_LOGIN = re.compile(r"(\w+://)[^/@\s]+@")
+BASE_URL = Kind(_base_url, "an http(s) URL such as https://testnet.binance.vision, or empty for the vendor's own", lambda v: v or "(vendor's own)", metavar="URL")
+
+
+def _scale_to_interval(values: dict[str, Any], origins: Mapping[str, Origin]) -> None:
+    """Defaults that follow the bar interval: stale after five bars (at least 30 s; 300 for
+    1m), a poll every quarter bar (1 to 60 s; 15 for 1m). A value given anywhere stays."""
+    seconds = INTERVAL_SECONDS[values["interval"]]
+    if origins["stale_after_s"].layer == "default":
+        values["stale_after_s"] = max(5 * seconds, 30)
+    if origins["poll_interval_s"].layer == "default":
+        values["poll_interval_s"] = min(max(seconds // 4, 1), 60)
+
 
 def option_value(option: str, kind: Kind, raw: str) -> Any:
     """Parse a command's own option (not a setting) with ``kind``; raise ``BadOption`` with one line."""
@@ -481,7 +518,7 @@ class Settings:
         decimal_kind(ZERO, Decimal(10000), cap="drawdown limit"), "1000", "Risk: drawdown from peak equity that trips the guard, in basis points."
     )
     drawdown_action: str = _setting(choice_kind("halt", "reduce"), "halt", "Risk: what a drawdown trip does.")
-    stale_after_s: int = _setting(int_kind(1, 30 * 86400), "300", "Risk: seconds without a bar before data counts as stale.")
+    stale_after_s: int = _setting(int_kind(1, 30 * 86400), "300", "Risk: seconds without a bar before data counts as stale (default five bars, at least 30).")
     kill_switch_file: Path = _setting(PATH, "KILL_SWITCH", "Risk: the session halts while this file exists (relative to home).")
     feed: str = _setting(choice_kind("cache", "yfinance", "ccxt"), "cache", "Where bars come from.")
     speed: str = _setting(SPEED, "max", "Replay speed: max, realtime, or a factor of real time.")
@@ -490,6 +527,11 @@ class Settings:
         "Events between state.json snapshots; auto: 5000, or 10 per symbol when that is more (a snapshot of many symbols costs more).",
     )
     durability: str = _setting(choice_kind("auto", "always", "end"), "auto", "When the journal is fsync'd.")
+    interval: str = _setting(INTERVAL, "1m", "Bar interval: the cache files (<SYMBOL>_<interval>.csv), both pollers and the strategy's bars.")
+    poll_interval_s: int = _setting(int_kind(1, 86400), "15", "Polling feeds: seconds between two polls (default a quarter bar, 1 to 60).")
+    request_timeout_s: int = _setting(int_kind(1, 600), "10", "Polling feeds: seconds one market-data request may take before it counts as failed.")
+    ccxt_base_url: str = _setting(BASE_URL, "", "ccxt feed: market-data base URL (a testnet or mirror) instead of the exchange's own.")
+    yfinance_base_url: str = _setting(BASE_URL, "", "yfinance feed: base URL standing in for Yahoo's hosts (a mirror) instead of Yahoo.")
     adapter: str = _setting(choice_kind("none", "ccxt", "alpaca"), "none", "Broker adapter whose credentials must be valid.")
     ccxt_exchange: str | None = _credential(EXCHANGE_ID, "ccxt exchange id, e.g. binance.", secret=False)
     ccxt_api_key: Secret | None = _credential(SECRET, "ccxt API key.")
@@ -507,6 +549,11 @@ class Settings:
     def public_dict(self) -> dict[str, str]:
         """Return every setting as text, secrets masked: for session.md and the config hash."""
         return {spec.name: spec.kind.render(getattr(self, spec.name)) for spec in SETTINGS}
+
+    @property
+    def interval_s(self) -> int:
+        """The bar interval in seconds."""
+        return INTERVAL_SECONDS[self.interval]
 
     def origin(self, name: str) -> Origin:
         return self.origins.get(name, Origin("default", name))
@@ -596,7 +643,7 @@ def _shown(spec: SettingSpec, raw: Any) -> str:
         raw = ",".join(str(x) for x in raw)
     if isinstance(raw, int) and raw.bit_length() > 128:
         return "(a whole number too long to show)"  # str() of one past 4300 digits raises
-    return _clip(raw if isinstance(raw, str) else str(raw), 60)
+    return _clip(_URL_LOGIN.sub(r"\1***@", raw if isinstance(raw, str) else str(raw)), 60)
 
 
 def problem(spec: SettingSpec, origin: Origin, reason: str, expect: str | None = None) -> Problem:
@@ -649,6 +696,7 @@ def load_settings(cli: Mapping[str, Any] | None = None, *, environ: Mapping[str,
             values[spec.name] = spec.kind.parse(spec.default)
         origins[spec.name] = origin
 
+    _scale_to_interval(values, origins)
     values["home"] = home
     values["config"] = config_path
     if not values["kill_switch_file"].is_absolute():

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from logos.core.effects import AppendJournal, Stop, WriteArtifactRows
-from logos.core.events import INPUTS, BarClosed
+from logos.core.events import INPUTS, BarClosed, WarmupBar
 from logos.core.reducer import ReducerError, reduce, reduce_events
 from logos.core.state import SessionState
 
@@ -31,7 +31,7 @@ class Rederived(NamedTuple):
     state: SessionState
     rows: list[WriteArtifactRows]
     replayed: int  # input events replayed
-    bars: list[tuple[int, BarClosed]]  # (seq, bar) of the bars among them
+    bars: list[tuple[int, BarClosed | WarmupBar]]  # (seq, bar) of the bars among them, warm-up ones too
     end: int  # index in ``entries`` after the last event replayed whole
     cut_offset: int | None  # where a last event whose facts the crash cut short begins
 
@@ -50,7 +50,7 @@ def rederive(state: SessionState, entries: list[Entry], upto_seq: int | None = N
     any way, or that the journal ends inside, is gone over again event by event to say where.
     """
     rows: list[WriteArtifactRows] = []
-    bars: list[tuple[int, BarClosed]] = []
+    bars: list[tuple[int, BarClosed | WarmupBar]] = []
     replayed = i = 0
     while i < len(entries) and (upto_seq is None or entries[i][0] <= upto_seq):
         if upto_seq is None:
@@ -58,7 +58,7 @@ def rederive(state: SessionState, entries: list[Entry], upto_seq: int | None = N
             if run is not None:
                 state, effects, taken, used = run
                 rows += [e for e in effects if type(e) is WriteArtifactRows]
-                bars += [(seq, event) for seq, event, _ in entries[i : i + used] if type(event) is BarClosed]
+                bars += [(seq, event) for seq, event, _ in entries[i : i + used] if type(event) is BarClosed or type(event) is WarmupBar]
                 replayed, i = replayed + taken, i + used
                 if any(type(e) is Stop for e in effects) and i < len(entries):
                     raise Disagreement(entries[i][0], f"the journal continues after the session ended at seq {entries[i - 1][0]}")
@@ -78,7 +78,7 @@ def rederive(state: SessionState, entries: list[Entry], upto_seq: int | None = N
             if want_seq != got_seq or want != got:
                 raise Disagreement(got_seq, difference(got, want))
         rows += [e for e in effects if type(e) is WriteArtifactRows]
-        if type(event) is BarClosed:
+        if type(event) is BarClosed or type(event) is WarmupBar:
             bars.append((seq, event))
         state, replayed, i = new_state, replayed + 1, i + len(expected)
         if any(type(e) is Stop for e in effects) and i < len(entries):

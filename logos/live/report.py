@@ -138,8 +138,16 @@ def render(
     out.append(f"- Source: {shell.get('setup', {}).get('feed', '-')}")
     if feed:
         out += [""] + _table(
-            ("symbol", "bars", "max lag (s)", "torn/partial skipped"),
-            [(s, f.get("bars", 0), f.get("max_lag_s", 0), f.get("torn", 0)) for s, f in sorted(feed.items())],
+            ("symbol", "bars", "warm-up bars", "max lag (s)", "gaps", "duplicates dropped", "torn/partial skipped"),
+            [
+                (s, f.get("bars", 0), f.get("warmup", 0), f.get("max_lag_s", 0), f.get("gaps", 0), f.get("duplicates", 0), f.get("torn", 0))
+                for s, f in sorted(feed.items())
+            ],
+        )
+        out.append("")
+        out.append(
+            "Warm-up bars closed before the session started or resumed: they fill the strategy's windows and never trade. "
+            "Gaps and duplicates are holes in, and repeated candles of, a polled feed."
         )
     out += ["", "## Reconciliation", ""]
     resumes = shell.get("resumes", [])

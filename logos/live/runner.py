@@ -35,6 +35,7 @@ from logos.core.events import (
     SessionPaused,
     SessionResumed,
     SessionStarted,
+    WarmupBar,
 )
 from logos.core.reducer import reduce, reduce_events
 from logos.core.session_fsm import COMPLETED, HALTED, PAUSED
@@ -129,6 +130,10 @@ class SessionSetup:
     duration_s: int | None = None  # polling feeds: stop after this long
     poll_interval_s: int = 15
     exchange_id: str = "binance"  # the ccxt feed's exchange (public market data only)
+    interval: str = "1m"  # bar interval: cache file names and the pollers' requests
+    request_timeout_s: int = 10
+    ccxt_base_url: str = ""  # empty: the exchange's own
+    yfinance_base_url: str = ""  # empty: Yahoo's own
 
     @property
     def kill_switch_path(self) -> Path:
@@ -150,6 +155,10 @@ class SessionSetup:
             "duration_s": self.duration_s,
             "poll_interval_s": self.poll_interval_s,
             "exchange_id": self.exchange_id,
+            "interval": self.interval,
+            "request_timeout_s": self.request_timeout_s,
+            "ccxt_base_url": self.ccxt_base_url,
+            "yfinance_base_url": self.yfinance_base_url,
         }
 
 
@@ -386,6 +395,18 @@ class Session:
             self._add_bars(symbol, count, lag - self.interval_s)
         if self.on_progress is not None and self.bars // PROGRESS_EVERY > before // PROGRESS_EVERY:
             self.on_progress(self.bars)
+
+    def count_warmup(self, bar: WarmupBar) -> None:
+        """Count a warm-up bar: history, so it adds to no arrival lag."""
+        figures = self._feed_figures(bar[0])
+        figures["warmup"] = figures.get("warmup", 0) + 1
+        self.bars += 1
+
+    def add_feed_counts(self, symbol: str, counts: dict[str, int]) -> None:
+        """Add a poll's gap and duplicate counts to the symbol's feed figures."""
+        figures = self._feed_figures(symbol)
+        for key, count in counts.items():
+            figures[key] = figures.get(key, 0) + count
 
     def _add_bars(self, symbol: str, count: int, worst_lag: int) -> None:
         figures = self._feed_figures(symbol)
