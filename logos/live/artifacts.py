@@ -16,7 +16,7 @@ from pathlib import Path
 from logos.core.money import text
 from logos.core.portfolio import average_cost, unrealized
 from logos.core.state import FLAT, SessionState
-from logos.live.atomic import write_atomic
+from logos.atomic import write_atomic
 from logos.live.checksums import crc_of_range
 
 HEADERS = {

@@ -33,7 +33,7 @@ from logos.core.order_fsm import ORDER_TABLE
 from logos.core.timestamps import iso
 from logos.core.session_fsm import COMPLETED, HALTED, MODE_ACTIVE, MODE_HALTED, MODE_REDUCING, PAUSED
 from logos.core.state import SessionState
-from logos.live.atomic import write_atomic
+from logos.atomic import write_atomic
 from logos.live.journal import read_journal
 from logos.live.runner import JOURNAL, SNAPSHOT, Session, SessionError, final_status, start_session
 from logos.live.snapshot import read_snapshot

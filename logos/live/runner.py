@@ -43,7 +43,7 @@ from logos.core.state import Params, SessionState, initial_state
 from logos.core.state_codec import dump
 from logos.live import stop
 from logos.live.artifacts import ArtifactStreams, write_positions
-from logos.live.atomic import fsync_dir, write_atomic
+from logos.atomic import fsync_dir, write_atomic
 from logos.live.journal import JournalError, JournalWriter
 from logos.live.lock import LockHeld, WriterLock, acquire, lock_holder
 from logos.live.provenance import CachePath, CacheTrail, InputChanged

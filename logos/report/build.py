@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from logos.live.atomic import write_atomic
+from logos.atomic import write_atomic
 from logos.live.snapshot import read_snapshot
 from logos.report.page import render_page
 from logos.report.series import read_journal

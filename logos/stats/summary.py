@@ -10,7 +10,7 @@ from typing import Any, Iterable
 from logos.core.portfolio import unrealized
 from logos.core.state import FLAT, SessionState
 from logos.feeds.csv_format import parse_ts
-from logos.live.atomic import write_atomic
+from logos.atomic import write_atomic
 from logos.live.report import pnl_summary
 from logos.stats.drawdown import max_drawdown
 from logos.stats.records import Account, Fill, read_account, read_fills
