@@ -25,6 +25,7 @@ import pytest
 from fake_exchange import FakeExchange, Fault
 from logos.core.state import initial_state
 from logos.live.artifacts import ArtifactStreams, write_positions
+from logos.stats.equity_curve import EquityCurve
 from logos.live.journal import read_journal
 from logos.live.replay import rederive
 from logos.live.snapshot import read_snapshot
@@ -105,7 +106,7 @@ def replayed_csvs(session: Path, out: Path) -> dict[str, bytes]:
     params = read_snapshot(session / "state.json").state.params
     replay = rederive(initial_state(params), read_journal(session / "state.jsonl").entries)
     out.mkdir()
-    streams = ArtifactStreams(out)
+    streams = ArtifactStreams(out, EquityCurve(params.initial_cash))
     for rows in replay.rows:
         streams.write_rows(rows.artifact, rows.rows)
     streams.close()

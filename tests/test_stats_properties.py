@@ -11,9 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from logos.core.timestamps import iso
-from logos.stats.drawdown import max_drawdown
+from logos.stats.equity_curve import curve_of
 from logos.stats.records import Fill
-from logos.stats.returns import period_equity, sharpe_sortino
 from logos.stats.round_trips import round_trips, time_held
 from logos.stats.rounding import percent, ratio
 
@@ -56,7 +55,7 @@ def test_max_drawdown_with_any_rows_matches_brute_force_over_all_pairs(rows, ini
             if share > best:
                 best, found = share, (i, j)
     # Act
-    worst = max_drawdown(times, equity, initial)
+    worst = curve_of(times, equity, initial).drawdown()
     # Assert
     if found is None:
         assert worst.depth == 0 and worst.trough_at is None and worst.recovered_at is None
@@ -85,7 +84,7 @@ def test_sharpe_and_sortino_with_any_rows_match_exact_fractions(rows, initial, p
         returns.append(Fraction(value) / previous - 1)
         previous = Fraction(value)
     # Act
-    result = sharpe_sortino(initial, period_equity(times, equity), per_year)
+    result = curve_of(times, equity, initial).returns(per_year)
     # Assert
     assert result.periods == len(closes)
     if len(returns) < 2:

@@ -18,6 +18,7 @@ from logos.core.portfolio import average_cost, unrealized
 from logos.core.state import FLAT, SessionState
 from logos.atomic import write_atomic
 from logos.live.checksums import crc_of_range
+from logos.stats.equity_curve import EquityCurve, fold_account
 
 HEADERS = {
     "orders": (
@@ -27,6 +28,7 @@ HEADERS = {
     "trades": ("trade_id", "client_id", "symbol", "side", "qty", "price", "fee", "realized_pnl", "position", "unrealized_pnl", "ts"),
     "account": ("ts", "symbol", "cash", "equity", "realized_pnl", "unrealized_pnl", "gross_exposure", "drawdown_bps", "mode"),
 }
+_TS, _EQUITY = HEADERS["account"].index("ts"), HEADERS["account"].index("equity")
 POSITIONS_HEADER = (
     "symbol", "qty", "avg_cost", "mark", "market_value", "realized_pnl", "unrealized_pnl", "fees", "lots",
 )
@@ -53,8 +55,13 @@ class ArtifactStreams:
     since the one before (from the page cache): the per-row path pays nothing for it.
     """
 
-    def __init__(self, folder: Path, sizes: dict[str, int] | None = None, crcs: dict[str, int] | None = None) -> None:
+    def __init__(
+        self, folder: Path, curve: EquityCurve, sizes: dict[str, int] | None = None, crcs: dict[str, int] | None = None
+    ) -> None:
         self._files = {}
+        # account.csv's rows are folded into the statistics as they are written (the rows a
+        # resume keeps are read once, here), so the end of a session never reads the file back.
+        self.curve = curve
         self._sizes = dict.fromkeys(HEADERS, 0) if sizes is None else dict(sizes)
         self._crcs = dict.fromkeys(HEADERS, 0) if crcs is None else dict(crcs)
         for name, header in HEADERS.items():
@@ -64,6 +71,8 @@ class ArtifactStreams:
             else:
                 with open(path, "r+b") as handle:
                     handle.truncate(sizes[name])
+                if name == "account":
+                    fold_account(path, curve)
             # "a+": appends like "a", and lets flush() read back what it wrote
             self._files[name] = open(path, "a+", buffering=1 << 16, newline="")
         self._account = self._files["account"]
@@ -72,12 +81,16 @@ class ArtifactStreams:
         if name == "account":
             # Numbers, an ISO time, a validated symbol and a mode name: nothing to quote.
             self._account.write(",".join(row) + "\n")
+            self.curve.add_text(row[_TS], row[_EQUITY])
         else:
             self._files[name].write(_fast_line(row))
 
     def write_rows(self, name: str, rows: tuple[tuple[str, ...], ...]) -> None:
         if name == "account":
             self._account.write("\n".join(map(",".join, rows)) + "\n")
+            add = self.curve.add_text
+            for row in rows:
+                add(row[_TS], row[_EQUITY])
         else:
             self._files[name].write("".join([_fast_line(row) for row in rows]))
 

@@ -22,6 +22,7 @@ from logos.core.state import FLAT, SessionState
 from logos.core.state_codec import SnapshotFormatError, load_state
 from logos.live import audit
 from logos.live.artifacts import ArtifactStreams
+from logos.stats.equity_curve import EquityCurve
 from logos.live.checksums import file_crc
 from logos.live.journal import JournalError, read_journal
 from logos.live.lock import LockHeld, WriterLock, acquire
@@ -202,7 +203,7 @@ def _open_locked(home: Path, folder: Path, session_id: str, reset_guards: tuple[
     # From here on files change: cut the journal's torn tail and the artifacts back to the snapshot.
     with open(folder / JOURNAL, "r+b") as handle:
         handle.truncate(replay.keep_bytes)
-    streams = ArtifactStreams(folder, snap.artifact_bytes, snap.artifact_crc)
+    streams = ArtifactStreams(folder, EquityCurve(state.params.initial_cash), snap.artifact_bytes, snap.artifact_crc)
     for rows in replay.rows:
         streams.write_rows(rows.artifact, rows.rows)
     journal = open_journal(folder / JOURNAL, setup, replay.keep_crc)

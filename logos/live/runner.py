@@ -49,6 +49,7 @@ from logos.live.lock import LockHeld, WriterLock, acquire, lock_holder
 from logos.live.provenance import CachePath, CacheTrail, InputChanged
 from logos.live.report import render
 from logos.live.snapshot import Snapshot, SnapshotWriter, encode_snapshot, with_failure
+from logos.stats.equity_curve import EquityCurve
 from logos.stats.summary import summarize_folder, write_summary
 from logos.version import __version__
 from logos.settings import FAULT_CREATE_STEP_ENV, FAULT_KILL_AFTER_SEQ_ENV
@@ -425,7 +426,7 @@ class Session:
         self._absorb_feed_report()
         write_positions(self.folder, self.state)
         self.streams.flush()  # the statistics read the CSVs
-        summary = write_summary(self.folder, self.state)
+        summary = write_summary(self.folder, self.state, self.streams.curve)
         report = render(self.state, self.shell, self.setup.settings, wall_iso(), summary)
         write_atomic(self.folder / "session.md", report.encode())
         # Last: once the snapshot says the session ended, resume no longer rewrites the files above.
@@ -578,7 +579,7 @@ def _create(setup: SessionSetup, final: Path) -> Session | None:
         _creation_fault("lock")
         journal = open_journal(building / JOURNAL, setup)
         _creation_fault("journal")
-        streams = ArtifactStreams(building)
+        streams = ArtifactStreams(building, EquityCurve(setup.params.initial_cash))
         _creation_fault("artifacts")
         shell: dict[str, Any] = {
             "setup": setup.to_json(), "feed": {}, "resumes": [], "feed_report": {}, "logos_version": __version__,

@@ -1,14 +1,13 @@
 """Sharpe and Sortino ratios of the per-bar returns of equity.
 
-A period is one bar time: the equity of the last ``account.csv`` row of each close time
-(several symbols share one), the first period measured from the initial cash. The risk-free
-rate is taken as zero.
+A period is one bar time (see ``EquityCurve``), the first measured from the initial cash.
+The risk-free rate is taken as zero.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal, localcontext
-from typing import Iterable, NamedTuple, Sequence
+from decimal import Decimal
+from typing import Iterable, NamedTuple
 
 from logos.core.money import BPS
 from logos.stats.rounding import WORKING, rounded
@@ -39,45 +38,46 @@ def periods_per_year(asset_classes: Iterable[str], interval_s: int) -> int:
     return seconds // interval_s
 
 
-def period_equity(times: Sequence[str], equity: Sequence[Decimal]) -> list[Decimal]:
-    """Return the equity of the last row of each run of rows with the same time."""
-    last = len(times) - 1
-    return [value for index, value in enumerate(equity) if index == last or times[index + 1] != times[index]]
+class ReturnSums:
+    """n, Σr, Σr² and Σmin(r, 0)² for r = E_t / E_(t−1) − 1 over period equities given one
+    at a time, the first measured from ``initial``."""
 
+    __slots__ = ("previous", "n", "total", "squares", "down")
 
-def bar_returns(initial: Decimal, closes: Sequence[Decimal]) -> tuple[int, Decimal, Decimal, Decimal]:
-    """Return n, Σr, Σr² and Σmin(r, 0)² for r = E_t / E_(t−1) − 1 over ``closes``."""
-    total = squares = down = Decimal(0)
-    previous = initial
-    with localcontext(WORKING):
-        for value in closes:
-            if value is not previous and value != previous:  # most bars of a flat book change nothing: r = 0
-                r = (value - previous) / previous
-                total += r
-                square = r * r
-                squares += square
-                if r < 0:
-                    down += square
-                previous = value
-    return len(closes), total, squares, down
+    def __init__(self, initial: Decimal) -> None:
+        self.previous = initial
+        self.n = 0
+        self.total = self.squares = self.down = Decimal(0)
 
+    def add(self, value: Decimal) -> None:
+        self.n += 1
+        previous = self.previous
+        if value is previous or value == previous:
+            return  # most bars of a flat book change nothing: r = 0
+        r = WORKING.divide(WORKING.subtract(value, previous), previous)
+        self.total = WORKING.add(self.total, r)
+        square = WORKING.multiply(r, r)
+        self.squares = WORKING.add(self.squares, square)
+        if r < 0:
+            self.down = WORKING.add(self.down, square)
+        self.previous = value
 
-def sharpe_sortino(initial: Decimal, closes: Sequence[Decimal], per_year: int) -> Returns:
-    """Return the per-bar return statistics of ``closes`` (period equities) from ``initial``."""
-    n, total, squares, down = bar_returns(initial, closes)
-    if n < 2:
-        return Returns(n, per_year, None, None, None, None, None)
-    mean = WORKING.divide(total, n)
-    variance = WORKING.divide(WORKING.subtract(squares, WORKING.multiply(total, mean)), n - 1)
-    stdev = WORKING.sqrt(max(variance, Decimal(0)))
-    downside = WORKING.sqrt(WORKING.divide(down, n))
-    annual_mean = WORKING.multiply(mean, WORKING.sqrt(Decimal(per_year)))
-    return Returns(
-        n,
-        per_year,
-        rounded(WORKING.multiply(mean, BPS)),
-        rounded(WORKING.multiply(stdev, BPS)),
-        rounded(WORKING.multiply(downside, BPS)),
-        rounded(WORKING.divide(annual_mean, stdev)) if stdev else None,
-        rounded(WORKING.divide(annual_mean, downside)) if downside else None,
-    )
+    def ratios(self, per_year: int) -> Returns:
+        """Return the per-bar return statistics of the periods added."""
+        n, total, squares, down = self.n, self.total, self.squares, self.down
+        if n < 2:
+            return Returns(n, per_year, None, None, None, None, None)
+        mean = WORKING.divide(total, n)
+        variance = WORKING.divide(WORKING.subtract(squares, WORKING.multiply(total, mean)), n - 1)
+        stdev = WORKING.sqrt(max(variance, Decimal(0)))
+        downside = WORKING.sqrt(WORKING.divide(down, n))
+        annual_mean = WORKING.multiply(mean, WORKING.sqrt(Decimal(per_year)))
+        return Returns(
+            n,
+            per_year,
+            rounded(WORKING.multiply(mean, BPS)),
+            rounded(WORKING.multiply(stdev, BPS)),
+            rounded(WORKING.multiply(downside, BPS)),
+            rounded(WORKING.divide(annual_mean, stdev)) if stdev else None,
+            rounded(WORKING.divide(annual_mean, downside)) if downside else None,
+        )
