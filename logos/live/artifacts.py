@@ -81,16 +81,14 @@ class ArtifactStreams:
         if name == "account":
             # Numbers, an ISO time, a validated symbol and a mode name: nothing to quote.
             self._account.write(",".join(row) + "\n")
-            self.curve.add_text(row[_TS], row[_EQUITY])
+            self.curve.add_rows(((row[_TS], row[_EQUITY]),))
         else:
             self._files[name].write(_fast_line(row))
 
     def write_rows(self, name: str, rows: tuple[tuple[str, ...], ...]) -> None:
         if name == "account":
             self._account.write("\n".join(map(",".join, rows)) + "\n")
-            add = self.curve.add_text
-            for row in rows:
-                add(row[_TS], row[_EQUITY])
+            self.curve.add_rows([(row[_TS], row[_EQUITY]) for row in rows])
         else:
             self._files[name].write("".join([_fast_line(row) for row in rows]))
 

@@ -22,8 +22,7 @@ def build_report(folder: Path) -> str:
     account = dict(zip(ACCOUNT_COLUMNS, read_columns(folder / "account.csv", ACCOUNT_COLUMNS)))
     fills = read_fills(folder / "trades.csv")
     curve = EquityCurve(state.params.initial_cash)
-    for ts, equity in zip(account["ts"], account["equity"]):
-        curve.add_text(ts, equity)
+    curve.add_rows(zip(account["ts"], account["equity"]))
     summary = summarize(state, curve, fills)
     prices, stops = read_journal(folder / "state.jsonl", state.params.interval_s)
     return render_page(state, summary, account, prices, fills, stops)

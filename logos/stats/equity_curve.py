@@ -7,63 +7,113 @@ memory however long the session.
 
 from __future__ import annotations
 
-import copy
 from decimal import Decimal
 from pathlib import Path
+from typing import Iterable
 
-from logos.stats.drawdown import Drawdown, DrawdownTracker
+from logos.core.guards import drawdown_bps
+from logos.stats.drawdown import Drawdown
 from logos.stats.records import RecordsError, account_columns
-from logos.stats.returns import Returns, ReturnSums
+from logos.stats.returns import Returns, ratios
+from logos.stats.rounding import WORKING
+
+_ZERO = Decimal(0)
 
 
 class EquityCurve:
     """The rows' count and time span, their deepest drawdown and their per-bar returns.
 
-    A period is one bar time: the equity of the last row of each close time (several
-    symbols share one), so a row is committed to the returns once a later time arrives.
+    Drawdown: the deepest fall from the running peak (which starts at the initial cash) as a
+    share of that peak; of equal shares the first is kept; shares are compared
+    cross-multiplied, so exactly. The recovery is the first row after the trough back at or
+    above its peak.
+
+    Returns: a period is one bar time, the equity of the last row of each close time
+    (several symbols share one), so a row is committed once a later time arrives;
+    r = E_t / E_(t−1) − 1, the first from the initial cash; the fold keeps n, Σr, Σr² and
+    Σmin(r, 0)².
     """
 
-    __slots__ = ("rows", "first_ts", "last_ts", "_fall", "_sums", "_pending", "_last_text", "_last")
+    __slots__ = (
+        "initial", "rows", "first_ts", "last_ts", "_text", "_value",
+        "_peak", "_peak_at", "_fall", "_fall_peak", "_start", "_trough_at", "_recovered_at",
+        "_previous", "_n", "_total", "_squares", "_down",
+    )
 
     def __init__(self, initial: Decimal) -> None:
+        self.initial = initial
         self.rows = 0
         self.first_ts: str | None = None
         self.last_ts: str | None = None
-        self._fall = DrawdownTracker(initial)
-        self._sums = ReturnSums(initial)
-        self._pending: Decimal | None = None
-        self._last_text: str | None = None
-        self._last = initial
+        self._text: str | None = None
+        self._value = initial  # the last row's equity
+        self._peak, self._peak_at = initial, None
+        self._fall, self._fall_peak = _ZERO, initial
+        self._start = self._trough_at = self._recovered_at = None
+        self._previous, self._n = initial, 0
+        self._total = self._squares = self._down = _ZERO
 
-    def add(self, ts: str, equity: Decimal) -> None:
-        """Fold one row, in file order."""
-        if ts != self.last_ts:
-            if self._pending is not None:
-                self._sums.add(self._pending)
-            if self.first_ts is None:
-                self.first_ts = ts
-            self.last_ts = ts
-        self._pending = equity
-        self.rows += 1
-        self._fall.add(ts, equity)
+    def add_rows(self, rows: Iterable[tuple[str, str]]) -> None:
+        """Fold ``(ts, equity text)`` rows, in file order.
 
-    def add_text(self, ts: str, equity: str) -> None:
-        """Fold one row whose equity is its CSV text. Equity often repeats row after row (a
-        flat book): a repeated text is parsed once and shares one ``Decimal``, which the
-        drawdown and the returns then skip by identity."""
-        if equity != self._last_text:
-            self._last, self._last_text = Decimal(equity), equity
-        self.add(ts, self._last)
+        Equity often repeats row after row (a flat book): a repeated text is parsed once and
+        changes nothing (no new peak, no deeper fall, no return), so it costs a comparison.
+        """
+        divide, subtract, add, multiply = WORKING.divide, WORKING.subtract, WORKING.add, WORKING.multiply
+        last_ts, text_before, value = self.last_ts, self._text, self._value
+        peak, peak_at, fall, fall_peak = self._peak, self._peak_at, self._fall, self._fall_peak
+        start, trough_at, recovered_at = self._start, self._trough_at, self._recovered_at
+        previous, n, total, squares, down = self._previous, self._n, self._total, self._squares, self._down
+        count = 0
+        for ts, text in rows:
+            count += 1
+            if ts != last_ts:
+                if last_ts is None:
+                    self.first_ts = ts
+                else:
+                    # The period before is complete: its equity is the last row's.
+                    n += 1
+                    if value != previous:
+                        r = divide(subtract(value, previous), previous)
+                        total = add(total, r)
+                        square = multiply(r, r)
+                        squares = add(squares, square)
+                        if r < 0:
+                            down = add(down, square)
+                        previous = value
+                last_ts = ts
+            if text == text_before:
+                continue  # the same equity as the row before
+            value, text_before = Decimal(text), text
+            if value > peak:
+                peak, peak_at = value, ts
+            elif (peak - value) * fall_peak > fall * peak:
+                fall, fall_peak, start, trough_at, recovered_at = peak - value, peak, peak_at, ts, None
+                continue
+            if recovered_at is None and trough_at is not None and value >= fall_peak:
+                recovered_at = ts
+        self.rows += count
+        self.last_ts, self._text, self._value = last_ts, text_before, value
+        self._peak, self._peak_at, self._fall, self._fall_peak = peak, peak_at, fall, fall_peak
+        self._start, self._trough_at, self._recovered_at = start, trough_at, recovered_at
+        self._previous, self._n, self._total, self._squares, self._down = previous, n, total, squares, down
 
     def drawdown(self) -> Drawdown:
-        return self._fall.result()
+        if self._trough_at is None:
+            initial = self.initial
+            return Drawdown(_ZERO, drawdown_bps(initial, initial), initial, initial, None, None, None)
+        trough = self._fall_peak - self._fall
+        return Drawdown(self._fall, drawdown_bps(trough, self._fall_peak), self._fall_peak, trough, self._start, self._trough_at, self._recovered_at)
 
     def returns(self, per_year: int) -> Returns:
-        sums = self._sums
-        if self._pending is not None:
-            sums = copy.copy(sums)  # the last period is complete only at the end: fold a copy
-            sums.add(self._pending)
-        return sums.ratios(per_year)
+        """The per-bar return statistics, the last period (complete at the end) included."""
+        if self.last_ts is None:
+            return ratios(0, _ZERO, _ZERO, _ZERO, per_year)
+        end = EquityCurve(self.initial)
+        for name in self.__slots__:
+            setattr(end, name, getattr(self, name))
+        end.add_rows((("", end._text),))  # a later time commits the last period; its row changes nothing else
+        return ratios(end._n, end._total, end._squares, end._down, per_year)
 
 
 def fold_account(path: Path, curve: EquityCurve) -> EquityCurve:
@@ -75,17 +125,13 @@ def fold_account(path: Path, curve: EquityCurve) -> EquityCurve:
     with handle:
         at_time, at_equity = account_columns(path, handle.readline(), ("ts", "equity"))
         cut = max(at_time, at_equity) + 1
-        add = curve.add_text
-        for line in handle:
-            if line.strip():
-                cells = line.rstrip("\r\n").split(",", cut)  # account.csv never quotes a field
-                add(cells[at_time], cells[at_equity])
+        cells = (line.rstrip("\r\n").split(",", cut) for line in handle if line.strip())  # never a quoted field
+        curve.add_rows((row[at_time], row[at_equity]) for row in cells)
     return curve
 
 
 def curve_of(times: list[str], equity: list[Decimal], initial: Decimal) -> EquityCurve:
     """Fold the rows ``zip(times, equity)``."""
     curve = EquityCurve(initial)
-    for ts, value in zip(times, equity):
-        curve.add(ts, value)
+    curve.add_rows((ts, str(value)) for ts, value in zip(times, equity))
     return curve

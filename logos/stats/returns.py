@@ -38,46 +38,21 @@ def periods_per_year(asset_classes: Iterable[str], interval_s: int) -> int:
     return seconds // interval_s
 
 
-class ReturnSums:
-    """n, Σr, Σr² and Σmin(r, 0)² for r = E_t / E_(t−1) − 1 over period equities given one
-    at a time, the first measured from ``initial``."""
-
-    __slots__ = ("previous", "n", "total", "squares", "down")
-
-    def __init__(self, initial: Decimal) -> None:
-        self.previous = initial
-        self.n = 0
-        self.total = self.squares = self.down = Decimal(0)
-
-    def add(self, value: Decimal) -> None:
-        self.n += 1
-        previous = self.previous
-        if value is previous or value == previous:
-            return  # most bars of a flat book change nothing: r = 0
-        r = WORKING.divide(WORKING.subtract(value, previous), previous)
-        self.total = WORKING.add(self.total, r)
-        square = WORKING.multiply(r, r)
-        self.squares = WORKING.add(self.squares, square)
-        if r < 0:
-            self.down = WORKING.add(self.down, square)
-        self.previous = value
-
-    def ratios(self, per_year: int) -> Returns:
-        """Return the per-bar return statistics of the periods added."""
-        n, total, squares, down = self.n, self.total, self.squares, self.down
-        if n < 2:
-            return Returns(n, per_year, None, None, None, None, None)
-        mean = WORKING.divide(total, n)
-        variance = WORKING.divide(WORKING.subtract(squares, WORKING.multiply(total, mean)), n - 1)
-        stdev = WORKING.sqrt(max(variance, Decimal(0)))
-        downside = WORKING.sqrt(WORKING.divide(down, n))
-        annual_mean = WORKING.multiply(mean, WORKING.sqrt(Decimal(per_year)))
-        return Returns(
-            n,
-            per_year,
-            rounded(WORKING.multiply(mean, BPS)),
-            rounded(WORKING.multiply(stdev, BPS)),
-            rounded(WORKING.multiply(downside, BPS)),
-            rounded(WORKING.divide(annual_mean, stdev)) if stdev else None,
-            rounded(WORKING.divide(annual_mean, downside)) if downside else None,
-        )
+def ratios(n: int, total: Decimal, squares: Decimal, down: Decimal, per_year: int) -> Returns:
+    """Return the per-bar return statistics from n, Σr, Σr² and Σmin(r, 0)² of the periods."""
+    if n < 2:
+        return Returns(n, per_year, None, None, None, None, None)
+    mean = WORKING.divide(total, n)
+    variance = WORKING.divide(WORKING.subtract(squares, WORKING.multiply(total, mean)), n - 1)
+    stdev = WORKING.sqrt(max(variance, Decimal(0)))
+    downside = WORKING.sqrt(WORKING.divide(down, n))
+    annual_mean = WORKING.multiply(mean, WORKING.sqrt(Decimal(per_year)))
+    return Returns(
+        n,
+        per_year,
+        rounded(WORKING.multiply(mean, BPS)),
+        rounded(WORKING.multiply(stdev, BPS)),
+        rounded(WORKING.multiply(downside, BPS)),
+        rounded(WORKING.divide(annual_mean, stdev)) if stdev else None,
+        rounded(WORKING.divide(annual_mean, downside)) if downside else None,
+    )
