@@ -5,7 +5,7 @@ before anything is written. To the loader's problems (malformed or out-of-bounds
 unknown names, a ``.env`` that does not parse) it adds the checks that need the file system
 or a vendor library: the home and kill-switch paths, every symbol has metadata (with the
 closest known symbol when it has not), the cache feed has a fixture per symbol, the feed
-can serve the symbols and its exchange exists, the strategy accepts its params and finds
+can serve the symbols, its extra is installed and its exchange exists, the strategy accepts its params and finds
 its pair legs, the chosen adapter's credentials are present and well formed. Warnings
 (mixed trading hours, a ``.env`` others may read) are printed and the run goes on. It
 never touches the network.
@@ -20,6 +20,7 @@ from typing import NamedTuple
 
 from logos import paths
 from logos.core.symbols import SymbolSpec
+from logos.extras import missing_extra
 from logos.settings import SPECS, Problem, Settings
 from logos.symbol_table import SymbolTableError, load_symbol_table
 
@@ -154,6 +155,10 @@ def _short(path: Path, limit: int = 80) -> str:
 
 
 def _feed_problems(settings: Settings, specs: dict[str, SymbolSpec], duration_s: int | None) -> list[Problem]:
+    if settings.feed != "cache":
+        absent = missing_extra(settings.feed, settings.origin("feed").describe(SPECS["feed"]))
+        if absent:
+            return [Problem("feed", absent)]  # the feed's own checks need its library
     problems = []
     if settings.feed == "cache":
         cache = paths.cache_dir(settings.home)
@@ -221,6 +226,9 @@ def _hours_warnings(settings: Settings, specs: dict[str, SymbolSpec]) -> list[Pr
 def adapter_problems(settings: Settings, adapter: str) -> list[Problem]:
     """Return the credential problems of ``adapter`` (``none`` has none)."""
     if adapter == "ccxt":
+        absent = missing_extra("ccxt", "adapter ccxt")
+        if absent:
+            return [Problem("adapter", absent)]
         from logos.adapters.ccxt_check import prepare
 
         return prepare(settings)[1]

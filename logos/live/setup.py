@@ -13,6 +13,7 @@ from logos import paths
 from logos.core.state import Params
 from logos.core.strategies import freeze_params
 from logos.core.symbols import SymbolSpec
+from logos.extras import missing_extra
 from logos.live.report import SEED_SOURCE
 from logos.live.runner import SessionError, SessionSetup
 from logos.settings import Settings
@@ -112,9 +113,15 @@ def build_feed(setup: SessionSetup, seed: int) -> Any:
     """Return the cache feed, or a poller for ``yfinance``/``ccxt`` (imported only then).
 
     Pollers write through to the home's own cache, never to the bundled fixtures, and keep
-    yfinance's own caches under the home too.
+    yfinance's own caches under the home too. A poller whose extra is not installed is a
+    ``FeedError`` naming it (a resume meets it here).
     """
+    from logos.feeds.errors import FeedError
     from logos.feeds.factory import make_feed
+
+    absent = missing_extra(setup.feed, f"feed {setup.feed}") if setup.feed != "cache" else None
+    if absent:
+        raise FeedError(absent)
 
     cache = paths.cache_dir(setup.home) if setup.feed == "cache" else paths.data_dir(setup.home) / "cache"
     specs = {s: setup.params.specs[s] for s in setup.params.symbols}
