@@ -8,6 +8,8 @@ it with its dependencies into a fresh venv and runs a session there.
 
 from __future__ import annotations
 
+import email.parser
+import re
 import shutil
 import subprocess
 import sys
@@ -86,3 +88,23 @@ def test_wheel_unpacked_and_run_from_an_empty_folder_completes_a_paper_session_o
     assert "replaying the fixtures bundled with Logos" in " ".join(run.stdout.split())
     assert "- Status: **completed**" in (session_dir(empty, "w") / "session.md").read_text()
     assert (empty / "logos" / "logs" / "w.log").is_file()
+
+
+def test_wheel_metadata_with_its_licence_names_the_distribution_the_command_and_a_core_without_vendor_libraries(wheel: Path) -> None:
+    # Arrange
+    archive = zipfile.ZipFile(wheel)
+    info = next(name.split("/")[0] for name in archive.namelist() if name.endswith(".dist-info/METADATA"))
+
+    # Act
+    metadata = email.parser.Parser().parsestr(archive.read(f"{info}/METADATA").decode())
+    entry_points = archive.read(f"{info}/entry_points.txt").decode()
+
+    # Assert
+    assert metadata["Name"] == "logos-paper"
+    assert metadata["License-Expression"] == "Apache-2.0"
+    assert archive.read(f"{info}/licenses/LICENSE") == (ROOT / "LICENSE").read_bytes()
+    assert "logos = logos.cli:main" in entry_points
+    core = [r for r in metadata.get_all("Requires-Dist") if "extra ==" not in r]
+    vendors = ("ccxt", "yfinance", "alpaca-py", "pandas", "plotly", "tenacity", "numpy")
+    assert [r for r in core if re.split(r"[\s<>=!~;\[]", r, maxsplit=1)[0] in vendors] == []
+    assert set(metadata.get_all("Provides-Extra")) >= {"ccxt", "yfinance", "alpaca", "report", "bench", "dev"}
