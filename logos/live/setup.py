@@ -16,6 +16,7 @@ from logos.core.symbols import SymbolSpec
 from logos.extras import missing_extra
 from logos.live.report import SEED_SOURCE
 from logos.live.runner import SessionError, SessionSetup
+from logos.live.session_log import LogChoice
 from logos.settings import Settings
 from logos.validation import DEFAULT_EXCHANGE
 
@@ -106,7 +107,13 @@ def build_setup(settings: Settings, specs: dict[str, SymbolSpec], session_id: st
         request_timeout_s=settings.request_timeout_s,
         ccxt_base_url=settings.ccxt_base_url,
         yfinance_base_url=settings.yfinance_base_url,
+        log=log_choice(settings),
     )
+
+
+def log_choice(settings: Settings) -> LogChoice:
+    """Return the session log's level and console copy the settings give, with the secrets it must scrub."""
+    return LogChoice(settings.log_level, settings.log_console, settings.secrets())
 
 
 def build_feed(setup: SessionSetup, seed: int) -> Any:
