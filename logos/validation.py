@@ -155,11 +155,8 @@ def _short(path: Path, limit: int = 80) -> str:
 
 
 def _feed_problems(settings: Settings, specs: dict[str, SymbolSpec], duration_s: int | None) -> list[Problem]:
-    if settings.feed != "cache":
-        absent = missing_extra(settings.feed, settings.origin("feed").describe(SPECS["feed"]))
-        if absent:
-            return [Problem("feed", absent)]  # the feed's own checks need its library
-    problems = []
+    absent = missing_extra(settings.feed, settings.origin("feed").describe(SPECS["feed"])) if settings.feed != "cache" else None
+    problems = [] if absent is None else [Problem("feed", absent)]
     if settings.feed == "cache":
         cache = paths.cache_dir(settings.home)
         for symbol, spec in specs.items():
@@ -172,10 +169,11 @@ def _feed_problems(settings: Settings, specs: dict[str, SymbolSpec], duration_s:
         for symbol, spec in specs.items():
             if spec.asset_class != "crypto":
                 problems.append(Problem("feed", f"ccxt serves crypto only, but {symbol} is {spec.asset_class}; fix: drop {symbol} from symbols or set feed to cache or yfinance"))
-        # imported here: only a ccxt feed needs ccxt (about a second to import)
-        from logos.adapters.ccxt_check import unknown_exchange
+        if absent is None:
+            # imported here: only a ccxt feed needs ccxt (about a second to import)
+            from logos.adapters.ccxt_check import unknown_exchange
 
-        problems += unknown_exchange(settings, settings.ccxt_exchange or DEFAULT_EXCHANGE)
+            problems += unknown_exchange(settings, settings.ccxt_exchange or DEFAULT_EXCHANGE)
     if settings.feed != "cache" and settings.fill_at == "same_close":
         # A polled bar arrives after its close; filling at that close would trade at a price
         # from before the decision, which a live market never offers.

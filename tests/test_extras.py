@@ -68,6 +68,19 @@ def test_validate_config_with_adapter_ccxt_without_its_extra_reports_it_as_a_pro
     ]
 
 
+def test_trade_with_feed_ccxt_without_its_extra_still_reports_every_other_problem(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Arrange
+    _uninstall(monkeypatch, "ccxt")
+
+    # Act
+    result = invoke(["trade", "--paper", "--feed", "ccxt", "--symbol", "AAPL", "--fill-at", "same_close", "--home", str(tmp_path)])
+
+    # Assert: the missing extra, and what needs no library: an equity on ccxt, a same_close fill
+    assert result.exit_code == 2, result.output
+    assert [line.split(":")[1].strip() for line in result.stderr.splitlines()] == ["feed", "feed", "fill_at"]
+    assert "needs the ccxt extra" in result.stderr and "ccxt serves crypto only, but AAPL is equity" in result.stderr
+
+
 def test_report_without_the_report_extra_names_it_in_one_line_and_writes_no_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Arrange
     assert invoke(["trade", "--paper", "--session-id", "r", "--home", str(tmp_path), "--symbol", "UPTREND"]).exit_code == 0
