@@ -15,7 +15,7 @@ DISTRIBUTION = "logos-paper"
 # extra -> the top-level modules Logos imports from it (pyproject.toml lists its requirements)
 EXTRAS = {
     "ccxt": ("ccxt", "tenacity"),
-    "yfinance": ("yfinance", "tenacity"),
+    "yfinance": ("yfinance", "curl_cffi", "tenacity"),
     "alpaca": ("alpaca",),
     "report": ("plotly",),
 }
