@@ -247,7 +247,9 @@ class FakeExchange:
             elif fault.kind == "html":
                 status, headers, body = 200, {"Content-Type": "text/html"}, "<html><body>Will be right back</body></html>"
             elif fault.kind == "truncated":
-                body = body[: len(body) // 2]
+                # Cut after a "]" where there is one: such a body still ends like JSON.
+                half = body[: len(body) // 2]
+                body = half[: half.rfind("]") + 1] if "]" in half[1:] else half
         record.status = status
         data = body.encode()
         try:

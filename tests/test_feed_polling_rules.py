@@ -203,7 +203,7 @@ def test_judge_with_each_status_tells_a_ban_from_a_rate_limit_from_an_outage(sta
         assert judged.retry_after_s == 7.0
 
 
-@pytest.mark.parametrize(("body", "whole"), [("[[1,2]]", True), (' {"a": 1}\n', True), ("[[1,\"2", False), ("<html></html>", False), ("", False)])
+@pytest.mark.parametrize(("body", "whole"), [("[[1,2]]", True), (' {"a": 1}\n', True), ("[[1,\"2", False), ("[[1,2],[3,4]", False), ("<html></html>", False), ("", False)])
 def test_answer_of_marks_bodies_that_are_not_whole_json(body, whole):
     assert answer_of(200, {}, body).whole_json is whole
     assert isinstance(answer_of(200, {}, body), Answer)

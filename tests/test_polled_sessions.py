@@ -235,6 +235,8 @@ def test_ccxt_session_with_a_feed_that_stops_halts_on_stale_data(fx, home):
     assert state["halt_causes"] == ["stale_data"]
     [trip] = of_type(entries(home), "GuardTripped")
     assert trip["guard"] == "stale_data" and "no fresh bar" in trip["detail"]
+    # session.md's worst bar age shows how long the stopped feed aged, past the 3 s limit
+    assert all(int(feed_table(home)[s]["worst bar age (s)"]) > 3 for s in ("BTC/USDT", "ETH/USDT"))
 
 
 def test_ccxt_session_with_bars_thirty_minutes_old_halts_on_their_age(fx, home):
@@ -249,6 +251,7 @@ def test_ccxt_session_with_bars_thirty_minutes_old_halts_on_their_age(fx, home):
     [trip] = of_type(entries(home), "GuardTripped")
     assert trip["guard"] == "stale_data" and int(trip["measured"].rstrip("s")) > 1700
     assert not of_type(entries(home), "OrderSubmitted")
+    assert all(int(feed_table(home)[s]["worst bar age (s)"]) > 1700 for s in ("BTC/USDT", "ETH/USDT"))
 
 
 # --- rate limits, bans, outages ------------------------------------------------------------------------

@@ -8,6 +8,7 @@ for both libraries.
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from collections.abc import Mapping
@@ -29,16 +30,26 @@ class Answer(NamedTuple):
     status: int
     retry_after_s: float | None
     body: str
-    whole_json: bool  # the body opens and closes like a JSON object or array
+    whole_json: bool  # the body is one JSON object or array
     path: str = ""  # the URL path it answered
 
 
 def answer_of(status: int, headers: Mapping[str, Any], body: str, url: str = "") -> Answer:
     """Return the ``Answer`` for a response to ``url``."""
     text = body.strip()
-    # The ends say enough (an HTML page, a body cut short) without parsing it a second time.
-    whole_json = text[:1] in ("[", "{") and text[-1:] in ("]", "}")
-    return Answer(status, retry_after_seconds(headers.get("Retry-After")), text[:BODY_KEPT], whole_json, urlsplit(url).path)
+    return Answer(status, retry_after_seconds(headers.get("Retry-After")), text[:BODY_KEPT], _whole_json(text), urlsplit(url).path)
+
+
+def _whole_json(text: str) -> bool:
+    # The ends rule out an HTML page cheaply, but a body cut short can still end in "]" (cut
+    # right after a candle), so only a parse proves it whole.
+    if text[:1] not in ("[", "{") or text[-1:] not in ("]", "}"):
+        return False
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
 
 
 class AnswerLog(threading.local):
