@@ -44,8 +44,13 @@ def env_seed(environ: Mapping[str, str] | None = None) -> int:
 
 
 def bundled_data_dir() -> Path:
-    """Return the data folder shipped with the package (fixtures and symbol metadata)."""
-    return Path(__file__).resolve().parent.parent / "data"
+    """Return the data folder shipped inside the package (fixtures and symbol metadata).
+
+    It lies in the package (``logos/data``) so a wheel carries it and an installed Logos finds
+    it wherever it is run from; its layout is a home's ``data/`` folder (``cache/<class>/...``
+    and ``symbols.toml``).
+    """
+    return Path(__file__).resolve().parent / "data"
 
 
 def data_dir(root: Path) -> Path:

@@ -211,7 +211,7 @@ def _bool(raw: Any) -> bool:
     raise Invalid("is not true or false")
 
 
-BOOL = Kind(_bool, "true or false", lambda v: "true" if v else "false")
+BOOL = Kind(_bool, "true or false", lambda v: "true" if v else "false", metavar="true|false")
 SEED = int_kind(0, 2**63 - 1, example=42)
 # Polling feeds: a session longer than a year is a mistake, not a plan.
 DURATION = int_kind(1, 366 * 86400, example=3600)
@@ -533,6 +533,9 @@ class Settings:
     ccxt_base_url: str = _setting(BASE_URL, "", "ccxt feed: market-data base URL (a testnet or mirror) instead of the exchange's own.")
     yfinance_base_url: str = _setting(BASE_URL, "", "yfinance feed: base URL standing in for Yahoo's hosts (a mirror) instead of Yahoo.")
     adapter: str = _setting(choice_kind("none", "ccxt", "alpaca"), "none", "Broker adapter whose credentials must be valid.")
+    # The session log, logos/logs/<id>.log (logos.live.session_log): how much it records, and a copy on stderr.
+    log_level: str = _setting(choice_kind("debug", "info", "warning", "error"), "info", "Least severe level the session log records.")
+    log_console: bool = _setting(BOOL, "false", "Also write the session log to the console (stderr).")
     ccxt_exchange: str | None = _credential(EXCHANGE_ID, "ccxt exchange id, e.g. binance.", secret=False)
     ccxt_api_key: Secret | None = _credential(SECRET, "ccxt API key.")
     ccxt_api_secret: Secret | None = _credential(SECRET, "ccxt API secret.")

@@ -5,7 +5,7 @@ before anything is written. To the loader's problems (malformed or out-of-bounds
 unknown names, a ``.env`` that does not parse) it adds the checks that need the file system
 or a vendor library: the home and kill-switch paths, every symbol has metadata (with the
 closest known symbol when it has not), the cache feed has a fixture per symbol, the feed
-can serve the symbols and its exchange exists, the strategy accepts its params and finds
+can serve the symbols, its extra is installed and its exchange exists, the strategy accepts its params and finds
 its pair legs, the chosen adapter's credentials are present and well formed. Warnings
 (mixed trading hours, a ``.env`` others may read) are printed and the run goes on. It
 never touches the network.
@@ -20,6 +20,7 @@ from typing import NamedTuple
 
 from logos import paths
 from logos.core.symbols import SymbolSpec
+from logos.extras import missing_extra
 from logos.settings import SPECS, Problem, Settings
 from logos.symbol_table import SymbolTableError, load_symbol_table
 
@@ -154,7 +155,8 @@ def _short(path: Path, limit: int = 80) -> str:
 
 
 def _feed_problems(settings: Settings, specs: dict[str, SymbolSpec], duration_s: int | None) -> list[Problem]:
-    problems = []
+    absent = missing_extra(settings.feed, settings.origin("feed").describe(SPECS["feed"])) if settings.feed != "cache" else None
+    problems = [] if absent is None else [Problem("feed", absent)]
     if settings.feed == "cache":
         cache = paths.cache_dir(settings.home)
         for symbol, spec in specs.items():
@@ -167,10 +169,11 @@ def _feed_problems(settings: Settings, specs: dict[str, SymbolSpec], duration_s:
         for symbol, spec in specs.items():
             if spec.asset_class != "crypto":
                 problems.append(Problem("feed", f"ccxt serves crypto only, but {symbol} is {spec.asset_class}; fix: drop {symbol} from symbols or set feed to cache or yfinance"))
-        # imported here: only a ccxt feed needs ccxt (about a second to import)
-        from logos.adapters.ccxt_check import unknown_exchange
+        if absent is None:
+            # imported here: only a ccxt feed needs ccxt (about a second to import)
+            from logos.adapters.ccxt_check import unknown_exchange
 
-        problems += unknown_exchange(settings, settings.ccxt_exchange or DEFAULT_EXCHANGE)
+            problems += unknown_exchange(settings, settings.ccxt_exchange or DEFAULT_EXCHANGE)
     if settings.feed != "cache" and settings.fill_at == "same_close":
         # A polled bar arrives after its close; filling at that close would trade at a price
         # from before the decision, which a live market never offers.
@@ -221,6 +224,9 @@ def _hours_warnings(settings: Settings, specs: dict[str, SymbolSpec]) -> list[Pr
 def adapter_problems(settings: Settings, adapter: str) -> list[Problem]:
     """Return the credential problems of ``adapter`` (``none`` has none)."""
     if adapter == "ccxt":
+        absent = missing_extra("ccxt", "adapter ccxt")
+        if absent:
+            return [Problem("adapter", absent)]
         from logos.adapters.ccxt_check import prepare
 
         return prepare(settings)[1]

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from logos.extras import missing_extra
 from logos.secrets import scrub
 from logos.settings import Settings, load_settings, setting_options
 
@@ -119,6 +120,10 @@ def _run_check(name: str, cli: dict[str, Any], dry_run: bool, check: Callable[[S
 
     if not dry_run:
         typer.echo(f"refusing: `logos adapters check {name}` runs only with --dry-run (live order paths are out of scope); rerun with --dry-run", err=True)
+        raise typer.Exit(code=EXIT_BAD_INPUT)
+    absent = missing_extra(name, f"`logos adapters check {name}`")
+    if absent:
+        typer.echo(f"error: {absent}", err=True)
         raise typer.Exit(code=EXIT_BAD_INPUT)
     settings = load_settings(cli)
     try:

@@ -1,4 +1,4 @@
-"""Generate the bundled minute-bar fixtures in ``data/cache`` from a fixed seed.
+"""Generate the bundled minute-bar fixtures in ``logos/data/cache`` from a fixed seed.
 
 Run ``python -m logos.feeds.fixtures [--out DIR] [--seed N]``. The output is byte-for-byte the
 same on any machine: prices move in whole ticks drawn with ``random.Random(seed)``

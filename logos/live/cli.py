@@ -28,10 +28,11 @@ from logos.live.lock import last_holder, lock_holder
 from logos.live.runner import Outcome, Session, SessionError, SessionFailed, failure_cause, final_status, is_bug, start_session
 from logos.live.snapshot import SnapshotError, read_snapshot
 from logos.secrets import scrub
-from logos.settings import DURATION, SETTINGS, SPECS, BadOption, Kind, Settings, load_settings, option_value
+from logos.settings import DURATION, SETTINGS, SPECS, BadOption, Kind, Settings, load_settings, option_value, setting_options
 
 if TYPE_CHECKING:
     from logos.core.symbols import SymbolSpec
+    from logos.live.session_log import LogChoice
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -248,7 +249,9 @@ trade.__signature__ = _trade_signature()  # type: ignore[attr-defined]
 # --- resume ------------------------------------------------------------------------------
 
 
+@setting_options(("log_level", "log_console"))
 def resume(
+    cli: dict[str, Any],
     session_id: Annotated[str, typer.Argument(help="The session to continue (see `logos sessions list`).")],
     home: Annotated[Optional[Path], typer.Option("--home", help="Home folder (default: LOGOS_HOME or the current folder).")] = None,
     reset_guard: Annotated[
@@ -267,8 +270,9 @@ def resume(
             raise fail(f"--reset-guard {unknown[0]!r} is not a resettable guard; use one of {', '.join(RESETTABLE)}")
         root = paths.home(home)
         speed = _option("--speed", SPECS["speed"].kind, speed)
+        log = _resume_log(cli, root)
         try:
-            session, feed = open_for_resume(root, session_id, resets, speed)
+            session, feed = open_for_resume(root, session_id, resets, speed, log)
         except SessionFailed as exc:
             raise _failed(exc.session, exc.error) from None
         except SessionError as exc:
@@ -286,6 +290,20 @@ def resume(
             return
         out.print(f"resuming {session_id} at seq {session.state.seq}", markup=False)
         _finish(_guarded_run(session, feed), session)
+
+
+def _resume_log(cli: dict[str, Any], home: Path) -> LogChoice:
+    """Return the log settings of this resume (option, environment, .env, logos.toml); a bad one is one line, exit 2.
+
+    The session's other settings are the ones it was started with, kept in its snapshot.
+    """
+    from logos.live.setup import log_choice
+
+    settings = load_settings({**cli, "home": str(home)})
+    for problem in settings.problems:
+        if problem.setting in cli:
+            raise fail(scrub(str(problem), settings.secrets()))
+    return log_choice(settings)
 
 
 def checked_id(session_id: str) -> str:

@@ -40,6 +40,7 @@ from logos.live.runner import (
     open_journal,
     resume_event,
 )
+from logos.live.session_log import LogChoice
 from logos.live.snapshot import Snapshot, SnapshotEdited, SnapshotError, read_snapshot
 from logos.symbol_table import SymbolTableError, load_symbol_specs
 
@@ -89,7 +90,7 @@ def replay_journal(folder: Path, snap: Snapshot, cache_path: CachePath | None) -
     return Replay(done.state, done.rows, done.replayed, done.bars, keep, torn, file_crc(path, keep, snap.journal_bytes, prefix_crc))
 
 
-def load_setup(home: Path, state: SessionState, stored: dict[str, Any], speed: str | None) -> SessionSetup:
+def load_setup(home: Path, state: SessionState, stored: dict[str, Any], speed: str | None, log: LogChoice = LogChoice()) -> SessionSetup:
     return SessionSetup(
         home=home,
         params=state.params,
@@ -106,6 +107,7 @@ def load_setup(home: Path, state: SessionState, stored: dict[str, Any], speed: s
         request_timeout_s=stored.get("request_timeout_s", 10),
         ccxt_base_url=stored.get("ccxt_base_url", ""),
         yfinance_base_url=stored.get("yfinance_base_url", ""),
+        log=log,
     )
 
 
@@ -123,7 +125,9 @@ def check_artifacts(folder: Path, snap: Snapshot, cache_path: CachePath | None) 
             raise SessionError(f"session {folder.name} cannot be resumed: {where}")
 
 
-def open_for_resume(home: Path, session_id: str, reset_guards: tuple[str, ...], speed: str | None = None) -> tuple[Session, Any]:
+def open_for_resume(
+    home: Path, session_id: str, reset_guards: tuple[str, ...], speed: str | None = None, log: LogChoice = LogChoice()
+) -> tuple[Session, Any]:
     """Return a session ready to continue, with its feed, or raise ``SessionError`` having changed nothing."""
     folder = paths.session_dir(home, session_id)
     if not folder.is_dir():
@@ -135,7 +139,7 @@ def open_for_resume(home: Path, session_id: str, reset_guards: tuple[str, ...], 
     except OSError as exc:
         raise SessionFilesError(f"session {session_id} cannot be resumed: cannot lock {folder}: {exc.strerror}") from None
     try:
-        return _open_locked(home, folder, session_id, reset_guards, speed, lock)
+        return _open_locked(home, folder, session_id, reset_guards, speed, log, lock)
     except BaseException:
         lock.release(restore=True)
         raise
@@ -169,13 +173,15 @@ def _cache_path_for(home: Path, params: Any, body: dict[str, Any]) -> CachePath 
     return build_feed(setup, params.seed).path
 
 
-def _open_locked(home: Path, folder: Path, session_id: str, reset_guards: tuple[str, ...], speed: str | None, lock: WriterLock) -> tuple[Session, Any]:
+def _open_locked(
+    home: Path, folder: Path, session_id: str, reset_guards: tuple[str, ...], speed: str | None, log: LogChoice, lock: WriterLock
+) -> tuple[Session, Any]:
     from logos.feeds.errors import FeedError
     from logos.live.setup import build_feed
 
     refused = f"session {session_id} cannot be resumed"
     snap = _read_checked(folder, session_id, home)
-    setup = load_setup(home, snap.state, snap.shell["setup"], speed)
+    setup = load_setup(home, snap.state, snap.shell["setup"], speed, log)
     try:
         check_specs(snap.state.params, [(path, load_symbol_specs(path)) for path in paths.symbols_files(home)])
         feed = build_feed(setup, snap.state.params.seed)

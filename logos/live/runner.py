@@ -48,6 +48,7 @@ from logos.live.journal import JournalError, JournalWriter
 from logos.live.lock import LockHeld, WriterLock, acquire, lock_holder
 from logos.live.provenance import CachePath, CacheTrail, InputChanged
 from logos.live.report import render
+from logos.live.session_log import LogChoice, session_logger
 from logos.live.snapshot import Snapshot, SnapshotWriter, encode_snapshot, with_failure
 from logos.stats.equity_curve import EquityCurve
 from logos.stats.summary import summarize_folder, write_summary
@@ -135,6 +136,7 @@ class SessionSetup:
     request_timeout_s: int = 10
     ccxt_base_url: str = ""  # empty: the exchange's own
     yfinance_base_url: str = ""  # empty: Yahoo's own
+    log: LogChoice = LogChoice()  # this run's choice, not stored: a resume makes its own
 
     @property
     def kill_switch_path(self) -> Path:
@@ -259,7 +261,7 @@ class Session:
         self.journal = journal
         self.streams = streams
         self.lock = lock
-        self.log = session_logger(setup.home, setup.params.session_id)
+        self.log = session_logger(setup.home, setup.params.session_id, setup.log)
         self.snapshots = SnapshotWriter(self.folder / SNAPSHOT)
         self.interpreter = Interpreter(journal, streams, self.log, self.snapshots)
         self.since_snapshot = 0
@@ -496,31 +498,6 @@ class Session:
         if stop.is_halt(signum):
             return OperatorHalted(clock, "halted by the operator (logos stop --halt)")
         return SessionPaused(clock, f"paused by the operator ({signal.Signals(signum).name})")
-
-
-class _LogFile(logging.FileHandler):
-    """The session log: a line the disk cannot take is lost, never a traceback on stderr."""
-
-    def handleError(self, record: logging.LogRecord) -> None:
-        pass
-
-
-def session_logger(home: Path, session_id: str) -> logging.Logger:
-    folder = paths.logs_dir(home)
-    folder.mkdir(parents=True, exist_ok=True)
-    logger = logging.getLogger(f"logos.session.{session_id}")
-    logger.setLevel(logging.INFO)
-    logger.propagate = False
-    target = str(folder / f"{session_id}.log")
-    for stale in [h for h in logger.handlers if getattr(h, "baseFilename", None) != target]:
-        # The same id in another home, earlier in this process: its file is not ours.
-        logger.removeHandler(stale)
-        stale.close()
-    if not logger.handlers:
-        handler = _LogFile(target)
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
-        logger.addHandler(handler)
-    return logger
 
 
 def fsync_each_durable(setup: SessionSetup) -> bool:

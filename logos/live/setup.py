@@ -13,8 +13,10 @@ from logos import paths
 from logos.core.state import Params
 from logos.core.strategies import freeze_params
 from logos.core.symbols import SymbolSpec
+from logos.extras import missing_extra
 from logos.live.report import SEED_SOURCE
 from logos.live.runner import SessionError, SessionSetup
+from logos.live.session_log import LogChoice
 from logos.settings import Settings
 from logos.validation import DEFAULT_EXCHANGE
 
@@ -105,16 +107,28 @@ def build_setup(settings: Settings, specs: dict[str, SymbolSpec], session_id: st
         request_timeout_s=settings.request_timeout_s,
         ccxt_base_url=settings.ccxt_base_url,
         yfinance_base_url=settings.yfinance_base_url,
+        log=log_choice(settings),
     )
+
+
+def log_choice(settings: Settings) -> LogChoice:
+    """Return the session log's level and console copy the settings give, with the secrets it must scrub."""
+    return LogChoice(settings.log_level, settings.log_console, settings.secrets())
 
 
 def build_feed(setup: SessionSetup, seed: int) -> Any:
     """Return the cache feed, or a poller for ``yfinance``/``ccxt`` (imported only then).
 
     Pollers write through to the home's own cache, never to the bundled fixtures, and keep
-    yfinance's own caches under the home too.
+    yfinance's own caches under the home too. A poller whose extra is not installed is a
+    ``FeedError`` naming it (a resume meets it here).
     """
+    from logos.feeds.errors import FeedError
     from logos.feeds.factory import make_feed
+
+    absent = missing_extra(setup.feed, f"feed {setup.feed}") if setup.feed != "cache" else None
+    if absent:
+        raise FeedError(absent)
 
     cache = paths.cache_dir(setup.home) if setup.feed == "cache" else paths.data_dir(setup.home) / "cache"
     specs = {s: setup.params.specs[s] for s in setup.params.symbols}

@@ -8,10 +8,9 @@ from typing import Annotated, Optional
 import typer
 
 from logos import paths
+from logos.extras import missing_extra
 from logos.live.cli import fail, out
 
-REPORT_EXTRA = ("plotly", "narwhals")
-EXTRA_HINT = "`logos report` needs the report extra: pip install 'logos[report]'"
 
 
 def report(
@@ -23,12 +22,10 @@ def report(
     folder = paths.session_dir(paths.home(home), session_id)
     if not folder.is_dir():
         raise fail(f"no session {session_id} under {folder.parent}; `logos sessions list` shows what exists")
-    try:
-        from logos.report.build import write_report
-    except ModuleNotFoundError as exc:
-        if (exc.name or "").partition(".")[0] not in REPORT_EXTRA:
-            raise
-        raise fail(EXTRA_HINT) from None
+    absent = missing_extra("report", "`logos report`")
+    if absent:
+        raise fail(absent)
+    from logos.report.build import write_report
     from logos.live.snapshot import SnapshotError
     from logos.stats.records import RecordsError
 
