@@ -48,6 +48,7 @@ from logos.live.lock import LockHeld, WriterLock, acquire, lock_holder
 from logos.live.provenance import CachePath, CacheTrail, InputChanged
 from logos.live.report import render
 from logos.live.snapshot import Snapshot, SnapshotWriter, encode_snapshot, with_failure
+from logos.live.unsent import read_unsent, unsent_note
 from logos.stats.summary import summarize_folder, write_summary
 from logos.version import __version__
 from logos.settings import FAULT_KILL_AFTER_SEQ_ENV
@@ -406,8 +407,14 @@ class Session:
         write_positions(self.folder, self.state)
         self.streams.flush()  # the statistics read the CSVs
         summary = write_summary(self.folder, self.state)
-        report = render(self.state, self.shell, self.setup.settings, wall_iso(), summary)
+        self.journal.size()  # hands the held lines to the OS: the orders not sent are read from the journal
+        unsent = read_unsent(self.folder / JOURNAL)
+        report = render(self.state, self.shell, self.setup.settings, wall_iso(), summary, unsent=unsent)
         write_atomic(self.folder / "session.md", report.encode())
+        note = unsent_note(unsent)
+        if note is not None:
+            self.log.info(note)
+            self.messages.append(note)
         # Last: once the snapshot says the session ended, resume no longer rewrites the files above.
         self.snapshot()
         self.log.info("session %s ended %s at seq %s", self.state.params.session_id, self.state.status, self.state.seq)
