@@ -6,7 +6,7 @@ file and the environment can never disagree on a name.
 Startup time: typer builds every command (signatures, help text) on each run, so this module
 only imports what ``trade`` and ``resume`` use. What one other command needs is imported in
 that command (diagrams, the rehearsal scenarios), and rich.progress only when stderr is a
-terminal, where the progress bar is shown.
+terminal, where the live view is shown.
 """
 
 from __future__ import annotations
@@ -53,19 +53,12 @@ def _run(session: Session, feed: Any) -> Outcome:
 
     events = replay_events(session, feed) if session.setup.feed == "cache" else polling_events(session, feed)
     if not err.is_terminal:
-        # No progress bar off a terminal (a disabled Progress draws nothing), so rich.progress
-        # is not even imported: keeps a scripted `trade` / `resume` startup short.
+        # No live view off a terminal, so rich.progress is not even imported: keeps a
+        # scripted `trade` / `resume` startup short.
         return session.run(events)
-    # imported here: only a session watched on a terminal draws the progress bar
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from logos.live.progress import shown  # only a session watched on a terminal draws its live view
 
-    progress = Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=err, transient=True,
-    )
-    with progress:
-        task = progress.add_task(f"session {session.setup.params.session_id}", total=None)
-        session.on_progress = lambda bars: progress.update(task, completed=bars)
+    with shown(session, feed, err):
         return session.run(events)
 
 

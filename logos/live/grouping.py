@@ -8,7 +8,6 @@ word of its own: ``9961.60``, ``-0.29``, ``130s``) and their time. A symbol's di
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Callable, Generic, Hashable, Iterable, TypeVar
 
@@ -22,16 +21,16 @@ def shape(text: str) -> str:
     return FIGURE.sub(ELIDED, text)
 
 
-@dataclass
 class Group(Generic[Row]):
     """Rows with one key: how many, the first and the last (rows come in time order), and
     the lowest and highest of the figure ``group_by`` was asked to measure."""
 
-    first: Row
-    last: Row
-    count: int = 1
-    low: str = ""
-    high: str = ""
+    __slots__ = ("first", "last", "count", "low", "high")
+
+    def __init__(self, first: Row, value: str) -> None:
+        self.first = self.last = first
+        self.count = 1
+        self.low = self.high = value
 
     @property
     def measured(self) -> str:
@@ -48,7 +47,7 @@ def group_by(rows: Iterable[Row], key: Callable[[Row], Hashable], measure: Calla
         value = measure(row) if measure is not None else ""
         group = groups.get(k)
         if group is None:
-            groups[k] = Group(row, row, 1, value, value)
+            groups[k] = Group(row, value)
             continue
         group.last = row
         group.count += 1

@@ -58,7 +58,6 @@ JOURNAL = "state.jsonl"
 # --speed max replays bars in lists of this many; the kill switch (a stat call) and an
 # operator's stop are looked for between two lists.
 KILL_SWITCH_EVERY = 512
-PROGRESS_EVERY = 2000
 # A --speed max replay holds back fewer than this many fact-free journal lines (~50 KB).
 JOURNAL_HOLD_LINES = 256
 _INPUT_TYPES = frozenset(INPUTS)
@@ -260,7 +259,6 @@ class Session:
         self.messages: list[str] = []
         self.feed_report: Callable[[], dict[str, Any]] | None = None
         self.trail: CacheTrail | None = None
-        self.on_progress: Callable[[int], None] | None = None  # called every PROGRESS_EVERY bars
 
     def moved_to(self, folder: Path) -> None:
         """Follow the session folder's rename (creation builds it under a temporary name)."""
@@ -363,12 +361,9 @@ class Session:
         """``count_bars((bar,))`` without grouping, for a bar applied on its own."""
         self._add_bars(bar[0], 1, bar[7] - bar[1] - self.interval_s)  # seen - ts
         self.bars += 1
-        if self.on_progress is not None and not self.bars % PROGRESS_EVERY:
-            self.on_progress(self.bars)
 
     def count_bars(self, bars: Sequence[BarClosed]) -> None:
         """Add applied bars to the feed figures (per symbol: bars, worst arrival lag)."""
-        before = self.bars
         self.bars += len(bars)
         first = bars[0][0]
         if all([bar[0] == first for bar in bars]):  # one symbol's bars: the common list of a replay
@@ -386,8 +381,6 @@ class Session:
                     counts[1] = lag
         for symbol, (count, lag) in tally.items():
             self._add_bars(symbol, count, lag - self.interval_s)
-        if self.on_progress is not None and self.bars // PROGRESS_EVERY > before // PROGRESS_EVERY:
-            self.on_progress(self.bars)
 
     def _add_bars(self, symbol: str, count: int, worst_lag: int) -> None:
         figures = self._feed_figures(symbol)
