@@ -48,6 +48,6 @@ def live_figures(state: SessionState, last_trips: int = LAST_TRIPS) -> dict[str,
         "guard_trips": len(state.trips),
         "last_guard_trips": [
             {"time": iso(t.ts) if t.ts else None, "guard": t.guard, "measured": t.measured, "limit": t.limit, "action": t.action, "detail": t.detail}
-            for t in state.trips[-last_trips:]
+            for t in state.trips[max(0, len(state.trips) - last_trips) :]
         ],
     }

@@ -48,7 +48,7 @@ from logos.live.lock import LockHeld, WriterLock, acquire, lock_holder
 from logos.live.provenance import CachePath, CacheTrail, InputChanged
 from logos.live.report import render
 from logos.live.snapshot import Snapshot, SnapshotWriter, encode_snapshot, with_failure
-from logos.live.unsent import read_unsent, unsent_note
+from logos.live.unsent import Unsent, read_unsent, unsent_note
 from logos.stats.summary import summarize_folder, write_summary
 from logos.version import __version__
 from logos.settings import FAULT_KILL_AFTER_SEQ_ENV
@@ -259,6 +259,7 @@ class Session:
         self.messages: list[str] = []
         self.feed_report: Callable[[], dict[str, Any]] | None = None
         self.trail: CacheTrail | None = None
+        self.unsent: Unsent | None = None  # read from the journal when the session ends
 
     def moved_to(self, folder: Path) -> None:
         """Follow the session folder's rename (creation builds it under a temporary name)."""
@@ -401,7 +402,7 @@ class Session:
         self.streams.flush()  # the statistics read the CSVs
         summary = write_summary(self.folder, self.state)
         self.journal.size()  # hands the held lines to the OS: the orders not sent are read from the journal
-        unsent = read_unsent(self.folder / JOURNAL)
+        self.unsent = unsent = read_unsent(self.folder / JOURNAL)
         report = render(self.state, self.shell, self.setup.settings, wall_iso(), summary, unsent=unsent)
         write_atomic(self.folder / "session.md", report.encode())
         note = unsent_note(unsent)
