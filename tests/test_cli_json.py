@@ -159,3 +159,21 @@ def test_json_as_a_real_process_with_a_pipe_is_one_document(tmp_path: Path) -> N
     assert json.loads(trade.stdout)["status"] == "completed"
     assert [row["session_id"] for row in json.loads(listed.stdout)["sessions"]] == ["piped"]
     assert refused.returncode == 2 and "already exists" in json.loads(refused.stdout)["error"]
+
+
+def test_trade_json_with_a_bad_cache_row_fails_with_the_command_that_continues_it(tmp_path: Path) -> None:
+    # Arrange: SPY's row 100 does not parse; the session starts, then fails on it.
+    data = Path(__file__).resolve().parent.parent / "data"
+    (tmp_path / "data" / "cache" / "equity").mkdir(parents=True)
+    (tmp_path / "data" / "symbols.toml").write_text((data / "symbols.toml").read_text())
+    lines = (data / "cache" / "equity" / "SPY_1m.csv").read_text().splitlines(keepends=True)[:150]
+    lines[99] = "garbage,row\n"
+    (tmp_path / "data" / "cache" / "equity" / "SPY_1m.csv").write_text("".join(lines))
+
+    # Act
+    document = _trade(tmp_path, "bad", "--symbol", "SPY", code=2)
+
+    # Assert
+    assert "SPY_1m.csv:100:" in document["error"]
+    assert document["session_id"] == "bad" and document["resume_command"] == f"logos resume bad --home {tmp_path}"
+    assert f"`{document['resume_command']}`" in document["error"]

@@ -205,7 +205,8 @@ def _failed(session: Session, exc: Exception) -> typer.Exit:
     where = f"session {sid} failed at seq {session.state.seq}: {failure_cause(exc)}"
     if is_bug(exc):
         where += f" (a bug in Logos: the traceback is in {paths.logs_dir(session.setup.home) / f'{sid}.log'})"
-    return fail(f"{where}; once fixed, continue with `{resume_command(session)}`", code)
+    command = resume_command(session)
+    return fail(f"{where}; once fixed, continue with `{command}`", code, session_id=sid, seq=session.state.seq, resume_command=command)
 
 
 def _trade_signature() -> inspect.Signature:
