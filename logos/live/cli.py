@@ -25,7 +25,6 @@ from logos.core.session_fsm import COMPLETED, HALTED, PAUSED
 from logos.live import stop
 from logos.live.lock import lock_holder
 from logos.live.runner import Outcome, Session, SessionError, SessionFailed, failure_cause, final_status, is_bug, start_session
-from logos.live.standing import session_standing
 from logos.secrets import scrub
 from logos.settings import DURATION, SETTINGS, SPECS, BadOption, Kind, Settings, load_settings, option_value
 
@@ -115,15 +114,15 @@ def _option(option: str, kind: Kind, raw: str | None) -> Any:
 
 def _finish(outcome: Outcome, session: Session) -> None:
     """Print the session's result (and, after a halt or a pause, the command that continues it); exit with its code."""
-    from logos.live.documents import session_document
-
     code = final_status(outcome.status)
     stopped = outcome.status in (PAUSED, HALTED)
-    output.show(
-        lambda: session_document(outcome, session, resume_command(session) if stopped else None, _resume_hint(session) if stopped else None),
-        lambda: _summary(outcome, _resume_hint(session) if stopped else None),
-        code,
-    )
+
+    def document() -> dict[str, Any]:
+        from logos.live.documents import session_document  # only a --json run builds it
+
+        return session_document(outcome, session, resume_command(session) if stopped else None, _resume_hint(session) if stopped else None)
+
+    output.show(document, lambda: _summary(outcome, _resume_hint(session) if stopped else None), code)
     if code:
         raise typer.Exit(code=code)
 
@@ -321,6 +320,8 @@ def stop_session(
     import os
     import time
 
+    from logos.live.standing import session_standing
+
     checked_id(session_id)
     folder = paths.session_dir(paths.home(home), session_id)
     if not folder.is_dir():
@@ -381,6 +382,7 @@ def sessions_list(
 ) -> None:
     """List every session with its status (who runs it, the halt causes, what failed), journal seq and equity."""
     from logos.live.documents import session_row
+    from logos.live.standing import session_standing
 
     root = paths.sessions_dir(paths.home(home))
     # a hidden folder is a session still being created (or a creation that died): not a session
@@ -408,6 +410,7 @@ def sessions_show(
 ) -> None:
     """Print a session's session.md (or its snapshot summary if the report is missing)."""
     from logos.live.documents import show_document
+    from logos.live.standing import session_standing
 
     checked_id(session_id)
     folder = paths.session_dir(paths.home(home), session_id)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import Callable, Generic, Hashable, Iterable, TypeVar
+from typing import Any, Callable, Hashable, Iterable, TypeVar
 
 Row = TypeVar("Row")
 FIGURE = re.compile(r"(?<![\w./:-])-?\d+(?:\.\d+)?s?(?![\w/:-]|\.\w)")
@@ -21,13 +21,13 @@ def shape(text: str) -> str:
     return FIGURE.sub(ELIDED, text)
 
 
-class Group(Generic[Row]):
+class Group:
     """Rows with one key: how many, the first and the last (rows come in time order), and
     the lowest and highest of the figure ``group_by`` was asked to measure."""
 
     __slots__ = ("first", "last", "count", "low", "high")
 
-    def __init__(self, first: Row, value: str) -> None:
+    def __init__(self, first: Any, value: str) -> None:
         self.first = self.last = first
         self.count = 1
         self.low = self.high = value
@@ -38,10 +38,10 @@ class Group(Generic[Row]):
         return self.low if self.low == self.high else f"{self.low} – {self.high}"
 
 
-def group_by(rows: Iterable[Row], key: Callable[[Row], Hashable], measure: Callable[[Row], str] | None = None) -> list[Group[Row]]:
+def group_by(rows: Iterable[Row], key: Callable[[Row], Hashable], measure: Callable[[Row], str] | None = None) -> list[Group]:
     """Group ``rows`` by ``key``, in the order of each group's first row; with ``measure``,
     keep each group's lowest and highest value of it, ordered by the figure it starts with."""
-    groups: dict[Hashable, Group[Row]] = {}
+    groups: dict[Hashable, Group] = {}
     for row in rows:
         k = key(row)
         value = measure(row) if measure is not None else ""

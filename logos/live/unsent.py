@@ -30,8 +30,8 @@ SKIPPED_HINT = (
 
 
 class Unsent(NamedTuple):
-    denied: list[Group[dict[str, Any]]]  # journal lines grouped by symbol, side and guards
-    skipped: list[Group[dict[str, Any]]]  # journal lines grouped by symbol and the reason's shape
+    denied: list[Group]  # journal lines grouped by symbol, side and guards
+    skipped: list[Group]  # journal lines grouped by symbol and the reason's shape
 
     def counts(self) -> tuple[int, int]:
         return sum(g.count for g in self.denied), sum(g.count for g in self.skipped)
