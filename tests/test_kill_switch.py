@@ -44,7 +44,7 @@ def assert_halted_by_kill_switch(folder: Path) -> None:
     assert (state["status"], state["halt_causes"], state["orders"]) == ("halted", ["kill_switch"], {})
     trips = [e for e in journal(folder) if e["type"] == "GuardTripped"]
     assert [(t["guard"], t["measured"], t["limit"], t["action"]) for t in trips] == [("kill_switch", "present", "absent", "halt")]
-    assert [row[1:5] for row in guard_table((folder / "session.md").read_text())] == [("kill_switch", "present", "absent", "halt")]
+    assert [row[2:7] for row in guard_table((folder / "session.md").read_text())] == [("1", "kill_switch", "present", "absent", "halt")]
 
 
 # --- replay paced in real time -----------------------------------------------------------------

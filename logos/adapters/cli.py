@@ -16,7 +16,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from logos import output
 from logos.extras import missing_extra
+from logos.output import JsonFlag
 from logos.secrets import scrub
 from logos.settings import Settings, load_settings, setting_options
 
@@ -33,7 +35,7 @@ _CHECK_SETTINGS = ("home", "config", "symbols")
 
 
 @setting_options()
-def validate_config_command(cli: dict[str, Any]) -> None:
+def validate_config_command(cli: dict[str, Any], json_output: JsonFlag = False) -> None:
     """Validate the configuration and print every problem found (exit 2 if any).
 
     Runs the checks `logos trade` runs before it writes anything, so a configuration this
@@ -47,13 +49,18 @@ def validate_config_command(cli: dict[str, Any]) -> None:
 
     settings = load_settings(cli)
     findings = validate(settings)
-    for line in findings.lines():
-        _say(line, settings, err=True)
+    secrets = settings.secrets()
+    warnings = output.listed(findings.warnings)
     if findings.problems:
-        _say(f"{len(findings.problems)} configuration problem(s); fix them and run `logos validate-config` again", settings, err=True)
-        raise typer.Exit(code=EXIT_BAD_INPUT)
-    for line in _summary(settings):
-        _say(line, settings)
+        message = f"{len(findings.problems)} configuration problem(s); fix them and run `logos validate-config` again"
+        lines = findings.lines() + [message]
+        raise output.error(message, EXIT_BAD_INPUT, lines=lines, secrets=secrets, problems=output.listed(findings.problems), warnings=warnings)
+
+    def as_text() -> None:
+        for line in findings.lines() + _summary(settings):
+            _say(line, settings, err=line.startswith("warning:"))
+
+    output.show(lambda: {"warnings": warnings, "settings": settings.public_dict()}, as_text, secrets=secrets)
 
 
 def _summary(settings: Settings) -> list[str]:

@@ -129,31 +129,28 @@ def _money(value: Decimal, step: Decimal) -> str:
     return str(value.quantize(step))
 
 
+def position_row(state: SessionState, symbol: str) -> tuple[str, ...]:
+    """One ``positions.csv`` row (``POSITIONS_HEADER``): the symbol's position at its mark."""
+    position = state.positions.get(symbol, FLAT)
+    spec = state.params.specs[symbol]
+    mark = state.markets[symbol].mark
+    avg = average_cost(position)
+    value = position.qty * mark if mark is not None else Decimal(0)
+    return (
+        symbol,
+        text(position.qty),
+        "" if avg is None else text(avg.quantize(spec.price_tick * Decimal("0.0001"))),
+        "" if mark is None else text(mark),
+        text(value),
+        text(position.realized),
+        text(unrealized(position, mark)),
+        text(position.fees),
+        " ".join(f"{text(lot.qty)}@{text(lot.price)}" for lot in position.lots),
+    )
+
+
 def positions_csv(state: SessionState) -> str:
-    rows = [_line(POSITIONS_HEADER)]
-    for symbol in state.params.symbols:
-        position = state.positions.get(symbol, FLAT)
-        spec = state.params.specs[symbol]
-        mark = state.markets[symbol].mark
-        avg = average_cost(position)
-        value = position.qty * mark if mark is not None else Decimal(0)
-        lots = " ".join(f"{text(lot.qty)}@{text(lot.price)}" for lot in position.lots)
-        rows.append(
-            _line(
-                (
-                    symbol,
-                    text(position.qty),
-                    "" if avg is None else text(avg.quantize(spec.price_tick * Decimal("0.0001"))),
-                    "" if mark is None else text(mark),
-                    text(value),
-                    text(position.realized),
-                    text(unrealized(position, mark)),
-                    text(position.fees),
-                    lots,
-                )
-            )
-        )
-    return "".join(rows)
+    return "".join([_line(POSITIONS_HEADER)] + [_line(position_row(state, symbol)) for symbol in state.params.symbols])
 
 
 def write_positions(folder: Path, state: SessionState) -> None:

@@ -35,6 +35,7 @@ from logos.core.session_fsm import COMPLETED, HALTED, MODE_ACTIVE, MODE_HALTED, 
 from logos.core.state import SessionState
 from logos.atomic import write_atomic
 from logos.live.journal import read_journal
+from logos.live.report import trip_rows
 from logos.live.runner import JOURNAL, SNAPSHOT, Session, SessionError, final_status, start_session
 from logos.live.snapshot import read_snapshot
 from logos.settings import Settings, load_settings
@@ -385,7 +386,7 @@ def guard_table(report: str) -> list[tuple[str, ...]]:
     rows: list[tuple[str, ...]] = []
     section = report.split("\n## Guard trips\n", 1)[-1].split("\n## ", 1)[0]
     for line in section.splitlines():
-        if line.startswith("|") and not line.startswith("|---") and not line.startswith("| time |"):
+        if line.startswith("|") and not line.startswith("|---") and not line.startswith("| first |"):
             cells = _CELL.split(line.strip())[1:-1]
             rows.append(tuple(cell.strip().replace("\\|", "|") for cell in cells))
     return rows
@@ -451,8 +452,8 @@ def common_checks(scenario: Scenario, ev: Evidence, settings: Settings) -> list[
             "every trip records the configured limit and a measured value past it",
         ),
         Check(
-            ev.guard_table == [(iso(t.ts) if t.ts else "-", t.guard, t.measured, t.limit, t.action, t.detail) for t in trips],
-            f"session.md guard table lists the {len(trips)} journaled trip(s): time, guard, measured, limit, action, detail",
+            ev.guard_table == trip_rows(trips) and sum(int(row[2]) for row in ev.guard_table) == len(trips),
+            f"session.md guard table accounts for the {len(trips)} journaled trip(s), those alike grouped with a count",
         ),
         Check(not state.orders and _all_closed(ev), f"no order left open ({len(ev.orders)} order(s) in orders.csv, all in a final state)"),
     ]

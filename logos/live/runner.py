@@ -51,6 +51,7 @@ from logos.live.report import render
 from logos.live.session_log import LogChoice, session_logger
 from logos.live.snapshot import Snapshot, SnapshotWriter, encode_snapshot, with_failure
 from logos.stats.equity_curve import EquityCurve
+from logos.live.unsent import Unsent, read_unsent, unsent_note
 from logos.stats.summary import summarize_folder, write_summary
 from logos.version import __version__
 from logos.settings import FAULT_CREATE_STEP_ENV, FAULT_KILL_AFTER_SEQ_ENV
@@ -60,7 +61,6 @@ JOURNAL = "state.jsonl"
 # --speed max replays bars in lists of this many; the kill switch (a stat call) and an
 # operator's stop are looked for between two lists.
 KILL_SWITCH_EVERY = 512
-PROGRESS_EVERY = 2000
 # A --speed max replay holds back fewer than this many fact-free journal lines (~50 KB).
 JOURNAL_HOLD_LINES = 256
 _INPUT_TYPES = frozenset(INPUTS)
@@ -270,7 +270,7 @@ class Session:
         self.messages: list[str] = []
         self.feed_report: Callable[[], dict[str, Any]] | None = None
         self.trail: CacheTrail | None = None
-        self.on_progress: Callable[[int], None] | None = None  # called every PROGRESS_EVERY bars
+        self.unsent: Unsent | None = None  # read from the journal when the session ends
 
     def moved_to(self, folder: Path) -> None:
         """Follow the session folder's rename (creation builds it under a temporary name)."""
@@ -373,12 +373,9 @@ class Session:
         """``count_bars((bar,))`` without grouping, for a bar applied on its own."""
         self._add_bars(bar[0], 1, bar[7] - bar[1] - self.interval_s)  # seen - ts
         self.bars += 1
-        if self.on_progress is not None and not self.bars % PROGRESS_EVERY:
-            self.on_progress(self.bars)
 
     def count_bars(self, bars: Sequence[BarClosed]) -> None:
         """Add applied bars to the feed figures (per symbol: bars, worst arrival lag)."""
-        before = self.bars
         self.bars += len(bars)
         first = bars[0][0]
         if all([bar[0] == first for bar in bars]):  # one symbol's bars: the common list of a replay
@@ -396,8 +393,6 @@ class Session:
                     counts[1] = lag
         for symbol, (count, lag) in tally.items():
             self._add_bars(symbol, count, lag - self.interval_s)
-        if self.on_progress is not None and self.bars // PROGRESS_EVERY > before // PROGRESS_EVERY:
-            self.on_progress(self.bars)
 
     def count_warmup(self, bar: WarmupBar) -> None:
         """Count a warm-up bar: history, so it adds to no arrival lag."""
@@ -429,8 +424,14 @@ class Session:
         write_positions(self.folder, self.state)
         self.streams.flush()  # the statistics read the CSVs
         summary = write_summary(self.folder, self.state, self.streams.curve)
-        report = render(self.state, self.shell, self.setup.settings, wall_iso(), summary)
+        self.journal.size()  # hands the held lines to the OS: the orders not sent are read from the journal
+        self.unsent = unsent = read_unsent(self.folder / JOURNAL)
+        report = render(self.state, self.shell, self.setup.settings, wall_iso(), summary, unsent=unsent)
         write_atomic(self.folder / "session.md", report.encode())
+        note = unsent_note(unsent)
+        if note is not None:
+            self.log.info(note)
+            self.messages.append(note)
         # Last: once the snapshot says the session ended, resume no longer rewrites the files above.
         self.snapshot()
         self.log.info("session %s ended %s at seq %s", self.state.params.session_id, self.state.status, self.state.seq)
