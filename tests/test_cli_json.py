@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from logos.paths import bundled_data_dir
 from session_helpers import invoke, run_logos, session_dir
 
 UPTREND = ["--symbol", "UPTREND"]
@@ -163,7 +164,7 @@ def test_json_as_a_real_process_with_a_pipe_is_one_document(tmp_path: Path) -> N
 
 def test_trade_json_with_a_bad_cache_row_fails_with_the_command_that_continues_it(tmp_path: Path) -> None:
     # Arrange: SPY's row 100 does not parse; the session starts, then fails on it.
-    data = Path(__file__).resolve().parent.parent / "data"
+    data = bundled_data_dir()
     (tmp_path / "data" / "cache" / "equity").mkdir(parents=True)
     (tmp_path / "data" / "symbols.toml").write_text((data / "symbols.toml").read_text())
     lines = (data / "cache" / "equity" / "SPY_1m.csv").read_text().splitlines(keepends=True)[:150]

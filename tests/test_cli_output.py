@@ -10,9 +10,10 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from logos.paths import bundled_data_dir
 from session_helpers import clean_env, logos_argv, session_dir
 
-FIXTURES = Path(__file__).resolve().parent.parent / "data"
+FIXTURES = bundled_data_dir()
 
 
 def _piped(args: list[str], home: Path) -> subprocess.CompletedProcess[str]:

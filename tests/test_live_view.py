@@ -14,9 +14,10 @@ import subprocess
 import termios
 from pathlib import Path
 
+from logos.paths import bundled_data_dir
 from session_helpers import clean_env, logos_argv
 
-FIXTURES = Path(__file__).resolve().parent.parent / "data" / "cache" / "equity"
+FIXTURES = bundled_data_dir() / "cache" / "equity"
 ESCAPES = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 
