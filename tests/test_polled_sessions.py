@@ -143,7 +143,8 @@ def test_ccxt_session_with_startup_history_trades_only_live_bars_and_fills_after
 
 def test_yfinance_session_with_the_days_history_journals_it_as_warm_up_and_keeps_caches_in_the_home(fx, home):
     # Act
-    run = run_polled(home, fx, "yfinance", ["--symbol", "AAPL", "--duration", "3"])
+    # (long enough for the first poll's cookie, crumb and chart requests on a loaded machine)
+    run = run_polled(home, fx, "yfinance", ["--symbol", "AAPL", "--duration", "8"])
 
     # Assert
     finished(run)
