@@ -14,7 +14,7 @@ from logos.core.effects import AppendJournal, WriteArtifactRows
 from logos.core.events import BarClosed, SessionStarted
 from logos.core.reducer import reduce
 from logos.core.state import Params, SessionState, initial_state
-from logos.core.strategies import freeze_params
+from logos.core.strategy_params import freeze_params
 from logos.core.symbols import SymbolSpec
 
 D = Decimal
@@ -54,6 +54,8 @@ def make_params(
         symbols=tuple(s.symbol for s in specs),
         strategy=strategy,
         strategy_params=freeze_params(strategy_params),
+        strategy_values=(),
+        strategy_fingerprint="",
         sizing="units",
         sizing_value=D("10"),
         order_type="market",

@@ -40,6 +40,7 @@ from logos.core.reducer import reduce, reduce_events
 from logos.core.session_fsm import COMPLETED, HALTED, PAUSED
 from logos.core.state import Params, SessionState, initial_state
 from logos.core.state_codec import dump
+from logos.core.strategy import Strategy
 from logos.live import stop
 from logos.live.artifacts import ArtifactStreams, write_positions
 from logos.live.atomic import fsync_dir, write_atomic
@@ -130,6 +131,7 @@ class SessionSetup:
     duration_s: int | None = None  # polling feeds: stop after this long
     poll_interval_s: int = 15
     exchange_id: str = "binance"  # the ccxt feed's exchange (public market data only)
+    strategy: Strategy | None = field(default=None, compare=False)  # the loaded strategy the reducer runs
 
     @property
     def kill_switch_path(self) -> Path:
@@ -155,7 +157,12 @@ class SessionSetup:
 
 
 def config_hash(params: Params) -> str:
-    text = json.dumps(dump(params), sort_keys=True, separators=(",", ":"))
+    """A digest of the configuration. The strategy's code is checked by its own fingerprint: left
+    out here, so a session's journal does not change with an edit of the strategy's source."""
+    config = dump(params)
+    for field_name in ("strategy_values", "strategy_fingerprint"):
+        del config[field_name]
+    text = json.dumps(config, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -253,6 +260,7 @@ class Session:
         self.log = session_logger(setup.home, setup.params.session_id)
         self.snapshots = SnapshotWriter(self.folder / SNAPSHOT)
         self.interpreter = Interpreter(journal, streams, self.log, self.snapshots)
+        self.strategy = setup.strategy
         self.since_snapshot = 0
         self.interval_s = setup.params.interval_s
         self.bars = 0
@@ -274,7 +282,7 @@ class Session:
     # -- steps 2 and 3 --
 
     def apply(self, event: Any) -> None:
-        state, effects = reduce(self.state, event)
+        state, effects = reduce(self.state, event, self.strategy)
         self.interpreter.execute(effects)
         self.state = state
         self.since_snapshot += 1
@@ -321,13 +329,14 @@ class Session:
         interpreter = self.interpreter
         execute = interpreter.execute
         every = self.setup.snapshot_every
+        strategy = self.strategy
         for event in events:
             if type(event) is list:
                 self._apply_bars(event)
                 if interpreter.stop:
                     break
                 continue
-            state, effects = reduce(self.state, event)
+            state, effects = reduce(self.state, event, strategy)
             execute(effects)
             self.state = state
             self.since_snapshot += 1
@@ -344,7 +353,7 @@ class Session:
         at, end = 0, len(bars)
         while at < end:
             stop = min(end, at + every - self.since_snapshot)
-            state, effects, taken = reduce_events(self.state, bars, at, stop)
+            state, effects, taken = reduce_events(self.state, bars, at, stop, self.strategy)
             execute(effects)
             self.state = state
             if taken == 1:
