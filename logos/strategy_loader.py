@@ -95,14 +95,14 @@ def load_recorded(params: Params, home: Path) -> tuple[StrategySource, Strategy]
 
 
 def changes(params: Params, source: StrategySource, strategy: Strategy) -> list[str]:
-    """What differs between the strategy a session ran and the one loaded now (empty: none)."""
+    """What differs between the strategy a session ran and the one loaded now, as ``old -> new``."""
     found = []
     if source.fingerprint != params.strategy_fingerprint:
-        found.append(f"{source.path} has fingerprint {source.fingerprint[:16]}, the session ran {params.strategy_fingerprint[:16]}")
+        found.append(f"file {source.path}: fingerprint {params.strategy_fingerprint[:16]} -> {source.fingerprint[:16]}")
     before, now = dict(params.strategy_values), dict(strategy.values())
     for name in dict.fromkeys([*before, *now]):
         if before.get(name) != now.get(name):
-            found.append(f"parameter {name} is {now.get(name, '(gone)')}, the session ran {before.get(name, '(none)')}")
+            found.append(f"parameter {name}: {before.get(name, '(not declared)')} -> {now.get(name, '(not declared)')}")
     return found
 
 
@@ -113,20 +113,29 @@ def installed() -> dict[str, Any]:
     return {ep.name: ep for ep in entry_points(group=ENTRY_POINTS)}
 
 
-def catalogue(places: list[str], home: Path) -> Iterator[StrategySource]:
-    """Every strategy there is to run: the built-ins, the installed ones, those in ``places``
-    (files, or folders whose ``*.py`` files are loaded; relative to ``home``)."""
-    for name in BUILTINS:
-        yield _named(name)
-    for name in installed():
-        if name not in BUILTINS:
-            yield _named(name)
+def catalogue(places: list[str], home: Path) -> Iterator[StrategySource | StrategyError]:
+    """Every strategy there is to run: the built-ins, the installed ones and those in ``places``
+    (files, or folders whose ``*.py`` files are loaded; relative to ``home``). One that cannot
+    be loaded comes as the error saying why."""
+    names = [*BUILTINS, *(name for name in installed() if name not in BUILTINS)]
+    for name in names:
+        yield _attempt(_named, name)
     for where in places:
         place = resolve(where, home)
-        files = sorted(place.glob("*.py")) if place.is_dir() else [place]
-        for path in files:
-            for name, cls in _file_classes(path).items():
-                yield _source(f"{path}:{name}", cls, path)
+        for path in sorted(place.glob("*.py")) if place.is_dir() else [place]:
+            found = _attempt(_file_classes, path)
+            if isinstance(found, StrategyError):
+                yield found
+                continue
+            for name, cls in found.items():
+                yield _attempt(_source, f"{path}:{name}", cls, path)
+
+
+def _attempt(load_one: Any, *args: Any) -> Any:
+    try:
+        return load_one(*args)
+    except StrategyError as exc:
+        return exc
 
 
 # --- the three forms --------------------------------------------------------------------------

@@ -14,7 +14,8 @@ event by event.
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Sequence
+from decimal import Decimal
+from typing import Any, Callable, Mapping, Sequence
 
 from logos.core import guards
 from logos.core.book import Book, Out, move, open_orders
@@ -50,7 +51,7 @@ from logos.core.session_fsm import (
     RUNNING,
     SESSION_TABLE,
 )
-from logos.core.state import SessionState
+from logos.core.state import Market, SessionState
 from logos.core.strategy import Strategy, targets_problem
 from logos.core.timestamps import iso
 from logos.core.trading import act_on, work_orders
@@ -133,7 +134,7 @@ def _take_bar(book: Book, bar: BarClosed | WarmupBar) -> None:
     history: windows and marks only. Every bar of every session goes through here."""
     if book.status != RUNNING:
         _require_running(book, bar)
-    symbol, ts, _, _, _, _, _, seen = bar
+    symbol, ts, _, high, low, close, _, seen = bar
     market = book.markets.get(symbol)
     if market is None:
         raise ReducerError(f"bar for {symbol}, which is not in this session")
@@ -158,7 +159,7 @@ def _take_bar(book: Book, bar: BarClosed | WarmupBar) -> None:
     fresh = ts + params.interval_s
     if fresh < book.fresh_floor:
         book.fresh_floor = fresh
-    equity = book.remark(symbol, book.roll(market, bar, fresh), market)
+    equity = book.remark(symbol, book.roll(market, close, ts, fresh, high, low), market)
     peak = book.peak
     if equity > peak:
         book.peak = peak = equity
@@ -182,14 +183,14 @@ def _take_bar(book: Book, bar: BarClosed | WarmupBar) -> None:
     if book.mode != MODE_HALTED:
         try:
             targets = book.strategy.decide(book.view, symbol)
-            failed = targets_problem(targets, book.markets) if targets else None
         except Exception as exc:  # the operator's code: any failure halts the session, never the process
-            targets, failed = None, f"{type(exc).__name__}: {exc}"
-        if failed:
-            book.out.account.append((iso(seen), symbol, *book.row_tail(equity, bps)))
-            _halt(book, [_strategy_failure(book, bar, failed)], seen)
+            _strategy_failed(book, bar, equity, bps, exc)
             return
         if targets:
+            failed = _targets_problem(targets, book.markets)
+            if failed:
+                _strategy_failed(book, bar, equity, bps, failed)
+                return
             fills = book.fills
             act_on(book, bar, targets)
             if book.fills != fills:
@@ -201,11 +202,22 @@ def _take_bar(book: Book, bar: BarClosed | WarmupBar) -> None:
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 
 
-def _strategy_failure(book: Book, bar: BarClosed, failed: str) -> guards.Violation:
-    """The halt a failing strategy causes, naming it, the bar and the error. An object's
-    address in the message would differ on a replay, which must derive the same halt."""
-    detail = _ADDRESS.sub("", f"strategy {book.params.strategy} failed on the {bar.symbol} bar of {iso(bar.ts)}: {failed}")
-    return guards.Violation(guards.STRATEGY, "failed", "-", detail)
+def _targets_problem(targets: Any, markets: Mapping[str, Market]) -> str | Exception | None:
+    """What is wrong with the targets a strategy returned; an odd mapping may raise as it is read."""
+    try:
+        return targets_problem(targets, markets)
+    except Exception as exc:
+        return exc
+
+
+def _strategy_failed(book: Book, bar: BarClosed | WarmupBar, equity: Decimal, bps: Decimal | None, failed: str | Exception) -> None:
+    """Halt on a strategy's failure, naming the strategy, the bar and the error: the bar keeps
+    its account row. An object's address in the message would differ on a replay, which must
+    derive the same halt, so it is left out."""
+    error = f"{type(failed).__name__}: {failed}" if isinstance(failed, Exception) else failed
+    detail = _ADDRESS.sub("", f"strategy {book.params.strategy} failed on the {bar.symbol} bar of {iso(bar.ts)}: {error}")
+    book.out.account.append((iso(bar.seen), bar.symbol, *book.row_tail(equity, bps)))
+    _halt(book, [guards.Violation(guards.STRATEGY, "failed", "-", detail)], bar.seen)
 
 
 def _on_strategy_changed(book: Book, event: StrategyChanged) -> None:

@@ -21,6 +21,8 @@ from logos.core.windows import EXACT
 if TYPE_CHECKING:
     from logos.core.state import Params
 
+_multiply = EXACT.multiply  # bound once: looking the method up costs momentum's every bar
+
 
 def _mean_std(values: tuple[Decimal, ...]) -> tuple[Decimal, Decimal]:
     n = len(values)
@@ -70,8 +72,8 @@ class Momentum(Strategy):
             return None
         fast_sum, slow_sum = market.sums
         # Compare sums scaled by the other length: the same order as the means, no division.
-        lhs = EXACT.multiply(fast_sum, self._slow_n)
-        rhs = EXACT.multiply(slow_sum, self._fast_n)
+        lhs = _multiply(fast_sum, self._slow_n)
+        rhs = _multiply(slow_sum, self._fast_n)
         if lhs > rhs:
             target = 1
         elif lhs < rhs:

@@ -32,9 +32,10 @@ RESERVED = frozenset({"name", "window", "sums", "highs", "lows", "decide", "setu
 class Strategy:
     """Base class of every strategy, the built-ins included.
 
-    Declare parameters as class attributes (``fast = IntParam(10, low=1, help=...)``); an
-    instance has each as a plain value (``self.fast``). Override ``setup`` to check them
-    against each other and set the windows, and ``decide`` to trade.
+    Declare parameters as class attributes (``fast = IntParam(10, low=1, help=...)``): the
+    class collects them into ``parameters``, and an instance has each as a plain value
+    (``self.fast``). Override ``setup`` to check them against each other and set the windows,
+    and ``decide`` to trade.
     """
 
     name: ClassVar[str] = ""  # how listings and messages call it; the class name when empty
@@ -48,13 +49,16 @@ class Strategy:
         super().__init_subclass__(**kwargs)
         if not cls.__dict__.get("name"):
             cls.name = cls.__name__
-        declared: dict[str, Param] = {}
-        for klass in reversed(cls.__mro__):
-            declared.update((key, value) for key, value in vars(klass).items() if isinstance(value, Param))
-        clash = sorted(set(declared) & RESERVED)
+        declared = {param.name: param for param in cls.parameters}  # the inherited ones
+        own = {key: value for key, value in vars(cls).items() if isinstance(value, Param)}
+        clash = sorted(set(own) & RESERVED)
         if clash:
             raise TypeError(f"{cls.__name__}: a parameter may not be called {clash[0]!r}, the strategy protocol uses that name")
-        cls.parameters = tuple(declared.values())
+        for key in own:
+            # The declaration moves to ``parameters``: an instance attribute that shadows a class
+            # attribute is looked up the slow way on every read, and decide reads them every bar.
+            delattr(cls, key)
+        cls.parameters = tuple({**declared, **own}.values())
 
     def __init__(self, **given: Any) -> None:
         """Set every parameter (``given`` ones checked, the rest at their defaults), then ``setup``."""

@@ -17,8 +17,8 @@ from logos.core.state import Market
 
 EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
 
-# (symbol's market, its bar, the bar's close time) -> its market after the bar
-Roll = Callable[[Market, Any, int], Market]
+# (symbol's market, the bar's close, open time, close time, high, low) -> its market after the bar
+Roll = Callable[[Market, Decimal, int, int, Decimal, Decimal], Market]
 _new_market = tuple.__new__  # Market(...) without the generated __new__'s argument handling: once per bar
 _MEMO: list[tuple[Any, Roll | None]] = [(None, None)]  # the strategy last asked about and its roll
 
@@ -39,8 +39,7 @@ def _closes_roller(keep: int, lengths: tuple[int, ...]) -> Roll:
     add, subtract = EXACT.add, EXACT.subtract
     new, none = _new_market, ()
 
-    def roll(market: Market, bar: Any, fresh: int) -> Market:
-        close = bar[5]
+    def roll(market: Market, close: Decimal, ts: int, fresh: int, high: Decimal, low: Decimal) -> Market:
         window = market.window
         kept = len(window)
         sums = market.sums
@@ -51,7 +50,7 @@ def _closes_roller(keep: int, lengths: tuple[int, ...]) -> Roll:
                 rolled.append(subtract(total, window[-n]) if kept >= n else total)
             sums = tuple(rolled)
         window += (close,)
-        return new(Market, (close, bar[1], fresh, window[-keep:] if kept >= keep else window, market.signal, sums, none, none))  # type: ignore[no-any-return]
+        return new(Market, (close, ts, fresh, window[-keep:] if kept >= keep else window, market.signal, sums, none, none))  # type: ignore[no-any-return]
 
     return roll
 
@@ -59,9 +58,9 @@ def _closes_roller(keep: int, lengths: tuple[int, ...]) -> Roll:
 def _extremes_roller(closes: Roll, highs: int, lows: int) -> Roll:
     new = _new_market
 
-    def roll(market: Market, bar: Any, fresh: int) -> Market:
-        rolled = closes(market, bar, fresh)
-        return new(Market, (*rolled[:6], _kept(market.highs, bar[3], highs), _kept(market.lows, bar[4], lows)))  # type: ignore[no-any-return]
+    def roll(market: Market, close: Decimal, ts: int, fresh: int, high: Decimal, low: Decimal) -> Market:
+        rolled = closes(market, close, ts, fresh, high, low)
+        return new(Market, (*rolled[:6], _kept(market.highs, high, highs), _kept(market.lows, low, lows)))  # type: ignore[no-any-return]
 
     return roll
 
