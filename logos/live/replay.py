@@ -13,6 +13,7 @@ from logos.core.effects import AppendJournal, Stop, WriteArtifactRows
 from logos.core.events import INPUTS, BarClosed
 from logos.core.reducer import ReducerError, reduce
 from logos.core.state import SessionState
+from logos.core.strategy import Strategy
 
 _INPUT_TYPES = frozenset(INPUTS)
 Entry = tuple[int, Any, int]  # (seq, event, byte offset of its line)
@@ -36,8 +37,9 @@ class Rederived(NamedTuple):
     cut_offset: int | None  # where a last event whose facts the crash cut short begins
 
 
-def rederive(state: SessionState, entries: list[Entry], upto_seq: int | None = None) -> Rederived:
-    """Replay ``entries`` from ``state``; raise ``Disagreement`` at the first line that differs.
+def rederive(state: SessionState, entries: list[Entry], upto_seq: int | None = None, strategy: Strategy | None = None) -> Rederived:
+    """Replay ``entries`` from ``state`` with the session's ``strategy``; raise ``Disagreement``
+    at the first line that differs.
 
     A last event with only some of its facts journaled (a crash cut it short) is left out
     and reported in ``cut_offset``. With ``upto_seq``, stop after the event that ends there.
@@ -50,7 +52,7 @@ def rederive(state: SessionState, entries: list[Entry], upto_seq: int | None = N
         if type(event) not in _INPUT_TYPES:
             raise Disagreement(seq, f"a {type(event).__name__} fact where an input event was expected")
         try:
-            new_state, effects = reduce(state, event)
+            new_state, effects = reduce(state, event, strategy)
         except ReducerError as exc:
             raise Disagreement(seq, f"the event does not apply to the state before it: {exc}") from None
         expected = next(e for e in effects if type(e) is AppendJournal).entries
