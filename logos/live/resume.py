@@ -44,7 +44,7 @@ from logos.live.runner import (
 )
 from logos.live.snapshot import Snapshot, SnapshotEdited, SnapshotError, read_snapshot
 from logos.strategy_loader import changes, load_recorded
-from logos.symbol_table import SymbolTableError, load_symbol_specs
+from logos.symbol_table import SymbolTableError, load_symbol_table
 
 
 class Replay(NamedTuple):
@@ -181,8 +181,8 @@ def _open_locked(home: Path, folder: Path, session_id: str, reset_guards: tuple[
         raise SessionError(f"{refused}: strategy {snap.state.params.strategy}: {exc}") from None
     setup = load_setup(home, snap.state, snap.shell["setup"], speed, strategy)
     try:
-        table_path = paths.symbols_file(home)
-        check_specs(snap.state.params, load_symbol_specs(table_path), table_path)
+        table_path = paths.symbols_files(home)[-1]
+        check_specs(snap.state.params, load_symbol_table(home), table_path)
         feed = build_feed(setup, snap.state.params.seed)
     except (InputChanged, SymbolTableError, FeedError) as exc:
         raise SessionError(f"{refused}: {exc}") from None
