@@ -196,8 +196,12 @@ def _open_locked(home: Path, folder: Path, session_id: str, reset_guards: tuple[
         raise SessionError(f"{refused}: {exc}") from None
     except SessionError as exc:
         changed = changes(snap.state.params, source, strategy)
-        if changed:  # the journal was derived by the code the session ran, not by this one
-            raise SessionError(f"{exc}; the strategy changed since the snapshot ({'; '.join(changed)})") from None
+        if changed:  # the journal after the snapshot was derived by the code the session ran, not by this one
+            raise SessionError(
+                f"{refused}: strategy {snap.state.params.strategy} changed since the session ran it ({'; '.join(changed)}), "
+                f"and the journal after the snapshot at seq {snap.state.seq} was derived by the code it ran ({exc}); "
+                "restore that code to resume, and change it once the session has paused or halted"
+            ) from None
         raise
     state = replay.state
     changed = changes(state.params, source, strategy)
