@@ -99,12 +99,17 @@ def windows_problem(strategy: Strategy) -> str | None:
 
 def targets_problem(targets: Any, symbols: Mapping[str, Any]) -> str | None:
     """Say what is wrong with what ``decide`` returned (None: it is a mapping of valid targets)."""
-    if not isinstance(targets, Mapping):
+    # Every move is checked: a dict and an int are asked about first, as they are the usual answer.
+    if type(targets) is not dict and not isinstance(targets, Mapping):
         return f"decide returned {type(targets).__name__} {targets!r}, not a mapping of symbol to target"
     for symbol, target in targets.items():
         if symbol not in symbols:
             return f"decide returned a target for {symbol!r}, which the session does not trade"
         kind = type(target)
-        if not ((kind is int or (kind is Decimal and target.is_finite())) and -1 <= target <= 1):
-            return f"decide returned {kind.__name__} {target!r} for {symbol}; a target is a Decimal or an int in [-1, 1]"
+        if kind is int:
+            if -1 <= target <= 1:
+                continue
+        elif kind is Decimal and target.is_finite() and -1 <= target <= 1:
+            continue
+        return f"decide returned {kind.__name__} {target!r} for {symbol}; a target is a Decimal or an int in [-1, 1]"
     return None
