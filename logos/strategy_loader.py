@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-import importlib
-import importlib.util
 import sys
 from pathlib import Path
 from typing import Any, Iterator, Mapping, NamedTuple
@@ -162,6 +160,8 @@ def _named(name: str) -> StrategySource:
 
 
 def _module_classes(module_name: str) -> dict[str, type[Strategy]]:
+    import importlib  # imported here, as in _file_classes: a built-in strategy needs neither
+
     try:
         module = importlib.import_module(module_name)
     except ModuleNotFoundError as exc:
@@ -178,6 +178,8 @@ def _module_classes(module_name: str) -> dict[str, type[Strategy]]:
 
 def _file_classes(path: Path) -> dict[str, type[Strategy]]:
     """Run the file as a fresh module (an edit since the last load is seen) and return its strategies."""
+    import importlib.util  # imported here: only a strategy file needs it, and every trade loads this module
+
     try:
         code = path.read_bytes()
     except FileNotFoundError:
