@@ -1,21 +1,22 @@
 """Kill-switch latency: from the file's creation to a halted, exited ``logos trade`` process.
 
 Each trial starts a real ``logos trade --paper`` subprocess in a fresh home, waits until
-its journal holds the session start, waits a random moment more, creates the kill-switch
-file and times until the process has exited with code 3 (halted by a guard) with its
-``session.md`` written. Two kinds of wait are measured:
+its session has started (and, polling, until a request is in flight), waits a random
+moment more, creates the kill-switch file and times until the process has exited with
+code 3 (halted by a guard) with its whole bundle written: ``session.md`` naming the kill
+switch, the four CSVs and ``state.json``. Kinds of wait:
 
+- ``hanging``: ``--feed ccxt`` with two symbols against the tests' fake exchange
+  (tests/fake_exchange.py, on 127.0.0.1), every answer of which takes 30 s, so the session
+  is always waiting for a request that will not come back in time;
+- ``hanging-yfinance``: the same through yfinance (two symbols, 30 s answers);
 - ``realtime``: the bundled UPTREND fixture replayed with ``--speed realtime``, so the
-  session spends almost all its time waiting a minute for the next bar;
-- ``polling``: ``--feed yfinance`` with the poller replaced by one that never has a new bar
-  (no network), so the session sits in the polling loop between polls;
-- ``retrying``: the same, with a venue that times out every time, so the session sits in
-  the poller's retry backoff (the default policy: 0.5-1 s, then 1-2 s, then 2-4 s).
+  session spends almost all its time waiting a minute for the next bar.
 
-The requirement is a halt within 1 s of the file appearing, even while waiting; the run
-fails (exit 1) if the worst trial is slower or any trial did not halt with code 3.
+The requirement is a halt within 1 s of the file appearing, whatever the network does; the
+run fails (exit 1) if the worst trial is slower or any trial did not halt with code 3.
 
-    python -m benchmarks.kill_switch_latency --trials 20
+    python -m benchmarks.kill_switch_latency --trials 20 --mode hanging
 """
 
 from __future__ import annotations
@@ -30,49 +31,24 @@ import sys
 import tempfile
 import threading
 import time
+from contextlib import ExitStack
 from pathlib import Path
 from typing import NamedTuple
 
 from logos.paths import env_seed, session_dir
 
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "tests"))  # the fake exchange is the tests' own
+from fake_exchange import FakeExchange  # noqa: E402
+
 LIMIT_S = 1.0
 SESSION_ID = "latency"
 KILL_SWITCH = "KILL_SWITCH"
-STARTUP_TIMEOUT_S = 30.0
+STARTUP_TIMEOUT_S = 60.0
 EXIT_TIMEOUT_S = 10.0
 HALTED = 3
-
-# The polling trials' child: the real CLI, with only the market-data poller replaced
-# (sys.argv[1] names the stand-in; no network is touched).
-_POLLING_CHILD = """
-import sys
-import logos.live.setup
-from logos import paths
-from logos.feeds.errors import TransientFetchError
-from logos.feeds.polling import BarPoller, PollResult
-
-class NoNewBars:
-    def poll(self, after, now):
-        return PollResult([], [])
-
-class Unreachable(BarPoller):
-    source = "stand-in"
-    def _fetch(self, symbol, since, now):
-        raise TransientFetchError("timed out")
-    def _is_transient(self, error):
-        return True
-
-def build_feed(setup, seed):
-    if sys.argv[1] == "polling":
-        return NoNewBars()
-    specs = {s: setup.params.specs[s] for s in setup.params.symbols}
-    return Unreachable(specs, paths.data_dir(setup.home) / "cache", seed=seed)
-
-logos.live.setup.build_feed = build_feed
-from logos.cli import main
-sys.argv = ["logos", *sys.argv[2:]]
-main()
-"""
+ANSWER_S = 30.0
+BUNDLE = ("session.md", "state.json", "orders.csv", "trades.csv", "positions.csv", "account.csv")
 
 
 def _logos() -> list[str]:
@@ -81,15 +57,23 @@ def _logos() -> list[str]:
     return [str(script)] if script.is_file() else [sys.executable, "-m", "logos.live"]
 
 
-def _polling(stand_in: str) -> list[str]:
-    return [sys.executable, "-c", _POLLING_CHILD, stand_in]
+def _polled(feed: str, symbols: str, url: str) -> list[str]:
+    base = "--ccxt-base-url" if feed == "ccxt" else "--yfinance-base-url"
+    return _logos() + [
+        "trade", "--paper", "--feed", feed, "--symbol", symbols, base, url,
+        "--request-timeout-s", str(int(ANSWER_S * 2)), "--duration", "600",
+    ]
 
 
-MODES = {
-    "realtime": _logos() + ["trade", "--paper", "--symbol", "UPTREND", "--speed", "realtime"],
-    "polling": _polling("polling") + ["trade", "--paper", "--feed", "yfinance", "--symbol", "AAPL"],
-    "retrying": _polling("retrying") + ["trade", "--paper", "--feed", "yfinance", "--symbol", "AAPL"],
-}
+MODES = ("hanging", "hanging-yfinance", "realtime")
+
+
+def command(mode: str, url: str) -> list[str]:
+    if mode == "hanging":
+        return _polled("ccxt", "BTC/USDT,ETH/USDT", url)
+    if mode == "hanging-yfinance":
+        return _polled("yfinance", "AAPL,MSFT", url)
+    return _logos() + ["trade", "--paper", "--symbol", "UPTREND", "--speed", "realtime"]
 
 
 class Trial(NamedTuple):
@@ -98,11 +82,11 @@ class Trial(NamedTuple):
     written_s: float  # from the file's creation to session.md's last write (its mtime)
     latency_s: float  # from the file's creation to the process's exit
     code: int
-    report: bool  # session.md written and naming the kill switch
+    bundle: bool  # every file of the bundle written, session.md naming the kill switch
 
     @property
     def ok(self) -> bool:
-        return self.code == HALTED and self.report and self.latency_s <= LIMIT_S
+        return self.code == HALTED and self.bundle and self.latency_s <= LIMIT_S
 
 
 def _clean_env() -> dict[str, str]:
@@ -110,9 +94,9 @@ def _clean_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith("LOGOS_") or k == "LOGOS_SEED"}
 
 
-def _wait_for_start(journal: Path, proc: subprocess.Popen[bytes]) -> None:
+def _wait_for_start(journal: Path, proc: subprocess.Popen[bytes], venue: FakeExchange | None) -> None:
     deadline = time.monotonic() + STARTUP_TIMEOUT_S
-    while not (journal.is_file() and journal.stat().st_size):
+    while not (journal.is_file() and journal.stat().st_size) or (venue is not None and not venue.log):
         if proc.poll() is not None:
             raise RuntimeError(f"logos trade exited with code {proc.returncode} before the session started")
         if time.monotonic() > deadline:
@@ -123,11 +107,16 @@ def _wait_for_start(journal: Path, proc: subprocess.Popen[bytes]) -> None:
 
 def run_trial(mode: str, delay_s: float) -> Trial:
     home = Path(tempfile.mkdtemp(prefix="logos-kill-"))
-    try:
+    with ExitStack() as stack:
+        stack.callback(shutil.rmtree, home, ignore_errors=True)
+        venue = None
+        if mode != "realtime":
+            venue = stack.enter_context(FakeExchange())
+            venue.delay_all_s = ANSWER_S
         folder = session_dir(home, SESSION_ID)
-        command = MODES[mode] + ["--home", str(home), "--session-id", SESSION_ID, "--kill-switch-file", KILL_SWITCH]
-        proc = subprocess.Popen(command, cwd=home, env=_clean_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        _wait_for_start(folder / "state.jsonl", proc)
+        argv = command(mode, venue.url if venue else "") + ["--home", str(home), "--session-id", SESSION_ID, "--kill-switch-file", KILL_SWITCH]
+        proc = subprocess.Popen(argv, cwd=home, env=_clean_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        _wait_for_start(folder / "state.jsonl", proc, venue)
         started = time.perf_counter()
         time.sleep(delay_s)
         watchdog = threading.Timer(EXIT_TIMEOUT_S, proc.kill)
@@ -140,11 +129,10 @@ def run_trial(mode: str, delay_s: float) -> Trial:
         watchdog.cancel()
         proc.stderr.close()  # type: ignore[union-attr]
         report = folder / "session.md"
-        named = report.is_file() and "kill_switch" in report.read_text()
+        bundle = all((folder / name).is_file() for name in BUNDLE) and "kill_switch" in report.read_text()
         written = report.stat().st_mtime - created_wall if report.is_file() else float("nan")
-        return Trial(mode, created - started, written, exited - created, code, named)
-    finally:
-        shutil.rmtree(home, ignore_errors=True)
+        trial = Trial(mode, created - started, written, exited - created, code, bundle)
+    return trial
 
 
 def _figures(trials: list[Trial]) -> str:
@@ -175,8 +163,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"error: {mode} trial {number}: {exc}", file=sys.stderr)
                 return 1
             trials.append(trial)
-            flag = "" if trial.ok else f"  <- exit {trial.code}, session.md {'ok' if trial.report else 'missing'}"
-            print(f"{mode:<9} {number:>3}/{args.trials}  file after {trial.waited_s:.2f}s  session.md in {trial.written_s * 1000:5.1f} ms, exited in {trial.latency_s * 1000:6.1f} ms{flag}")
+            flag = "" if trial.ok else f"  <- exit {trial.code}, bundle {'ok' if trial.bundle else 'incomplete'}"
+            print(f"{mode:<16} {number:>3}/{args.trials}  file after {trial.waited_s:.2f}s  session.md in {trial.written_s * 1000:5.1f} ms, exited in {trial.latency_s * 1000:6.1f} ms{flag}")
         print(f"{mode}: {_figures([t for t in trials if t.mode == mode])}")
     worst = max(t.latency_s for t in trials)
     failed = [t for t in trials if not t.ok]

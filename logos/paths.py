@@ -67,6 +67,11 @@ def cache_file(cache: Path, asset_class: str, symbol: str, interval: str = "1m")
     return cache / asset_class / f"{symbol_filename(symbol)}_{interval}.csv"
 
 
+def yfinance_cache_dir(root: Path) -> Path:
+    """Return where yfinance keeps its time-zone and cookie caches: inside the home."""
+    return root / "data" / "yfinance"
+
+
 def symbol_filename(symbol: str) -> str:
     return symbol.replace("/", "-")
 

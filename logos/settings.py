@@ -44,6 +44,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple
+from urllib.parse import urlsplit
 
 from logos import paths
 from logos.core.money import ZERO, decimal_places
@@ -161,6 +162,18 @@ def int_kind(low: int, high: int, *, example: int | None = None) -> Kind:
     return Kind(parse, f"a whole number from {low} to {high}{such}", numeric=example is None, metavar="INTEGER")
 
 
+def auto_int_kind(low: int, high: int) -> Kind:
+    """``auto`` (None: the engine chooses) or a whole number in ``[low, high]``."""
+    whole = int_kind(low, high)
+
+    def parse(raw: Any) -> int | None:
+        if isinstance(raw, str) and raw.strip().lower() == "auto":
+            return None
+        return whole.parse(raw)  # type: ignore[no-any-return]
+
+    return Kind(parse, f"auto or {whole.expect}", lambda v: "auto" if v is None else str(v), metavar="auto|INTEGER")
+
+
 def bounded_int(text: str, low: int, high: int) -> int:
     """Return ``text`` as a whole number in ``[low, high]``; raise ``Invalid`` otherwise."""
     match = re.fullmatch(r"([+-]?)0*([0-9]+)", text)
@@ -227,7 +240,7 @@ _SYMBOL = re.compile(r"[A-Za-z0-9.\-_=^]+(/[A-Za-z0-9.\-_]+)?")
 
 def _symbols(raw: Any) -> tuple[str, ...]:
     items = raw if isinstance(raw, (list, tuple)) else [raw]
-    names: list[str] = []
+    names: dict[str, None] = {}  # in the order given, each once (a dict: thousands of symbols)
     for item in items:
         for part in _text(item).split(","):
             name = part.strip()
@@ -235,8 +248,7 @@ def _symbols(raw: Any) -> tuple[str, ...]:
                 continue
             if not _SYMBOL.fullmatch(name) or len(name) > 32:
                 raise Invalid(f"has {_clip(name)}, which is not a symbol (letters, digits and . - _ = ^, one / in a pair, at most 32 characters)")
-            if name not in names:
-                names.append(name)
+            names[name] = None
     if not names:
         raise Invalid("lists no symbol")
     return tuple(names)
@@ -406,6 +418,42 @@ def _exchange_id(raw: Any) -> str | None:
 
 EXCHANGE_ID = Kind(_exchange_id, "a ccxt exchange id such as binance", lambda v: v or "(not set)")
 
+# --- polled market data: bar interval, polling, request timeout, base URLs -----------------
+
+INTERVAL_SECONDS = MappingProxyType(
+    {"1s": 1, "1m": 60, "3m": 180, "5m": 300, "15m": 900, "30m": 1800, "1h": 3600, "2h": 7200, "4h": 14400, "1d": 86400}
+)
+INTERVAL = choice_kind(*INTERVAL_SECONDS)
+
+
+def _base_url(raw: Any) -> str:
+    text = _text(raw).rstrip("/")
+    if not text:
+        return ""
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise Invalid("is not an http:// or https:// URL")
+    if parts.username or parts.password:
+        raise Invalid("carries a user name or password; market data needs none")
+    if parts.query or parts.fragment:
+        raise Invalid("has a query or fragment; give the scheme, host and optional path only")
+    return text
+
+
+# A URL's user name and password are never echoed in a problem line.
+_URL_LOGIN = re.compile(r"(\w+://)[^/@\s]+@")
+BASE_URL = Kind(_base_url, "an http(s) URL such as https://testnet.binance.vision, or empty for the vendor's own", lambda v: v or "(vendor's own)", metavar="URL")
+
+
+def _scale_to_interval(values: dict[str, Any], origins: Mapping[str, Origin]) -> None:
+    """Defaults that follow the bar interval: stale after five bars (at least 30 s; 300 for
+    1m), a poll every quarter bar (1 to 60 s; 15 for 1m). A value given anywhere stays."""
+    seconds = INTERVAL_SECONDS[values["interval"]]
+    if origins["stale_after_s"].layer == "default":
+        values["stale_after_s"] = max(5 * seconds, 30)
+    if origins["poll_interval_s"].layer == "default":
+        values["poll_interval_s"] = min(max(seconds // 4, 1), 60)
+
 
 def option_value(option: str, kind: Kind, raw: str) -> Any:
     """Parse a command's own option (not a setting) with ``kind``; raise ``BadOption`` with one line."""
@@ -483,12 +531,20 @@ class Settings:
         decimal_kind(ZERO, Decimal(10000), cap="drawdown limit"), "1000", "Risk: drawdown from peak equity that trips the guard, in basis points."
     )
     drawdown_action: str = _setting(choice_kind("halt", "reduce"), "halt", "Risk: what a drawdown trip does.")
-    stale_after_s: int = _setting(int_kind(1, 30 * 86400), "300", "Risk: seconds without a bar before data counts as stale.")
+    stale_after_s: int = _setting(int_kind(1, 30 * 86400), "300", "Risk: seconds without a bar before data counts as stale (default five bars, at least 30).")
     kill_switch_file: Path = _setting(PATH, "KILL_SWITCH", "Risk: the session halts while this file exists (relative to home).")
     feed: str = _setting(choice_kind("cache", "yfinance", "ccxt"), "cache", "Where bars come from.")
     speed: str = _setting(SPEED, "max", "Replay speed: max, realtime, or a factor of real time.")
-    snapshot_every: int = _setting(int_kind(1, 10_000_000), "5000", "Events between state.json snapshots.")
+    snapshot_every: int | None = _setting(
+        auto_int_kind(1, 10_000_000), "auto",
+        "Events between state.json snapshots; auto: 5000, or 10 per symbol when that is more (a snapshot of many symbols costs more).",
+    )
     durability: str = _setting(choice_kind("auto", "always", "end"), "auto", "When the journal is fsync'd.")
+    interval: str = _setting(INTERVAL, "1m", "Bar interval: the cache files (<SYMBOL>_<interval>.csv), both pollers and the strategy's bars.")
+    poll_interval_s: int = _setting(int_kind(1, 86400), "15", "Polling feeds: seconds between two polls (default a quarter bar, 1 to 60).")
+    request_timeout_s: int = _setting(int_kind(1, 600), "10", "Polling feeds: seconds one market-data request may take before it counts as failed.")
+    ccxt_base_url: str = _setting(BASE_URL, "", "ccxt feed: market-data base URL (a testnet or mirror) instead of the exchange's own.")
+    yfinance_base_url: str = _setting(BASE_URL, "", "yfinance feed: base URL standing in for Yahoo's hosts (a mirror) instead of Yahoo.")
     adapter: str = _setting(choice_kind("none", "ccxt", "alpaca"), "none", "Broker adapter whose credentials must be valid.")
     ccxt_exchange: str | None = _credential(EXCHANGE_ID, "ccxt exchange id, e.g. binance.", secret=False)
     ccxt_api_key: Secret | None = _credential(SECRET, "ccxt API key.")
@@ -506,6 +562,11 @@ class Settings:
     def public_dict(self) -> dict[str, str]:
         """Return every setting as text, secrets masked: for session.md and the config hash."""
         return {spec.name: spec.kind.render(getattr(self, spec.name)) for spec in SETTINGS}
+
+    @property
+    def interval_s(self) -> int:
+        """The bar interval in seconds."""
+        return INTERVAL_SECONDS[self.interval]
 
     def origin(self, name: str) -> Origin:
         return self.origins.get(name, Origin("default", name))
@@ -595,7 +656,7 @@ def _shown(spec: SettingSpec, raw: Any) -> str:
         raw = ",".join(str(x) for x in raw)
     if isinstance(raw, int) and raw.bit_length() > 128:
         return "(a whole number too long to show)"  # str() of one past 4300 digits raises
-    return _clip(raw if isinstance(raw, str) else str(raw), 60)
+    return _clip(_URL_LOGIN.sub(r"\1***@", raw if isinstance(raw, str) else str(raw)), 60)
 
 
 def problem(spec: SettingSpec, origin: Origin, reason: str, expect: str | None = None) -> Problem:
@@ -648,6 +709,7 @@ def load_settings(cli: Mapping[str, Any] | None = None, *, environ: Mapping[str,
             values[spec.name] = spec.kind.parse(spec.default)
         origins[spec.name] = origin
 
+    _scale_to_interval(values, origins)
     values["home"] = home
     values["config"] = config_path
     if not values["kill_switch_file"].is_absolute():
@@ -670,15 +732,17 @@ def _winner(spec: SettingSpec, layers: Iterable[tuple[str, Mapping[str, Any], st
     return origin
 
 
-# Environment names Logos reads that are not settings: the crash tests' fault injection.
+# Environment names Logos reads that are not settings: the crash tests' fault injection
+# (a kill after a journal seq; a kill or a full disk at a step of creating a session).
 FAULT_KILL_AFTER_SEQ_ENV = "LOGOS_FAULT_KILL_AFTER_SEQ"
+FAULT_CREATE_STEP_ENV = "LOGOS_FAULT_CREATE_STEP"
 # A .env file belongs to Logos, so a typo of a broker credential's name is caught there too.
 DOTENV_PREFIXES = (ENV_PREFIX, "CCXT_", "ALPACA_")
 
 
 def unknown_names(names: Iterable[str], where: str, *prefixes: str) -> list[Problem]:
     """Return a problem for each name with one of ``prefixes`` that no setting has, with the closest one."""
-    known = {spec.env for spec in SETTINGS} | {FAULT_KILL_AFTER_SEQ_ENV}
+    known = {spec.env for spec in SETTINGS} | {FAULT_KILL_AFTER_SEQ_ENV, FAULT_CREATE_STEP_ENV}
     return [
         Problem("env", f"{_name(name)} in {where} is not a Logos setting; fix: {_suggest(name, known, quote=False)}")
         for name in names

@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -308,7 +307,9 @@ def test_cache_with_bad_row_anywhere_stops_the_session_at_that_row_in_one_line(h
     output = result.stdout + result.stderr
     assert "Traceback" not in output and result.exit_code == 2, output
     [line] = error_lines(result.stderr)
-    assert line.startswith(f"error: {path}:{error_line}: ") and fragment in line, line
+    # The run is recorded as failed, naming the file and line, and says how to continue it.
+    assert line.startswith("error: session rows failed at seq ") and f" {path}:{error_line}: " in line and fragment in line, line
+    assert line.endswith("continue with `logos resume rows --home " + str(home) + "`"), line
     bars = [e for e in journal(session_dir(home, "rows")) if e["type"] == "BarClosed"]
     assert len(bars) < at
 
@@ -430,7 +431,7 @@ def test_random_bytes_as_a_cache_row_stop_the_session_in_one_line_or_replay(row:
         assert "Traceback" not in output and result.exit_code in (0, 2), output
         if result.exit_code == 2:
             [line] = error_lines(result.stderr)
-            assert line.startswith(f"error: {path}:") and "fix or delete" in line
+            assert line.startswith("error: session bytes failed at seq ") and f" {path}:" in line and "fix or delete" in line
 
 
 # The bounds as docs/LIVE-RUNBOOK.md's settings reference states them: (low, low allowed, high).

@@ -1,5 +1,7 @@
 """The kill switch halts a session while it waits: for the next bar, for the next poll, in a retry.
 
+(While a request hangs: test_polled_sessions.py, with 30 s answers.)
+
 The bounds here are generous on purpose (they only tell "halted while waiting" from "sat out
 the wait"); how fast the halt is, is measured by ``benchmarks/kill_switch_latency.py``.
 """
@@ -15,8 +17,8 @@ from typing import Any, Iterator
 
 import pytest
 
-from logos.feeds.errors import TransientFetchError
-from logos.feeds.polling import BarPoller, PollResult
+from fake_exchange import FakeExchange, Fault
+from logos.feeds.ccxt_poller import CcxtPoller
 from logos.feeds.retry import RetryPolicy
 from logos.live.rehearse import guard_table
 from logos.live.runner import Outcome, Session, start_session
@@ -24,6 +26,7 @@ from logos.live.setup import build_setup
 from logos.live.sources import polling_events
 from logos.settings import load_settings
 from logos.validation import symbol_specs
+from polled_sessions import LOOPBACK_ONLY
 from session_helpers import clean_env, journal, logos_argv
 
 GENEROUS_S = 20.0  # far above the benchmark's worst, far below any wait it must cut short
@@ -67,52 +70,34 @@ def test_realtime_session_with_kill_switch_touched_while_waiting_for_a_bar_halts
     assert_halted_by_kill_switch(folder)
 
 
-# --- polling ------------------------------------------------------------------------------------
+# --- polling (the real ccxt client against the fake exchange) -----------------------------------
 
 
-class NoNewBars:
-    """A market with nothing new: every poll returns no bar."""
-
-    def __init__(self) -> None:
-        self.polls = threading.Event()
-
-    def poll(self, after: dict[str, int], now: int) -> PollResult:
-        self.polls.set()
-        return PollResult([], [])
+def polling_session(home: Path, fx: FakeExchange, **settings: str) -> Session:
+    given = {"home": str(home), "feed": "ccxt", "symbols": "BTC/USDT", "interval": "1s", "ccxt_base_url": fx.url, **settings}
+    loaded = load_settings(given, environ={})
+    specs, _ = symbol_specs(loaded)
+    return start_session(build_setup(loaded, specs, "poll", duration_s=int(GENEROUS_S)))
 
 
-class AlwaysRetrying(BarPoller):
-    """A venue that times out every time, with a retry backoff far longer than the bound."""
-
-    source = "stand-in"
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.polls = threading.Event()
-        self.fetches = 0
-
-    def _fetch(self, symbol: str, since: int | None, now: int) -> list:
-        self.fetches += 1
-        self.polls.set()
-        raise TransientFetchError("timed out")
-
-    def _is_transient(self, error: BaseException) -> bool:
-        return True
+def poller_for(session: Session, fx: FakeExchange, retry: RetryPolicy = RetryPolicy()) -> CcxtPoller:
+    setup = session.setup
+    specs = {s: setup.params.specs[s] for s in setup.params.symbols}
+    return CcxtPoller(
+        specs, setup.home / "data" / "cache", seed=1, exchange_id="binance", base_url=fx.url,
+        interval=setup.interval, interval_s=setup.params.interval_s, retry=retry,
+    )
 
 
-def polling_session(home: Path) -> Session:
-    settings = load_settings({"home": str(home), "feed": "yfinance", "symbols": "AAPL"}, environ={})
-    specs, _ = symbol_specs(settings)
-    return start_session(build_setup(settings, specs, "poll", duration_s=int(GENEROUS_S)))
-
-
-def run_touching(session: Session, events: Iterator[Any], polled: threading.Event) -> Outcome:
-    """Run the session; create the kill-switch file once the first poll has begun."""
+def run_touching(session: Session, events: Iterator[Any], fx: FakeExchange, endpoint: str) -> Outcome:
+    """Run the session; create the kill-switch file once the venue has answered ``endpoint``."""
 
     def touch() -> None:
-        if polled.wait(GENEROUS_S):
-            time.sleep(0.1)
-            session.setup.kill_switch_path.touch()
+        deadline = time.monotonic() + GENEROUS_S
+        while not fx.requests(endpoint) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.1)
+        session.setup.kill_switch_path.touch()
 
     toucher = threading.Thread(target=touch)
     toucher.start()
@@ -125,33 +110,34 @@ def run_touching(session: Session, events: Iterator[Any], polled: threading.Even
             handler.close()
 
 
+@pytest.mark.allow_hosts(LOOPBACK_ONLY)
 def test_polling_session_with_kill_switch_touched_between_polls_halts(tmp_path: Path):
-    # Arrange
-    session = polling_session(tmp_path)
-    poller = NoNewBars()
+    # Arrange: a minute between polls, so the session is waiting when the file appears
+    with FakeExchange() as fx:
+        session = polling_session(tmp_path, fx, poll_interval_s="60")
 
-    # Act
-    outcome = run_touching(session, polling_events(session, poller), poller.polls)
+        # Act
+        outcome = run_touching(session, polling_events(session, poller_for(session, fx)), fx, "klines")
 
     # Assert
     assert outcome.status == "halted"
     assert_halted_by_kill_switch(outcome.folder)
 
 
+@pytest.mark.allow_hosts(LOOPBACK_ONLY)
 @pytest.mark.parametrize("backoff_s", [60.0])
 def test_polling_session_with_kill_switch_touched_during_retry_backoff_halts_without_sitting_it_out(tmp_path: Path, backoff_s: float):
-    # Arrange: the first retry waits at least backoff_s / 2, far beyond the bound.
-    session = polling_session(tmp_path)
-    poller = AlwaysRetrying(
-        {"AAPL": session.setup.params.specs["AAPL"]}, tmp_path / "data" / "cache", seed=1,
-        retry=RetryPolicy(attempts=3, base_s=backoff_s, max_s=backoff_s),
-    )
-    started = time.monotonic()
+    # Arrange: the venue fails every time; the first retry waits at least backoff_s / 2
+    with FakeExchange() as fx:
+        fx.add(Fault("klines", status=500, body="<html>500</html>", times=None))
+        session = polling_session(tmp_path, fx)
+        poller = poller_for(session, fx, RetryPolicy(attempts=3, base_s=backoff_s, max_s=backoff_s))
+        started = time.monotonic()
 
-    # Act
-    outcome = run_touching(session, polling_events(session, poller), poller.polls)
+        # Act
+        outcome = run_touching(session, polling_events(session, poller), fx, "klines")
 
     # Assert
     assert time.monotonic() - started < backoff_s / 2
-    assert poller.fetches == 1
+    assert len(fx.requests("klines")) == 1
     assert_halted_by_kill_switch(outcome.folder)

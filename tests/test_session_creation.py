@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from logos.live.runner import CREATE_FAULT_ENV, CREATION_STEPS
+from logos.live.runner import CREATION_STEPS
+from logos.settings import FAULT_CREATE_STEP_ENV
 from session_helpers import (
     CSV_ARTIFACTS,
     SIGKILLED,
@@ -64,7 +65,7 @@ def _assert_resumes_to_baseline(home: Path, baseline: dict[str, bytes]) -> None:
 @pytest.mark.parametrize("step", CREATION_STEPS)
 def test_trade_killed_at_a_creation_step_leaves_no_session_or_a_resumable_one(tmp_path: Path, baseline: dict[str, bytes], step: str) -> None:
     # Act
-    run = run_logos(TRADE, tmp_path, **{CREATE_FAULT_ENV: step})
+    run = run_logos(TRADE, tmp_path, **{FAULT_CREATE_STEP_ENV: step})
 
     # Assert
     assert run.returncode == SIGKILLED, run.stderr
@@ -80,7 +81,7 @@ def test_trade_with_full_disk_at_a_creation_step_is_one_line_and_leaves_no_sessi
     tmp_path: Path, baseline: dict[str, bytes], step: str
 ) -> None:
     # Act
-    run = run_logos(TRADE, tmp_path, **{CREATE_FAULT_ENV: f"{step}:enospc"})
+    run = run_logos(TRADE, tmp_path, **{FAULT_CREATE_STEP_ENV: f"{step}:enospc"})
 
     # Assert
     assert run.returncode == 1, run.stdout + run.stderr

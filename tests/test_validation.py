@@ -146,6 +146,13 @@ def test_validate_config_with_ccxt_feed_and_equity_symbol_reports_it(home):
     assert_problem(result, "feed", "ccxt serves crypto only, but AAPL is equity", "fix: drop AAPL")
 
 
+@pytest.mark.parametrize("feed", ["ccxt", "yfinance"])
+def test_validate_config_with_a_polled_feed_and_same_close_fills_refuses_them(home, feed):
+    # A polled bar is seen after its close: a fill at that close predates the decision.
+    result = run(home, "--feed", feed, "--symbol", "BTC/USDT", "--fill-at", "same_close")
+    assert_problem(result, "fill_at", "same_close fills at the close the order was decided on", "fix: drop --fill-at (next_open is the default)")
+
+
 def test_validate_config_with_malformed_symbols_file_names_file_and_symbol(home):
     (home / "data" / "symbols.toml").write_text(SYMBOLS_TOML.replace('price_tick = "0.01"', 'price_tick = "abc"', 1))
     result = run(home)

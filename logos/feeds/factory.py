@@ -34,7 +34,8 @@ def make_feed(
 ) -> CacheFeed | YFinancePoller | CcxtPoller:
     """Return a ``CacheFeed`` (``replay``) or a poller (``poll``) for ``specs``' symbols.
 
-    ``options`` go to the poller (``retry``, ``sleep``, ``download``, ``exchange``, ...).
+    ``options`` go to the poller (``retry``, ``waits``, ``timeout_s``, ``base_url``,
+    ``exchange``, ``cache_folder``, ...).
     """
     if kind == "cache":
         symbols = {symbol: spec.asset_class for symbol, spec in specs.items()}

@@ -144,6 +144,7 @@ def _resume_hint(session: Session) -> str:
 
 def trade(**options: Any) -> None:
     """Run a paper session on the bundled cache (or a poller) and write its artifact bundle."""
+    from logos.feeds.errors import FeedError
     from logos.live.setup import build_feed, build_setup, check_session_id, default_session_id
 
     paper, live, acknowledged = options.pop("paper"), options.pop("live"), options.pop("i_acknowledge_risk")
@@ -173,6 +174,8 @@ def trade(**options: Any) -> None:
             raise _failed(exc.session, exc.error) from None
         except SessionError as exc:
             raise fail(str(exc), exc.exit_code) from None
+        except FeedError as exc:  # the venue cannot serve the settings (an interval, an exchange)
+            raise fail(str(exc)) from None
         except OSError as exc:
             raise fail(_creation_failed(exc, settings.home), EXIT_FAILED) from None
         _finish(_guarded_run(session, feed), session)

@@ -1,10 +1,14 @@
 """What a session consumed from outside, and the checks a resume runs against it.
 
-- The cache: for each symbol, the length of its file's prefix up to the end of the row of
-  the last bar the session applied, and the CRC-32 of that prefix. Each snapshot advances it
-  by reading forward from the previous end, so the file is read once over the session and
-  the per-bar path pays nothing. A resume refuses a prefix that changed; rows after it are
-  a normal refresh of the cache.
+- The cache: for each symbol, the length and CRC-32 of the complete rows its file held
+  when the session first read it ("known"), then of the prefix up to the end of the row of
+  the last bar the session applied. While that bar is among the known rows the known
+  checksum already covers it, and a snapshot only notes the bar's time (a replay of an
+  unchanging file, the common case, never reads a cache file again however many symbols it
+  trades); past them, each snapshot advances the prefix by reading forward from its previous
+  end, so the file is read once over the session and the per-bar path pays nothing. A
+  resume refuses a prefix or a known row that changed; rows appended after them are a
+  normal refresh of the cache.
 - Journaled bars after the snapshot are compared with the rows they came from.
 - The symbol specs the session runs on (``state.params.specs``, taken from ``symbols.toml``
   at the start) are compared with ``symbols.toml`` now.
@@ -16,7 +20,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from logos.core.events import BarClosed
 from logos.core.state import Market, Params
@@ -50,6 +54,7 @@ class CacheTrail:
                 known = _complete_length(path)
                 self.record[symbol] = {
                     "bytes": 0, "crc32": 0, "last_ts": None, "known_bytes": known, "known_crc32": file_crc(path, known) if known else 0,
+                    "known_last_ts": _last_stamp(path, known),
                 }
 
     def advance(self, markets: Mapping[str, Market]) -> dict[str, dict[str, Any]]:
@@ -57,11 +62,58 @@ class CacheTrail:
         for symbol, entry in self.record.items():
             last_ts = markets[symbol].last_ts
             if last_ts is not None and entry["last_ts"] != last_ts:
+                within = entry.get("known_last_ts")
+                if not entry["bytes"] and within is not None and last_ts <= within:
+                    entry["last_ts"] = last_ts  # among the known rows: the known checksum covers it
+                    continue
+                if not entry["bytes"] and within is not None:
+                    # Past the known rows for the first time: the prefix starts as all of them.
+                    entry["bytes"], entry["crc32"] = entry["known_bytes"], entry["known_crc32"]
                 path = self.cache_path(symbol)
                 end = _row_end(path, entry["bytes"], last_ts)
                 entry["crc32"] = file_crc(path, end, entry["bytes"], entry["crc32"])
                 entry["bytes"], entry["last_ts"] = end, last_ts
         return {s: dict(r) for s, r in sorted(self.record.items())}
+
+
+def _last_stamp(path: Path, end: int) -> int | None:
+    """The time of the complete row that ends at byte ``end`` (None: no such row, or not one)."""
+    if not end:
+        return None
+    from logos.feeds.csv_format import parse_ts
+
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(max(0, end - CHUNK))
+            line = handle.read(end - max(0, end - CHUNK)).rstrip(b"\n").rsplit(b"\n", 1)[-1]
+    except OSError:
+        return None
+    return parse_ts(line.split(b",", 1)[0].decode("ascii", "replace"))
+
+
+def _row_start_before(path: Path, ts: int, start: int) -> int:
+    """A row's start at or after ``start`` and before the row stamped ``ts``, found by halving
+    the file (its rows are in ascending time), so a check near the end of a long file reads
+    a little of it rather than all of it; ``start`` when that cannot be told."""
+    from logos.feeds.csv_format import parse_ts
+
+    low = start
+    try:
+        with open(path, "rb") as handle:
+            high = handle.seek(0, 2)
+            while high - low > CHUNK:
+                middle = (low + high) // 2
+                handle.seek(middle)
+                handle.readline()  # the rest of the row the middle falls in
+                row_start = handle.tell()
+                stamp = parse_ts(handle.readline().split(b",", 1)[0].decode("ascii", "replace"))
+                if stamp is not None and stamp < ts and row_start < high:
+                    low = row_start
+                else:
+                    high = middle
+    except OSError:
+        return start
+    return low
 
 
 def _complete_length(path: Path) -> int:
@@ -118,13 +170,16 @@ def _read_to_row(path: Path, start: int, ts: int) -> tuple[bytes, int | None]:
 # --- checks a resume runs ----------------------------------------------------------------
 
 
-def check_specs(params: Params, table: Mapping[str, SymbolSpec], table_path: Path) -> None:
-    """Refuse a symbol whose spec in ``symbols.toml`` differs from the one the session runs on."""
+def check_specs(params: Params, tables: Sequence[tuple[Path, Mapping[str, SymbolSpec]]]) -> None:
+    """Refuse a symbol whose spec in the symbol tables (``(file, its specs)`` in the order they
+    apply: the last to define a symbol wins) differs from the one the session runs on."""
     for symbol in params.symbols:
         held: SymbolSpec = params.specs[symbol]
-        now = table.get(symbol)
-        if now is None:
-            raise InputChanged(f"{table_path} no longer has symbol {symbol}, which the session trades; restore its table, or start a new session")
+        defined = [(path, table[symbol]) for path, table in tables if symbol in table]
+        if not defined:
+            names = " and ".join(str(path) for path, _ in tables)
+            raise InputChanged(f"{names} no longer define symbol {symbol}, which the session trades; restore its table, or start a new session")
+        table_path, now = defined[-1]
         for field, was, found in zip(held._fields, held, now):
             if was != found:
                 raise InputChanged(
@@ -154,6 +209,11 @@ def check_cache_prefix(record: Mapping[str, Any], cache_path: CachePath, journal
         known = entry.get("known_bytes", 0)
         if known > entry["bytes"]:
             if size < known or file_crc(path, known, entry["bytes"], consumed) != entry["known_crc32"]:
+                if not entry["bytes"] and entry["last_ts"] is not None:
+                    # The bars the session applied are among the known rows: name one that changed.
+                    changed = _locate_prefix_change(path, symbol, {**entry, "bytes": known}, journaled(symbol), quiet=True)
+                    if changed is not None:
+                        raise InputChanged(changed)
                 after = f"after its last bar ({iso(entry['last_ts'])})" if entry["last_ts"] is not None else "before it read any"
                 raise InputChanged(
                     f"{path}: rows of {symbol} that the file held when the session started, {after}, were changed or removed "
@@ -162,7 +222,9 @@ def check_cache_prefix(record: Mapping[str, Any], cache_path: CachePath, journal
                 )
 
 
-def _locate_prefix_change(path: Path, symbol: str, entry: Mapping[str, Any], bars: list[tuple[int, BarClosed]]) -> str:
+def _locate_prefix_change(path: Path, symbol: str, entry: Mapping[str, Any], bars: list[tuple[int, BarClosed]], quiet: bool = False) -> str | None:
+    """Name the first applied bar whose row in the first ``entry["bytes"]`` bytes changed; when
+    none did, a sentence saying the bytes changed anyway (None with ``quiet``)."""
     with open(path, "rb") as handle:
         rows = _rows(handle.read(entry["bytes"]))
     for seq, bar in bars:
@@ -174,6 +236,8 @@ def _locate_prefix_change(path: Path, symbol: str, entry: Mapping[str, Any], bar
         if found is not None:
             field, now, was = found
             return f"{path}: {symbol} {iso(bar.ts)} {field} is {now} but the session read {was} (state.jsonl seq {seq}); restore the file, or start a new session"
+    if quiet:
+        return None
     return (
         f"{path}: the first {entry['bytes']} bytes, which the session read for {symbol}, changed, though every bar it "
         "applied is still there (the header, or a row it skipped, differs); restore the file, or start a new session"
@@ -187,7 +251,7 @@ def check_journaled_bars(record: Mapping[str, Any], cache_path: CachePath, bars:
         wanted.setdefault(bar.symbol, []).append((seq, bar))
     for symbol, mine in sorted(wanted.items()):
         path = cache_path(symbol)
-        start = record.get(symbol, {}).get("bytes", 0)
+        start = _row_start_before(path, mine[0][1].ts, record.get(symbol, {}).get("bytes", 0))
         rows = _rows_until(path, start, mine[-1][1].ts)
         for seq, bar in mine:
             problem = bar_problem(rows, bar, path)

@@ -91,6 +91,15 @@ def _statistics(summary: Mapping[str, Any]) -> list[str]:
     return out + ["", "### Trades", ""] + _table(header, rows) + [""]
 
 
+def _worst_age(state: SessionState, symbol: str, figures: Mapping[str, Any]) -> int:
+    """The oldest the symbol's newest bar was against the clock, as the stale-data guard measures
+    it: when a bar arrived (its lag) or at the end (a feed that stopped ages until then)."""
+    market = state.markets.get(symbol)
+    fresh = market.fresh_at if market is not None and market.fresh_at is not None else state.origin
+    end_age = state.clock - fresh if state.clock and fresh else 0
+    return max(int(figures.get("max_lag_s", 0)), end_age)
+
+
 def render(
     state: SessionState,
     shell: Mapping[str, Any],
@@ -138,8 +147,19 @@ def render(
     out.append(f"- Source: {shell.get('setup', {}).get('feed', '-')}")
     if feed:
         out += [""] + _table(
-            ("symbol", "bars", "max lag (s)", "torn/partial skipped"),
-            [(s, f.get("bars", 0), f.get("max_lag_s", 0), f.get("torn", 0)) for s, f in sorted(feed.items())],
+            ("symbol", "bars", "warm-up bars", "max lag (s)", "worst bar age (s)", "gaps", "duplicates dropped", "torn/partial skipped"),
+            [
+                (
+                    s, f.get("bars", 0), f.get("warmup", 0), f.get("max_lag_s", 0), _worst_age(state, s, f), f.get("gaps", 0),
+                    f.get("duplicates", 0), f.get("torn", 0),
+                )
+                for s, f in sorted(feed.items())
+            ],
+        )
+        out.append("")
+        out.append(
+            "Warm-up bars closed before the session started or resumed: they fill the strategy's windows and never trade. "
+            "Gaps and duplicates are holes in, and repeated candles of, a polled feed."
         )
     out += ["", "## Reconciliation", ""]
     resumes = shell.get("resumes", [])

@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 
 from logos import paths
 from logos.core.effects import WriteArtifactRows
-from logos.core.events import BarClosed, StrategyChanged
+from logos.core.events import BarClosed, StrategyChanged, WarmupBar
 from logos.core.guards import STRATEGY
 from logos.core.session_fsm import COMPLETED, HALTED
 from logos.core.state import FLAT, SessionState
@@ -44,14 +44,14 @@ from logos.live.runner import (
 )
 from logos.live.snapshot import Snapshot, SnapshotEdited, SnapshotError, read_snapshot
 from logos.strategy_loader import changes, load_recorded
-from logos.symbol_table import SymbolTableError, load_symbol_table
+from logos.symbol_table import SymbolTableError, load_symbol_specs
 
 
 class Replay(NamedTuple):
     state: SessionState
     rows: list[WriteArtifactRows]
     replayed: int  # input events replayed
-    bars: list[tuple[int, BarClosed]]  # (seq, bar) among them, for the shell's feed figures
+    bars: list[tuple[int, BarClosed | WarmupBar]]  # (seq, bar) among them, for the shell's feed figures
     keep_bytes: int  # journal bytes to keep (a torn line or torn event group is cut off)
     torn_bytes: int
     keep_crc: int  # CRC-32 of the kept bytes, for the writer that continues the journal
@@ -106,6 +106,10 @@ def load_setup(home: Path, state: SessionState, stored: dict[str, Any], speed: s
         duration_s=stored.get("duration_s"),
         poll_interval_s=stored.get("poll_interval_s", 15),
         exchange_id=stored.get("exchange_id", "binance"),
+        interval=stored.get("interval", "1m"),
+        request_timeout_s=stored.get("request_timeout_s", 10),
+        ccxt_base_url=stored.get("ccxt_base_url", ""),
+        yfinance_base_url=stored.get("yfinance_base_url", ""),
     )
 
 
@@ -181,8 +185,7 @@ def _open_locked(home: Path, folder: Path, session_id: str, reset_guards: tuple[
         raise SessionError(f"{refused}: strategy {snap.state.params.strategy}: {exc}") from None
     setup = load_setup(home, snap.state, snap.shell["setup"], speed, strategy)
     try:
-        table_path = paths.symbols_files(home)[-1]
-        check_specs(snap.state.params, load_symbol_table(home), table_path)
+        check_specs(snap.state.params, [(path, load_symbol_specs(path)) for path in paths.symbols_files(home)])
         feed = build_feed(setup, snap.state.params.seed)
     except (InputChanged, SymbolTableError, FeedError) as exc:
         raise SessionError(f"{refused}: {exc}") from None
@@ -246,7 +249,10 @@ def _record_restart(
     changed strategy code) and snapshot it, with its reconciliation for session.md."""
     state, setup = replay.state, session.setup
     for _, bar in replay.bars:  # journaled after the snapshot, so not yet in its feed figures
-        session.count_bar(bar)
+        if type(bar) is WarmupBar:
+            session.count_warmup(bar)
+        else:
+            session.count_bar(bar)
     session.shell["resumes"].append(
         {
             "snapshot_seq": snap.state.seq,

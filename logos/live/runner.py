@@ -35,6 +35,7 @@ from logos.core.events import (
     SessionPaused,
     SessionResumed,
     SessionStarted,
+    WarmupBar,
 )
 from logos.core.reducer import reduce, reduce_events
 from logos.core.session_fsm import COMPLETED, HALTED, PAUSED
@@ -51,7 +52,7 @@ from logos.live.report import render
 from logos.live.snapshot import Snapshot, SnapshotWriter, encode_snapshot, with_failure
 from logos.stats.summary import summarize_folder, write_summary
 from logos.version import __version__
-from logos.settings import FAULT_KILL_AFTER_SEQ_ENV
+from logos.settings import FAULT_CREATE_STEP_ENV, FAULT_KILL_AFTER_SEQ_ENV
 
 SNAPSHOT = "state.json"
 JOURNAL = "state.jsonl"
@@ -64,7 +65,6 @@ JOURNAL_HOLD_LINES = 256
 _INPUT_TYPES = frozenset(INPUTS)
 # Fault injection for creation tests: ``STEP`` SIGKILLs this process right after that step
 # of creating a session, ``STEP:enospc`` fails it there as a full disk would.
-CREATE_FAULT_ENV = "LOGOS_FAULT_CREATE_STEP"
 CREATION_STEPS = ("folder", "lock", "journal", "artifacts", "started", "snapshot", "renamed")
 EXIT_CODES = {COMPLETED: 0, HALTED: 3, PAUSED: 4}
 
@@ -131,6 +131,10 @@ class SessionSetup:
     duration_s: int | None = None  # polling feeds: stop after this long
     poll_interval_s: int = 15
     exchange_id: str = "binance"  # the ccxt feed's exchange (public market data only)
+    interval: str = "1m"  # bar interval: cache file names and the pollers' requests
+    request_timeout_s: int = 10
+    ccxt_base_url: str = ""  # empty: the exchange's own
+    yfinance_base_url: str = ""  # empty: Yahoo's own
     strategy: Strategy | None = field(default=None, compare=False)  # the loaded strategy the reducer runs
 
     @property
@@ -153,6 +157,10 @@ class SessionSetup:
             "duration_s": self.duration_s,
             "poll_interval_s": self.poll_interval_s,
             "exchange_id": self.exchange_id,
+            "interval": self.interval,
+            "request_timeout_s": self.request_timeout_s,
+            "ccxt_base_url": self.ccxt_base_url,
+            "yfinance_base_url": self.yfinance_base_url,
         }
 
 
@@ -397,6 +405,18 @@ class Session:
         if self.on_progress is not None and self.bars // PROGRESS_EVERY > before // PROGRESS_EVERY:
             self.on_progress(self.bars)
 
+    def count_warmup(self, bar: WarmupBar) -> None:
+        """Count a warm-up bar: history, so it adds to no arrival lag."""
+        figures = self._feed_figures(bar[0])
+        figures["warmup"] = figures.get("warmup", 0) + 1
+        self.bars += 1
+
+    def add_feed_counts(self, symbol: str, counts: dict[str, int]) -> None:
+        """Add a poll's gap and duplicate counts to the symbol's feed figures."""
+        figures = self._feed_figures(symbol)
+        for key, count in counts.items():
+            figures[key] = figures.get(key, 0) + count
+
     def _add_bars(self, symbol: str, count: int, worst_lag: int) -> None:
         figures = self._feed_figures(symbol)
         figures["bars"] += count
@@ -626,7 +646,7 @@ def _alive(pid: int) -> bool:
 
 
 def _creation_fault(step: str) -> None:
-    wanted, _, kind = os.environ.get(CREATE_FAULT_ENV, "").partition(":")
+    wanted, _, kind = os.environ.get(FAULT_CREATE_STEP_ENV, "").partition(":")
     if wanted != step:
         return
     if kind == "enospc":

@@ -20,7 +20,6 @@ from logos.settings import Settings
 from logos.validation import DEFAULT_EXCHANGE
 
 SESSION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
-INTERVAL_S = 60
 
 
 def default_session_id() -> str:
@@ -72,9 +71,23 @@ def build_params(settings: Settings, specs: dict[str, SymbolSpec], session_id: s
         max_drawdown_bps=settings.max_drawdown_bps,
         drawdown_action=settings.drawdown_action,
         stale_after_s=settings.stale_after_s,
-        interval_s=INTERVAL_S,
+        interval_s=settings.interval_s,
     )
     return params, strategy
+
+
+SNAPSHOT_EVERY = 5000
+SNAPSHOT_EVENTS_PER_SYMBOL = 10
+
+
+def snapshot_interval(chosen: int | None, symbols: int) -> int:
+    """Events between snapshots: the operator's choice, else 5,000, or 10 per symbol when
+    that is more. A snapshot holds every symbol's windows, so at thousands of symbols one
+    costs a noticeable fraction of a second; spacing them with the symbol count keeps that
+    cost per bar flat, and a resume replays at most that many events (a run at a time)."""
+    if chosen is not None:
+        return chosen
+    return max(SNAPSHOT_EVERY, SNAPSHOT_EVENTS_PER_SYMBOL * symbols)
 
 
 def kill_switch_label(settings: Settings) -> str:
@@ -94,24 +107,40 @@ def build_setup(settings: Settings, specs: dict[str, SymbolSpec], session_id: st
         strategy=strategy,
         feed=settings.feed,
         speed=settings.speed,
-        snapshot_every=settings.snapshot_every,
+        snapshot_every=snapshot_interval(settings.snapshot_every, len(settings.symbols)),
         durability=settings.durability,
         kill_switch=kill_switch_label(settings),
         settings={**settings.public_dict(), SEED_SOURCE: settings.origin("seed").source()},
         duration_s=duration_s,
+        poll_interval_s=settings.poll_interval_s,
         exchange_id=settings.ccxt_exchange or DEFAULT_EXCHANGE,
+        interval=settings.interval,
+        request_timeout_s=settings.request_timeout_s,
+        ccxt_base_url=settings.ccxt_base_url,
+        yfinance_base_url=settings.yfinance_base_url,
     )
 
 
 def build_feed(setup: SessionSetup, seed: int) -> Any:
     """Return the cache feed, or a poller for ``yfinance``/``ccxt`` (imported only then).
 
-    Pollers write through to the home's own cache, never to the bundled fixtures.
+    Pollers write through to the home's own cache, never to the bundled fixtures, and keep
+    yfinance's own caches under the home too.
     """
     from logos.feeds.factory import make_feed
 
     cache = paths.cache_dir(setup.home) if setup.feed == "cache" else paths.data_dir(setup.home) / "cache"
     specs = {s: setup.params.specs[s] for s in setup.params.symbols}
+    options: dict[str, Any] = {}
+    if setup.feed == "ccxt":
+        options = {"base_url": setup.ccxt_base_url, "timeout_s": setup.request_timeout_s}
+    elif setup.feed == "yfinance":
+        options = {
+            "base_url": setup.yfinance_base_url,
+            "timeout_s": setup.request_timeout_s,
+            "cache_folder": paths.yfinance_cache_dir(setup.home),
+        }
     return make_feed(
-        setup.feed, cache_dir=cache, specs=specs, seed=seed, interval_s=setup.params.interval_s, exchange_id=setup.exchange_id
+        setup.feed, cache_dir=cache, specs=specs, seed=seed, interval=setup.interval, interval_s=setup.params.interval_s,
+        exchange_id=setup.exchange_id, **options,
     )

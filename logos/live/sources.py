@@ -2,26 +2,30 @@
 
 In ``--speed max`` the kill switch is looked for every few hundred bars; when pacing
 (``realtime``, a factor, or polling) it is looked for every ``TICK_S`` while waiting, so
-a session halts within a second of the file appearing. That includes a poller's retry
-backoff: a poller that really sleeps gets a sleep that watches for the kill switch (and
-an operator's stop) and ends the poll.
+a session halts within a second of the file appearing. That includes every wait of a
+poller: its requests run on helper threads and its sleeps watch for the kill switch (and
+an operator's stop), so a hanging request is abandoned, never waited out.
 """
 
 from __future__ import annotations
 
 import time
 from itertools import islice
-from typing import Any, Callable, Iterator, Protocol
+from typing import Any, Iterator, Protocol
 
-from logos.core.events import ClockTicked, FeedEnded
+from logos.core.events import ClockTicked, FeedEnded, WarmupBar
 from logos.core.guards import next_stale_deadline
+from logos.feeds.errors import FetchInterrupted
+from logos.feeds.worker import Waits
 from logos.live.runner import KILL_SWITCH_EVERY, Session
 
 TICK_S = 0.05
 
 
 class Poller(Protocol):
-    def poll(self, after: dict[str, int], now: int) -> Any: ...
+    waits: Waits
+
+    def poll(self, after: dict[str, int]) -> Any: ...
 
 
 def speed_factor(speed: str) -> float | None:
@@ -46,17 +50,6 @@ def _wait_until(session: Session, due: float) -> Any | None:
         if left <= 0:
             return None
         time.sleep(min(TICK_S, left))
-
-
-class _Interrupted(Exception):
-    """Raised from a poller's retry wait when the session must stop: the poll ends there."""
-
-
-def _watchful_sleep(session: Session) -> Callable[[float], None]:
-    def sleep(seconds: float) -> None:
-        if _wait_until(session, time.monotonic() + seconds) is not None:
-            raise _Interrupted
-    return sleep
 
 
 def replay_events(session: Session, feed: Any) -> Iterator[Any]:
@@ -93,11 +86,30 @@ def replay_events(session: Session, feed: Any) -> Iterator[Any]:
 
 
 def polling_events(session: Session, poller: Poller) -> Iterator[Any]:
+    """The polled bars, warm-up first, then live; stalls; clock ticks for the stale guard.
+
+    A bar that closed at or before the start (or resume) the shell journaled is a
+    ``WarmupBar``: history that fills the windows and never trades. Every later bar is a
+    ``BarClosed``. The poller's every wait (a request in flight, a retry's backoff, a
+    ``Retry-After``) ends early when the session must stop, when ``--duration`` is over or
+    when the stale guard is due, so no network call holds the loop.
+    """
     setup = session.setup
-    if getattr(poller, "sleep", None) is time.sleep:
-        # A retry backoff can wait for many seconds; a stand-in's own sleep is left alone.
-        poller.sleep = _watchful_sleep(session)  # type: ignore[attr-defined]
+    boundary = session.state.clock
     started = time.monotonic()
+    ends = None if setup.duration_s is None else started + setup.duration_s
+
+    def stale_due() -> bool:
+        state = session.state
+        now = int(time.time())
+        deadline = next_stale_deadline(state.params, state.markets, state.origin or now)
+        return deadline is not None and now >= deadline
+
+    def must_stop() -> bool:
+        over = ends is not None and time.monotonic() >= ends
+        return over or session.interruption() is not None or stale_due()
+
+    poller.waits = Waits(must_stop)
     next_poll = started
     while True:
         tripped = session.interruption(now=int(time.time()))
@@ -105,23 +117,35 @@ def polling_events(session: Session, poller: Poller) -> Iterator[Any]:
             yield tripped
             return
         now = int(time.time())
-        if setup.duration_s is not None and time.monotonic() - started >= setup.duration_s:
+        if ends is not None and time.monotonic() >= ends:
             yield FeedEnded(now)
             return
         if time.monotonic() >= next_poll:
-            result = poller.poll(after_marks(session), now)
-            tripped = session.interruption(now=int(time.time()))
-            if tripped is not None:
-                # A retry cut short reports its symbol stalled; the interruption is the cause.
-                yield tripped
-                return
-            for bar in sorted(result.bars, key=lambda b: (b.ts, b.symbol)):
-                session.count_bar(bar)
-                yield bar
-            yield from result.stalled
-            next_poll = time.monotonic() + setup.poll_interval_s
+            try:
+                result = poller.poll(after_marks(session))
+            except FetchInterrupted:
+                result = None  # the poll is abandoned: a stop or the end (above), or a stale tick (below)
+            if result is not None:
+                yield from _polled_events(session, result, boundary)
+                next_poll = time.monotonic() + (0 if result.more else setup.poll_interval_s)
         state = session.state
+        now = int(time.time())
         deadline = next_stale_deadline(state.params, state.markets, state.origin or now)
         if deadline is not None and now >= deadline and now > state.clock:
             yield ClockTicked(now)
         time.sleep(TICK_S)
+
+
+def _polled_events(session: Session, result: Any, boundary: int) -> Iterator[Any]:
+    """One poll's bars (warm-up up to ``boundary``, live after it) and stalls, counted."""
+    interval_s = session.interval_s
+    for bar in result.bars:
+        if bar.ts + interval_s <= boundary:
+            session.count_warmup(bar)
+            yield WarmupBar(*bar)
+        else:
+            session.count_bar(bar)
+            yield bar
+    for symbol, counts in result.counts.items():
+        session.add_feed_counts(symbol, counts)
+    yield from result.stalled
