@@ -17,6 +17,7 @@ import typer
 from logos.adapters.cli import adapters_app, validate_config_command
 from logos.live import cli as live
 from logos import output
+from logos.live.strategies_cli import strategies_app
 from logos.report.cli import report
 from logos.version import __version__
 
@@ -51,6 +52,7 @@ app.command("status", cls=output.JsonCommand)(live.status)
 app.command("stop")(live.stop_session)
 app.command("rehearse")(live.rehearse)
 app.add_typer(live.sessions_app, name="sessions")
+app.add_typer(strategies_app, name="strategies")
 app.command("report")(report)
 app.command("diagram")(live.diagram)
 app.command("validate-config", cls=output.JsonCommand)(validate_config_command)

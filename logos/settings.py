@@ -48,7 +48,7 @@ from urllib.parse import urlsplit
 
 from logos import paths
 from logos.core.money import ZERO, decimal_places
-from logos.core.strategies import exact_json
+from logos.core.strategy_params import exact_json
 from logos.secrets import Secret, mask
 
 CONFIG_FILE_NAME = "logos.toml"
@@ -352,6 +352,19 @@ PARAMS = Kind(
 SPEED_FACTORS = (Decimal("0.1"), Decimal(10) ** 6)
 
 
+def _strategy(raw: Any) -> str:
+    text = _text(raw)
+    if not text:
+        raise Invalid("is empty")
+    return text  # loaded (and refused in one line if it cannot be) when a session starts
+
+
+STRATEGY = Kind(
+    _strategy, "a built-in (momentum, mean_reversion, pairs_trading), an installed name, package.module:Class or path/to/file.py:Class",
+    metavar="NAME|MODULE:CLASS|FILE.py:CLASS",
+)
+
+
 def _speed(raw: Any) -> str:
     text = _text(raw).lower()
     if text in {"max", "realtime"}:
@@ -497,7 +510,7 @@ class Settings:
     config: Path | None = _setting(OPTIONAL_PATH, "", "TOML config file (default: logos.toml in the home folder, when it exists).", layers=LOCATION)
     seed: int = _setting(SEED, str(paths.DEFAULT_SEED), "Seed of every random choice; written into session.md with where it came from.")
     symbols: tuple[str, ...] = _setting(SYMBOLS, "AAPL,MSFT,SPY", "Symbols to trade; repeat --symbol or separate with commas.")
-    strategy: str = _setting(choice_kind("momentum", "mean_reversion", "pairs_trading"), "momentum", "Strategy that emits the signals.")
+    strategy: str = _setting(STRATEGY, "momentum", "Strategy that emits the signals (see `logos strategies list`).")
     params: Mapping[str, Any] = _setting(PARAMS, "{}", "Strategy parameters as a JSON object.")
     sizing: str = _setting(choice_kind("notional", "equity_fraction", "units"), "notional", "How a signal becomes a target size.")
     sizing_value: Decimal = _setting(decimal_kind(ZERO, MAX_AMOUNT), "10000", "Size per signal: notional, fraction of equity, or units.")

@@ -184,24 +184,21 @@ def _feed_problems(settings: Settings, specs: dict[str, SymbolSpec], duration_s:
 
 
 def strategy_problems(settings: Settings) -> list[Problem]:
-    """Return why the strategy cannot be built from its params, or cannot find its pair legs."""
-    # imported here: building a strategy needs the core's strategy table
-    from logos.core.strategies import StrategyError, build, freeze_params
+    """Return why the strategy cannot be loaded, built from its params, or run on the symbols."""
+    # imported here: loading a strategy may run the operator's code
+    from logos.strategy_loader import SettingError, configured
 
-    spec = SPECS["params"]
-    origin = settings.origin(spec.name)
     try:
-        build(settings.strategy, freeze_params(settings.params))
-    except StrategyError as exc:
-        return [Problem(spec.name, f"{origin.describe(spec)} does not suit strategy {settings.strategy}: {exc}; fix: {origin.how_to_fix(spec)} to values {settings.strategy} accepts")]
-    if settings.strategy != "pairs_trading":
-        return []
-    symbols_where = settings.origin("symbols").where(SPECS["symbols"])
-    if len(settings.symbols) < 2:
-        return [Problem("symbols", f"pairs_trading trades two symbols, the session has {len(settings.symbols)} ({', '.join(settings.symbols)}); fix: list two in {symbols_where}, e.g. AAPL,MSFT")]
-    missing = [s for s in settings.params.get("pair") or () if s not in settings.symbols]
-    if missing:
-        return [Problem(spec.name, f"pairs_trading's pair names {', '.join(map(str, missing))}, which the session does not trade; fix: add it to {symbols_where} or change \"pair\" in {origin.where(spec)}")]
+        configured(settings.strategy, settings.params, tuple(settings.symbols), settings.home)
+    except SettingError as exc:
+        spec = SPECS[exc.setting]
+        origin = settings.origin(spec.name)
+        if exc.setting == "strategy":
+            return [Problem(spec.name, f"{origin.describe(spec)} cannot be loaded: {exc}; fix: {origin.how_to_fix(spec)} to {spec.kind.expect}")]
+        if exc.setting == "params":
+            return [Problem(spec.name, f"{origin.describe(spec)} does not suit strategy {settings.strategy}: {exc}; fix: {origin.how_to_fix(spec)} to values {settings.strategy} accepts")]
+        params_where = settings.origin("params").where(SPECS["params"])
+        return [Problem(spec.name, f"{exc}; fix: list the symbols it needs in {origin.where(spec)}, or change its params in {params_where}")]
     return []
 
 

@@ -91,8 +91,21 @@ def test_validate_config_with_zero_drawdown_limit_reports_it_unsafe(home):
 
 
 def test_validate_config_with_bad_enum_lists_the_choices(home):
-    result = run(home, "--strategy", "buy_the_dip")
-    assert_problem(result, "strategy", "'buy_the_dip' is not one of momentum, mean_reversion, pairs_trading", "fix: change --strategy to one of")
+    result = run(home, "--order-type", "stop")
+    assert_problem(result, "order_type", "'stop' is not one of market, limit", "fix: change --order-type to one of")
+
+
+def test_validate_config_with_an_unknown_strategy_names_the_close_one_and_the_forms(home):
+    result = run(home, "--strategy", "momentun")
+    assert_problem(
+        result, "strategy", "option --strategy 'momentun' cannot be loaded: no strategy is called 'momentun' (did you mean 'momentum'?)",
+        "fix: change --strategy to a built-in (momentum, mean_reversion, pairs_trading), an installed name, package.module:Class or path/to/file.py:Class",
+    )
+
+
+def test_validate_config_with_a_parameter_the_strategy_lacks_names_it_and_the_close_one(home):
+    result = run(home, "--params", '{"fats": 3}')
+    assert_problem(result, "params", "does not suit strategy momentum: momentum has no parameter 'fats'; did you mean 'fast' (an int >= 1)?")
 
 
 def test_validate_config_with_bad_json_params_reports_json_error(home):
@@ -207,10 +220,10 @@ def test_validate_config_with_alpaca_paper_false_refuses_it(home):
 
 
 def test_validate_config_with_many_problems_prints_them_all_at_once(home):
-    result = run(home, "--strategy", "x", "--fee-bps", "-1", env={"LOGOS_MAX_NOTIONAL": "abc"})
+    result = run(home, "--order-type", "x", "--fee-bps", "-1", env={"LOGOS_MAX_NOTIONAL": "abc"})
     assert result.exit_code == 2
     errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
-    assert [line.split(":")[1].strip() for line in errors] == ["strategy", "fee_bps", "max_notional"]
+    assert [line.split(":")[1].strip() for line in errors] == ["order_type", "fee_bps", "max_notional"]
     assert "3 configuration problem(s)" in result.stderr
 
 

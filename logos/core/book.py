@@ -26,9 +26,11 @@ from logos.core.order_fsm import ORDER_TABLE, PENDING_CANCEL
 from logos.core.open_orders import OpenOrders
 from logos.core.portfolio import apply_fill, unrealized
 from logos.core.state import FLAT, Market, Order, Params, SessionState, spec_of
-from logos.core.strategies import roller, session_strategy
+from logos.core.strategies import session_strategy
+from logos.core.strategy import Strategy
 from logos.core.symbol_map import SymbolMap
 from logos.core.timestamps import iso
+from logos.core.windows import roller
 
 
 class Out:
@@ -141,7 +143,8 @@ class Book:
     """The mutable working copy of the session state for one run of events.
 
     Handlers stay short by sharing it; ``fold`` turns it into the next state. The markets
-    and positions are dicts private to the run, shown to the strategy read-only.
+    and positions are dicts private to the run, shown to the strategy read-only. The strategy
+    is the one the shell loaded; without one, the built-in the params name (core tests).
     """
 
     __slots__ = (
@@ -151,7 +154,7 @@ class Book:
         "_realized_text", "_unrealized_base", "_equity_quantum", "_exposure_quantum",
     )
 
-    def __init__(self, state: SessionState, out: Out) -> None:
+    def __init__(self, state: SessionState, out: Out, strategy: Strategy | None = None) -> None:
         self.params: Params = state.params
         self.status = state.status
         self.mode = state.mode
@@ -176,7 +179,7 @@ class Book:
         self.terms = dict(state.value_terms)
         self.fresh_floor = state.fresh_floor
         self.out = out
-        self.strategy = session_strategy(self.params)
+        self.strategy = session_strategy(self.params) if strategy is None else strategy
         self.roll = roller(self.strategy)
         self._tail: tuple[Any, ...] = (None, None, None, None, ())  # the last row's figures and their text
         self._money_moved()

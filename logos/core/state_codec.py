@@ -19,7 +19,8 @@ from logos.core.state import Market, Order, Params, Position, SessionState
 from logos.core.symbol_map import SymbolMap
 from logos.core.symbols import SymbolSpec
 
-FORMAT_VERSION = 3  # 2: Market.sums; 3: Market.fresh_at (staleness from the bar close), paused sessions
+FORMAT_VERSION = 4  # 2: Market.sums; 3: Market.fresh_at (staleness from the bar close), paused sessions;
+# 4: Market.highs and lows, fractional targets, the strategy's values and fingerprint in Params
 
 # pyrsistent containers carry no element type in their hints; this says what they hold.
 _CONTAINER_OF: dict[tuple[type, str], type] = {
@@ -111,7 +112,8 @@ def _load_as(hint: Any, raw: Any, owner: type, field: str) -> Any:
     origin = typing.get_origin(hint)
     if origin is typing.Union or origin is getattr(__import__("types"), "UnionType", None):
         real = [a for a in args if a is not type(None)]
-        return _load_as(real[0], raw, owner, field)
+        # ``Decimal | int`` (a target): an int was dumped as a JSON number, a Decimal as a string.
+        return _load_as(int if int in real and type(raw) is int else real[0], raw, owner, field)
     if origin is tuple:
         inner = args[0]
         return tuple(_load_as(inner, item, owner, field) for item in raw)

@@ -25,7 +25,7 @@ from logos.core.state import Order, spec_of
 from logos.core.translator import target_quantity, translate
 
 
-def act_on(book: Book, bar: BarClosed, targets: Mapping[str, int]) -> None:
+def act_on(book: Book, bar: BarClosed, targets: Mapping[str, Decimal | int]) -> None:
     """Rebalance each symbol whose target the strategy moved (only a symbol with a mark can trade)."""
     markets = book.markets
     moved = [s for s, t in targets.items() if t != markets[s].signal and markets[s].mark is not None]
@@ -35,7 +35,7 @@ def act_on(book: Book, bar: BarClosed, targets: Mapping[str, int]) -> None:
         _rebalance(book, symbol, signal, bar)
 
 
-def _rebalance(book: Book, symbol: str, signal: int, bar: BarClosed) -> None:
+def _rebalance(book: Book, symbol: str, signal: Decimal | int, bar: BarClosed) -> None:
     params = book.params
     ts = bar.seen
     for order in open_orders(book.orders, symbol):

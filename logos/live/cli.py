@@ -155,6 +155,7 @@ def trade(**options: Any) -> None:
     paper, live, acknowledged = options.pop("paper"), options.pop("live"), options.pop("i_acknowledge_risk")
     options.pop("json_output")  # read by its callback, before any other option
     session_id, duration = options.pop("session_id"), _option("--duration", DURATION, options.pop("duration"))
+    check = options.pop("check")
     if live or not paper:
         if not acknowledged:
             raise fail("--live needs --i-acknowledge-risk; paper trading (--paper) is the default")
@@ -168,6 +169,9 @@ def trade(**options: Any) -> None:
         settings, specs = _load(options, duration)
         try:
             setup = build_setup(settings, specs, session_id, duration)
+            if check:
+                _check(setup, settings.seed)
+                return
             feed = build_feed(setup, settings.seed)
             if setup.feed == "cache" and paths.uses_bundled_cache(setup.home):
                 output.note(f"{setup.home} has no data/cache; replaying the fixtures bundled with Logos (read-only)")
@@ -181,6 +185,31 @@ def trade(**options: Any) -> None:
         except OSError as exc:
             raise fail(_creation_failed(exc, settings.home), EXIT_FAILED) from None
         _finish(_guarded_run(session, feed), session)
+
+
+def _check(setup: Any, seed: int) -> None:
+    """``trade --check``: fold the session twice in memory over the cached bars; write nothing."""
+    from dataclasses import replace
+
+    from logos.feeds.errors import FeedError
+    from logos.live.setup import build_feed
+    from logos.live.strategy_check import check
+
+    try:
+        verdict = check(setup, build_feed(replace(setup, feed="cache"), seed).replay({}))
+    except FeedError as exc:
+        raise fail(f"{exc}; --check replays the cached bars of the session's symbols") from None
+    if not verdict.deterministic:
+        raise fail(
+            f"strategy {setup.params.strategy} is not deterministic: {verdict.says}; fix: let decide read no clock, "
+            "no unseeded randomness and no state of its own (see docs/STRATEGIES.md)"
+        )
+    failed = [trip.detail for trip in verdict.halted_by if trip.guard == guards.STRATEGY]
+    if failed:
+        raise fail(f"{failed[0]}; the check stopped there")
+    out.print(f"strategy {setup.params.strategy} is deterministic on {verdict.bars} bars: {verdict.says}", markup=False, soft_wrap=True)
+    for trip in verdict.halted_by:
+        out.print(f"note: the check session halted on {trip.guard} ({trip.detail}); the later bars were not checked", markup=False, soft_wrap=True)
 
 
 def _creation_failed(exc: OSError, home: Path) -> str:
@@ -234,6 +263,13 @@ def _trade_signature() -> inspect.Signature:
         inspect.Parameter(
             "duration", inspect.Parameter.KEYWORD_ONLY, annotation=Optional[str],
             default=typer.Option(None, "--duration", metavar="SECONDS", help=f"Polling feeds: complete the session after this many seconds ({DURATION.expect})."),
+        ),
+        inspect.Parameter(
+            "check", inspect.Parameter.KEYWORD_ONLY, annotation=bool,
+            default=typer.Option(
+                False, "--check",
+                help="Run the strategy twice in memory on the cached bars and compare the journals; start no session (exit 2: not deterministic, or it failed).",
+            ),
         ),
     ]
     for spec in SETTINGS:

@@ -41,6 +41,7 @@ from logos.core.reducer import reduce, reduce_events
 from logos.core.session_fsm import COMPLETED, HALTED, PAUSED
 from logos.core.state import Params, SessionState, initial_state
 from logos.core.state_codec import dump
+from logos.core.strategy import Strategy
 from logos.live import stop
 from logos.live.artifacts import ArtifactStreams, write_positions
 from logos.atomic import fsync_dir, write_atomic
@@ -137,6 +138,7 @@ class SessionSetup:
     ccxt_base_url: str = ""  # empty: the exchange's own
     yfinance_base_url: str = ""  # empty: Yahoo's own
     log: LogChoice = LogChoice()  # this run's choice, not stored: a resume makes its own
+    strategy: Strategy | None = field(default=None, compare=False)  # the loaded strategy the reducer runs
 
     @property
     def kill_switch_path(self) -> Path:
@@ -166,7 +168,12 @@ class SessionSetup:
 
 
 def config_hash(params: Params) -> str:
-    text = json.dumps(dump(params), sort_keys=True, separators=(",", ":"))
+    """A digest of the configuration. The strategy's code is checked by its own fingerprint: left
+    out here, so a session's journal does not change with an edit of the strategy's source."""
+    config = dump(params)
+    for field_name in ("strategy_values", "strategy_fingerprint"):
+        del config[field_name]
+    text = json.dumps(config, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -264,6 +271,7 @@ class Session:
         self.log = session_logger(setup.home, setup.params.session_id, setup.log)
         self.snapshots = SnapshotWriter(self.folder / SNAPSHOT)
         self.interpreter = Interpreter(journal, streams, self.log, self.snapshots)
+        self.strategy = setup.strategy
         self.since_snapshot = 0
         self.interval_s = setup.params.interval_s
         self.bars = 0
@@ -285,7 +293,7 @@ class Session:
     # -- steps 2 and 3 --
 
     def apply(self, event: Any) -> None:
-        state, effects = reduce(self.state, event)
+        state, effects = reduce(self.state, event, self.strategy)
         self.interpreter.execute(effects)
         self.state = state
         self.since_snapshot += 1
@@ -332,13 +340,14 @@ class Session:
         interpreter = self.interpreter
         execute = interpreter.execute
         every = self.setup.snapshot_every
+        strategy = self.strategy
         for event in events:
             if type(event) is list:
                 self._apply_bars(event)
                 if interpreter.stop:
                     break
                 continue
-            state, effects = reduce(self.state, event)
+            state, effects = reduce(self.state, event, strategy)
             execute(effects)
             self.state = state
             self.since_snapshot += 1
@@ -355,7 +364,7 @@ class Session:
         at, end = 0, len(bars)
         while at < end:
             stop = min(end, at + every - self.since_snapshot)
-            state, effects, taken = reduce_events(self.state, bars, at, stop)
+            state, effects, taken = reduce_events(self.state, bars, at, stop, self.strategy)
             execute(effects)
             self.state = state
             if taken == 1:

@@ -11,7 +11,8 @@ from pyrsistent import pmap
 
 from logos import paths
 from logos.core.state import Params
-from logos.core.strategies import freeze_params
+from logos.core.strategy import Strategy
+from logos.core.strategy_params import StrategyError, freeze_params
 from logos.core.symbols import SymbolSpec
 from logos.extras import missing_extra
 from logos.live.report import SEED_SOURCE
@@ -38,15 +39,24 @@ def check_session_id(session_id: str, given_as: str = "--session-id") -> str:
     return session_id
 
 
-def build_params(settings: Settings, specs: dict[str, SymbolSpec], session_id: str) -> Params:
-    """Return the core's params of validated ``settings`` (``logos.validation.validate`` found no problem)."""
-    return Params(
+def build_params(settings: Settings, specs: dict[str, SymbolSpec], session_id: str) -> tuple[Params, Strategy]:
+    """Return the core's params of validated ``settings`` (``logos.validation.validate`` found no
+    problem) and the strategy the session runs, loaded and built."""
+    from logos.strategy_loader import configured
+
+    try:
+        source, strategy = configured(settings.strategy, settings.params, tuple(settings.symbols), settings.home)
+    except StrategyError as exc:  # validated a moment ago: its file changed since
+        raise SessionError(f"strategy {settings.strategy}: {exc}") from None
+    params = Params(
         session_id=session_id,
         seed=settings.seed,
         specs=pmap({s: specs[s] for s in settings.symbols}),
         symbols=tuple(settings.symbols),
         strategy=settings.strategy,
         strategy_params=freeze_params(settings.params),
+        strategy_values=strategy.values(),
+        strategy_fingerprint=source.fingerprint,
         sizing=settings.sizing,
         sizing_value=settings.sizing_value,
         order_type=settings.order_type,
@@ -65,6 +75,7 @@ def build_params(settings: Settings, specs: dict[str, SymbolSpec], session_id: s
         stale_after_s=settings.stale_after_s,
         interval_s=settings.interval_s,
     )
+    return params, strategy
 
 
 SNAPSHOT_EVERY = 5000
@@ -91,9 +102,11 @@ def kill_switch_label(settings: Settings) -> str:
 
 
 def build_setup(settings: Settings, specs: dict[str, SymbolSpec], session_id: str, duration_s: int | None = None) -> SessionSetup:
+    params, strategy = build_params(settings, specs, session_id)
     return SessionSetup(
         home=settings.home,
-        params=build_params(settings, specs, session_id),
+        params=params,
+        strategy=strategy,
         feed=settings.feed,
         speed=settings.speed,
         snapshot_every=snapshot_interval(settings.snapshot_every, len(settings.symbols)),
