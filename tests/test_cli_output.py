@@ -67,4 +67,4 @@ def test_error_naming_rich_markup_prints_the_brackets(tmp_path: Path) -> None:
     run = _piped(["trade", "--paper", "--session-id", "m", "--strategy", "[bold]x[/bold]"], tmp_path)
 
     assert run.returncode == 2
-    assert "option --strategy '[bold]x[/bold]' is not one of" in run.stderr
+    assert "no strategy is called '[bold]x[/bold]'" in run.stderr
