@@ -21,7 +21,7 @@ import typer
 from rich.console import Console
 from typer.core import TyperCommand
 
-from logos.secrets import scrub
+from logos.config.secrets import scrub
 
 UNWRAPPED = 1 << 16  # columns of a console that is not a terminal: wide enough for any row
 JSON_HELP = "Print one JSON document on stdout (a failure too) instead of text."
@@ -110,6 +110,15 @@ def show(document: Callable[[], dict[str, Any]], text: Callable[[], None], exit_
         emit(document(), exit_code, secrets)
     else:
         text()
+
+
+EXIT_BAD_INPUT = 2
+EXIT_FAILED = 1
+
+
+def fail(message: str, code: int = EXIT_BAD_INPUT, **fields: Any) -> typer.Exit:
+    """Report a failure in one line (or the --json document) and return the exit to raise."""
+    return error(message, code, **fields)
 
 
 def error(message: str, code: int, *, lines: Iterable[str] | None = None, secrets: Iterable[Any] = (), **fields: Any) -> typer.Exit:

@@ -27,7 +27,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from session_helpers import folder_digest, invoke, journal, run_logos, session_dir
 
-from logos.settings import SETTINGS
+from logos.config.settings import SETTINGS
 
 EQUITY_RULES = """asset_class = "equity"
 price_tick = "0.01"

@@ -24,8 +24,8 @@ from logos.live.rehearse import guard_table
 from logos.live.runner import Outcome, Session, start_session
 from logos.live.setup import build_setup
 from logos.live.sources import polling_events
-from logos.settings import load_settings
-from logos.validation import symbol_specs
+from logos.config.settings import load_settings
+from logos.config.validation import symbol_specs
 from polled_sessions import LOOPBACK_ONLY
 from session_helpers import clean_env, journal, logos_argv
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from logos.live.session_log import LogChoice, session_logger
-from logos.secrets import Secret, mask
+from logos.config.secrets import Secret, mask
 from session_helpers import folder_digest, invoke, one_line_error, run_logos, session_dir
 
 LINE = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3})Z (DEBUG|INFO|WARNING|ERROR) (.*)")

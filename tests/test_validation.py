@@ -11,9 +11,10 @@ import requests  # noqa: F401 - urllib3 probes IPv6 with a socket on import; do 
 from typer.testing import CliRunner
 
 from logos.cli import app
-from logos.settings import SETTINGS, load_settings
-from logos.symbol_table import SymbolTableError, load_symbol_specs, load_symbol_table
-from logos.validation import validate
+from logos.config.settings import SETTINGS, load_settings
+from logos.config.symbols import SymbolTableError, load_symbol_specs, load_symbol_table
+from logos.adapters.checks import VENUES
+from logos.config.validation import validate
 
 SYMBOLS_TOML = """
 [symbols.AAPL]
@@ -228,7 +229,7 @@ def test_validate_config_with_many_problems_prints_them_all_at_once(home):
 
 
 def test_validate_with_ib_adapter_reports_the_stub(home):
-    problems = validate(load_settings({"home": str(home)}, environ={}), adapter="ib").problems
+    problems = validate(load_settings({"home": str(home)}, environ={}), VENUES, adapter="ib").problems
     assert [p.setting for p in problems] == ["adapter"]
     assert "documented stub" in problems[0].message
 

@@ -14,8 +14,8 @@ from logos.adapters.errors import detail, is_network_error
 from logos.adapters.health import BadInput, HealthReport, Unhealthy
 from logos.adapters.readonly import ALPACA_READ_ONLY, read_only
 from logos.core.symbols import SymbolSpec
-from logos.secrets import scrubbed_vendor_logs
-from logos.settings import SPECS, Problem, Settings, how_to_set
+from logos.config.secrets import scrubbed_vendor_logs
+from logos.config.settings import SPECS, Problem, Settings, how_to_set
 
 ALPACA_SETTINGS = ("alpaca_key_id", "alpaca_secret_key", "alpaca_paper", "symbols")
 DEFAULT_SAMPLE = "SPY"

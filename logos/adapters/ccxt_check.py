@@ -17,8 +17,8 @@ from logos.adapters.readonly import CCXT_READ_ONLY, read_only
 from logos.core.intents import OrderIntent
 from logos.core.money import ceil_to_step, round_to_step
 from logos.core.symbols import SymbolSpec
-from logos.secrets import scrubbed_vendor_logs
-from logos.settings import SPECS, Problem, Settings, how_to_set
+from logos.config.secrets import scrubbed_vendor_logs
+from logos.config.settings import SPECS, Problem, Settings, how_to_set
 
 CCXT_SETTINGS = ("ccxt_exchange", "ccxt_api_key", "ccxt_api_secret", "ccxt_password", "ccxt_sandbox", "symbols")
 DEFAULT_SAMPLE = "BTC/USDT"

@@ -19,8 +19,9 @@ import typer
 from logos import output
 from logos.extras import missing_extra
 from logos.output import JsonFlag
-from logos.secrets import scrub
-from logos.settings import Settings, load_settings, setting_options
+from logos.config.secrets import scrub
+from logos.config.options import setting_options
+from logos.config.settings import Settings, load_settings
 
 if TYPE_CHECKING:
     from logos.adapters.health import HealthReport
@@ -45,10 +46,11 @@ def validate_config_command(cli: dict[str, Any], json_output: JsonFlag = False) 
     # imported here: only `validate-config` runs the validator from this module (`trade`
     # imports it in its own body); keeps `resume` and `--help` startup short
     from logos.adapters.health import EXIT_BAD_INPUT
-    from logos.validation import validate
+    from logos.adapters.checks import VENUES
+    from logos.config.validation import validate
 
     settings = load_settings(cli)
-    findings = validate(settings)
+    findings = validate(settings, VENUES)
     secrets = settings.secrets()
     warnings = output.listed(findings.warnings)
     if findings.problems:
@@ -123,7 +125,7 @@ def _run_check(name: str, cli: dict[str, Any], dry_run: bool, check: Callable[[S
     # imported here: only the adapter checks need the health-check types and the symbol
     # table; keeps `trade` / `resume` startup short
     from logos.adapters.health import EXIT_BAD_INPUT, EXIT_UNHEALTHY, BadInput, Unhealthy
-    from logos.symbol_table import SymbolTableError, load_symbol_table
+    from logos.config.symbols import SymbolTableError, load_symbol_table
 
     if not dry_run:
         typer.echo(f"refusing: `logos adapters check {name}` runs only with --dry-run (live order paths are out of scope); rerun with --dry-run", err=True)

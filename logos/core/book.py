@@ -25,7 +25,8 @@ from logos.core.money import ZERO, bps_of, text
 from logos.core.order_fsm import ORDER_TABLE, PENDING_CANCEL
 from logos.core.open_orders import OpenOrders
 from logos.core.portfolio import apply_fill, unrealized
-from logos.core.state import FLAT, Market, Order, Params, SessionState, spec_of
+from logos.core.order import Order
+from logos.core.state import FLAT, Market, Params, SessionState, spec_of
 from logos.core.strategies import session_strategy
 from logos.core.strategy import Strategy
 from logos.core.symbol_map import SymbolMap

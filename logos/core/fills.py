@@ -18,7 +18,8 @@ from decimal import Decimal
 
 from logos.core.events import BarClosed
 from logos.core.money import BPS, ONE, ceil_to_step, floor_to_step
-from logos.core.state import Order, Params
+from logos.core.order import Order
+from logos.core.state import Params
 from logos.core.symbols import SymbolSpec
 
 

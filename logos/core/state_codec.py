@@ -15,7 +15,8 @@ from pyrsistent import PMap, PVector, pmap, pvector
 
 from logos.core.events import GuardTripped
 from logos.core.open_orders import OpenOrders
-from logos.core.state import Market, Order, Params, Position, SessionState
+from logos.core.order import Order
+from logos.core.state import Market, Params, Position, SessionState
 from logos.core.symbol_map import SymbolMap
 from logos.core.symbols import SymbolSpec
 

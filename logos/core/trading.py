@@ -21,7 +21,8 @@ from logos.core.intents import OrderIntent
 from logos.core.money import ZERO, bps_of
 from logos.core.order_fsm import INITIALIZED, ORDER_TABLE, PENDING_CANCEL
 from logos.core.session_fsm import MODE_REDUCING
-from logos.core.state import Order, spec_of
+from logos.core.order import Order
+from logos.core.state import spec_of
 from logos.core.translator import target_quantity, translate
 
 

@@ -11,7 +11,6 @@ terminal, where the live view is shown.
 
 from __future__ import annotations
 
-import inspect
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
@@ -19,29 +18,23 @@ import typer
 from rich.table import Table
 
 from logos import output, paths
+from logos.output import EXIT_BAD_INPUT, EXIT_FAILED, fail
 from logos.core import guards
 from logos.core.guards import RESETTABLE
 from logos.core.session_fsm import COMPLETED, HALTED, PAUSED
 from logos.live import stop
 from logos.live.lock import lock_holder
 from logos.live.runner import Outcome, Session, SessionError, SessionFailed, failure_cause, final_status, is_bug, start_session
-from logos.secrets import scrub
-from logos.settings import DURATION, SETTINGS, SPECS, BadOption, Kind, Settings, load_settings, option_value, setting_options
+from logos.config.secrets import scrub
+from logos.config.options import setting_options
+from logos.config.settings import DURATION, SPECS, BadOption, Kind, Settings, load_settings, option_value
 
 if TYPE_CHECKING:
     from logos.core.symbols import SymbolSpec
     from logos.live.session_log import LogChoice
 
 out, err = output.out, output.err
-
-EXIT_BAD_INPUT = 2
-EXIT_FAILED = 1
-
-
-def fail(message: str, code: int = EXIT_BAD_INPUT, **fields: Any) -> typer.Exit:
-    """Report a failure in one line (or the --json document) and return the exit to raise."""
-    return output.error(message, code, **fields)
-
+fail, EXIT_BAD_INPUT, EXIT_FAILED = output.fail, output.EXIT_BAD_INPUT, output.EXIT_FAILED
 
 # --- trade -------------------------------------------------------------------------------
 
@@ -88,10 +81,11 @@ def _summary(outcome: Outcome, next_step: str | None) -> None:
 
 def _load(cli: dict[str, Any], duration_s: int | None = None) -> tuple[Settings, dict[str, SymbolSpec]]:
     """Load and validate the settings as `validate-config` does; print every finding, exit 2 on a problem."""
-    from logos.validation import validate
+    from logos.adapters.checks import VENUES
+    from logos.config.validation import validate
 
     settings = load_settings(cli)
-    findings = validate(settings, duration_s=duration_s)
+    findings = validate(settings, VENUES, duration_s=duration_s)
     secrets = settings.secrets()
     if findings.problems:
         message = f"{len(findings.problems)} configuration problem(s); `logos validate-config` lists them too"
@@ -147,17 +141,35 @@ def _resume_hint(session: Session) -> str:
     return f"continue with {command}"
 
 
-def trade(**options: Any) -> None:
+@setting_options()
+def trade(
+    cli: dict[str, Any],
+    paper: Annotated[bool, typer.Option("--paper", help="Paper trading (the default and the only mode).")] = True,
+    live: Annotated[bool, typer.Option("--live", help="Refused: live trading is out of scope.")] = False,
+    i_acknowledge_risk: Annotated[bool, typer.Option("--i-acknowledge-risk", help="Required with --live (which is still refused).")] = False,
+    session_id: Annotated[
+        Optional[str], typer.Option("--session-id", help="Session folder name (default: UTC time, e.g. 20251020-093000-paper).")
+    ] = None,
+    json_output: output.JsonFlag = False,
+    duration: Annotated[
+        Optional[str],
+        typer.Option("--duration", metavar="SECONDS", help=f"Polling feeds: complete the session after this many seconds ({DURATION.expect})."),
+    ] = None,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check",
+            help="Run the strategy twice in memory on the cached bars and compare the journals; start no session (exit 2: not deterministic, or it failed).",
+        ),
+    ] = False,
+) -> None:
     """Run a paper session on the bundled cache (or a poller) and write its artifact bundle."""
     from logos.feeds.errors import FeedError
     from logos.live.setup import build_feed, build_setup, check_session_id, default_session_id
 
-    paper, live, acknowledged = options.pop("paper"), options.pop("live"), options.pop("i_acknowledge_risk")
-    options.pop("json_output")  # read by its callback, before any other option
-    session_id, duration = options.pop("session_id"), _option("--duration", DURATION, options.pop("duration"))
-    check = options.pop("check")
+    duration_s = _option("--duration", DURATION, duration)
     if live or not paper:
-        if not acknowledged:
+        if not i_acknowledge_risk:
             raise fail("--live needs --i-acknowledge-risk; paper trading (--paper) is the default")
         raise fail("live trading is out of scope for Logos: only paper sessions run; drop --live")
     with stop.listening():  # from here on a Ctrl-C is a pause the session honours, never a traceback
@@ -166,9 +178,9 @@ def trade(**options: Any) -> None:
             session_id = check_session_id(given or default_session_id())
         except SessionError as exc:
             raise fail(str(exc)) from None
-        settings, specs = _load(options, duration)
+        settings, specs = _load(cli, duration_s)
         try:
-            setup = build_setup(settings, specs, session_id, duration)
+            setup = build_setup(settings, specs, session_id, duration_s)
             if check:
                 _check(setup, settings.seed)
                 return
@@ -241,62 +253,13 @@ def _failed(session: Session, exc: Exception) -> typer.Exit:
     return fail(f"{where}; once fixed, continue with `{command}`", code, session_id=sid, seq=session.state.seq, resume_command=command)
 
 
-def _trade_signature() -> inspect.Signature:
-    params = [
-        inspect.Parameter(
-            "paper", inspect.Parameter.KEYWORD_ONLY, annotation=bool,
-            default=typer.Option(True, "--paper", help="Paper trading (the default and the only mode)."),
-        ),
-        inspect.Parameter(
-            "live", inspect.Parameter.KEYWORD_ONLY, annotation=bool,
-            default=typer.Option(False, "--live", help="Refused: live trading is out of scope."),
-        ),
-        inspect.Parameter(
-            "i_acknowledge_risk", inspect.Parameter.KEYWORD_ONLY, annotation=bool,
-            default=typer.Option(False, "--i-acknowledge-risk", help="Required with --live (which is still refused)."),
-        ),
-        inspect.Parameter(
-            "session_id", inspect.Parameter.KEYWORD_ONLY, annotation=Optional[str],
-            default=typer.Option(None, "--session-id", help="Session folder name (default: UTC time, e.g. 20251020-093000-paper)."),
-        ),
-        inspect.Parameter("json_output", inspect.Parameter.KEYWORD_ONLY, annotation=output.JsonFlag, default=False),
-        inspect.Parameter(
-            "duration", inspect.Parameter.KEYWORD_ONLY, annotation=Optional[str],
-            default=typer.Option(None, "--duration", metavar="SECONDS", help=f"Polling feeds: complete the session after this many seconds ({DURATION.expect})."),
-        ),
-        inspect.Parameter(
-            "check", inspect.Parameter.KEYWORD_ONLY, annotation=bool,
-            default=typer.Option(
-                False, "--check",
-                help="Run the strategy twice in memory on the cached bars and compare the journals; start no session (exit 2: not deterministic, or it failed).",
-            ),
-        ),
-    ]
-    for spec in SETTINGS:
-        if not spec.on_cli:
-            continue
-        annotation = Optional[list[str]] if spec.name == "symbols" else Optional[str]
-        help_text = f"{spec.help} (env {spec.env}; default {spec.default or 'none'})"
-        params.append(
-            inspect.Parameter(
-                spec.name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation,
-                default=typer.Option(None, spec.option, help=help_text, show_default=False),
-            )
-        )
-    return inspect.Signature(params)
-
-
-trade.__signature__ = _trade_signature()  # type: ignore[attr-defined]
-
-
 # --- resume ------------------------------------------------------------------------------
 
 
-@setting_options(("log_level", "log_console"))
+@setting_options(("home", "log_level", "log_console"))
 def resume(
     cli: dict[str, Any],
     session_id: Annotated[str, typer.Argument(help="The session to continue (see `logos sessions list`).")],
-    home: Annotated[Optional[Path], typer.Option("--home", help="Home folder (default: LOGOS_HOME or the current folder).")] = None,
     reset_guard: Annotated[
         Optional[list[str]], typer.Option("--reset-guard", help=f"Clear a halt cause before resuming: {', '.join(RESETTABLE)}.")
     ] = None,
@@ -312,7 +275,7 @@ def resume(
         unknown = [g for g in resets if g not in RESETTABLE]
         if unknown:
             raise fail(f"--reset-guard {unknown[0]!r} is not a resettable guard; use one of {', '.join(RESETTABLE)}")
-        root = paths.home(home)
+        root = paths.home(cli["home"])
         speed = _option("--speed", SPECS["speed"].kind, speed)
         log = _resume_log(cli, root)
         try:

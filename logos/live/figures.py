@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from logos.core.state import FLAT, Order, SessionState
+from logos.core.order import Order
+from logos.core.state import FLAT, SessionState
 from logos.core.timestamps import iso
 from logos.live.artifacts import POSITIONS_HEADER, position_row
 from logos.live.report import pnl_summary

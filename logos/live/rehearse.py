@@ -38,7 +38,7 @@ from logos.live.journal import read_journal
 from logos.live.report import trip_rows
 from logos.live.runner import JOURNAL, SNAPSHOT, Session, SessionError, final_status, start_session
 from logos.live.snapshot import read_snapshot
-from logos.settings import Settings, load_settings
+from logos.config.settings import Settings, load_settings
 
 REPORT = "rehearsal.md"
 HOME = "home"  # the rehearsal's own Logos home, inside its folder
@@ -290,13 +290,14 @@ def run_scenario(scenario: Scenario, home: Path) -> Result:
     """Run one scenario's session in ``home`` and check what it left; never raises."""
     from logos.live.setup import build_feed, build_setup
     from logos.live.sources import replay_events
-    from logos.validation import validate
+    from logos.adapters.checks import VENUES
+    from logos.config.validation import validate
 
     result = Result(scenario, paths.session_dir(home, scenario.key))
     started = time.perf_counter()
     try:
         settings = result.settings = _settings(scenario, home)
-        findings = validate(settings)
+        findings = validate(settings, VENUES)
         if findings.problems:
             result.checks = [Check(False, f"configuration refused: {p}") for p in findings.problems]
             return result
@@ -632,7 +633,7 @@ def run_command(home: Path | None, out: Path | None) -> None:
     The command itself (options and help) is ``logos.live.cli.rehearse``, which imports this
     module only when ``rehearse`` runs.
     """
-    from logos.live.cli import fail
+    from logos.output import fail
 
     try:
         folder = new_folder(paths.home(home), out)

@@ -46,7 +46,7 @@ from logos.live.runner import (
 from logos.live.session_log import LogChoice
 from logos.live.snapshot import Snapshot, SnapshotEdited, SnapshotError, read_snapshot
 from logos.strategy_loader import changes, load_recorded
-from logos.symbol_table import SymbolTableError, load_symbol_specs
+from logos.config.symbols import SymbolTableError, load_symbol_specs
 
 
 class Replay(NamedTuple):

@@ -55,7 +55,7 @@ from logos.stats.equity_curve import EquityCurve
 from logos.live.unsent import Unsent, read_unsent, unsent_note
 from logos.stats.summary import summarize_folder, write_summary
 from logos.version import __version__
-from logos.settings import FAULT_CREATE_STEP_ENV, FAULT_KILL_AFTER_SEQ_ENV
+from logos.config.settings import FAULT_CREATE_STEP_ENV, FAULT_KILL_AFTER_SEQ_ENV
 
 SNAPSHOT = "state.json"
 JOURNAL = "state.jsonl"

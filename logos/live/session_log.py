@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from logos import paths
-from logos.secrets import ScrubFilter, Secret
+from logos.config.secrets import ScrubFilter, Secret
 
 
 class LogChoice(NamedTuple):

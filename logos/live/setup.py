@@ -18,8 +18,8 @@ from logos.extras import missing_extra
 from logos.live.report import SEED_SOURCE
 from logos.live.runner import SessionError, SessionSetup
 from logos.live.session_log import LogChoice
-from logos.settings import Settings
-from logos.validation import DEFAULT_EXCHANGE
+from logos.config.settings import Settings
+from logos.config.validation import DEFAULT_EXCHANGE
 
 SESSION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
@@ -40,7 +40,7 @@ def check_session_id(session_id: str, given_as: str = "--session-id") -> str:
 
 
 def build_params(settings: Settings, specs: dict[str, SymbolSpec], session_id: str) -> tuple[Params, Strategy]:
-    """Return the core's params of validated ``settings`` (``logos.validation.validate`` found no
+    """Return the core's params of validated ``settings`` (``logos.config.validation.validate`` found no
     problem) and the strategy the session runs, loaded and built."""
     from logos.strategy_loader import configured
 

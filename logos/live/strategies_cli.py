@@ -12,7 +12,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from logos import paths
-from logos.live.cli import fail, out
+from logos.output import fail, out
 
 strategies_app = typer.Typer(help="List the strategies a session can run, with their parameters.", no_args_is_help=True)
 

@@ -9,7 +9,7 @@ import typer
 
 from logos import paths
 from logos.extras import missing_extra
-from logos.live.cli import fail, out
+from logos.output import fail, out
 
 
 

@@ -26,7 +26,7 @@ Rules of the layers:
   loader reports as unsafe instead of silently falling back to the default.
 - A malformed value never raises here: it is collected in ``Settings.problems`` (one line
   naming the setting, where the value came from and how to fix it) and the field keeps its
-  default. ``logos.validation.validate`` adds the checks that need the file system.
+  default. ``logos.config.validation.validate`` adds the checks that need the file system.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ from urllib.parse import urlsplit
 from logos import paths
 from logos.core.money import ZERO, decimal_places
 from logos.core.strategy_params import exact_json
-from logos.secrets import Secret, mask
+from logos.config.secrets import Secret, mask
 
 CONFIG_FILE_NAME = "logos.toml"
 DOTENV_FILE_NAME = ".env"
@@ -905,58 +905,6 @@ def default_settings_table() -> list[tuple[str, str, str, str, str, str]]:
     return rows
 
 
-# --- command line -------------------------------------------------------------------------
-
-
-def setting_options(names: Iterable[str] | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Give a typer command one option per command-line setting (all of them, or ``names``).
-
-    The decorated function takes a ``cli`` parameter and receives the options the user gave
-    as a mapping for ``load_settings``; its other parameters stay typer parameters. The
-    options are plain text here so every value goes through the same parser as the other
-    layers and a malformed one becomes a Problem, not a usage error.
-    """
-    import functools
-    import inspect
-    import typing
-
-    import typer
-
-    chosen = [s for s in SETTINGS if s.on_cli and (names is None or s.name in set(names))]
-
-    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
-        hints = typing.get_type_hints(func, include_extras=True)
-        own = [
-            p.replace(kind=inspect.Parameter.KEYWORD_ONLY, annotation=hints.get(p.name, p.annotation))
-            for p in inspect.signature(func).parameters.values()
-            if p.name != "cli"
-        ]
-        added = [inspect.Parameter(s.name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=_option(s, typer)) for s in chosen]
-
-        @functools.wraps(func)
-        def command(**kwargs: Any) -> Any:
-            cli = {s.name: kwargs.pop(s.name) for s in chosen}
-            return func(cli=cli, **kwargs)
-
-        del command.__wrapped__  # typer must see the new signature, not the wrapped one
-        command.__signature__ = inspect.Signature(own + added)  # type: ignore[attr-defined]
-        command.__annotations__ = {p.name: p.annotation for p in own + added}
-        return command
-
-    return decorate
-
-
-def _option(spec: SettingSpec, typer: Any) -> Any:
-    from typing import Annotated, Optional
-
-    default = f", default {spec.default}" if spec.default != "" else ""
-    # Parentheses, not brackets: typer's help renderer reads brackets as markup.
-    text = f"{spec.help} (env {spec.env}{default})"
-    value_type = Optional[list[str]] if spec.name == "symbols" else Optional[str]  # noqa: UP007 - typer resolves these at run time
-    option = typer.Option(spec.option, help=text, metavar=spec.kind.metavar, show_default=False, rich_help_panel="Settings")
-    return Annotated[value_type, option]
-
-
 def settings_table_markdown() -> str:
     """Return the settings reference as a Markdown table (the runbook embeds it verbatim)."""
     lines = ["| config key | option | environment | default | accepted values | what it sets |", "|---|---|---|---|---|---|"]
@@ -964,3 +912,21 @@ def settings_table_markdown() -> str:
         row = f"| `{key}` | `{option}` | `{env}` | `{default}` | {accepted.replace('|', chr(92) + '|')} | {help_text} |"
         lines.append(row.replace("`-`", "-"))
     return "\n".join(lines) + "\n"
+
+
+def env_seed(environ: Mapping[str, str] | None = None) -> int:
+    """Return the seed ``LOGOS_SEED`` gives, else the fixed default; parsed as the ``seed`` setting is.
+
+    Every random choice in Logos draws from the seed so reruns are identical. A session takes
+    its seed from the settings (``--seed``, ``.env`` and ``logos.toml`` too); this is the same
+    parser for code that reads only the environment. Raise ``ValueError`` (one line) on a bad value.
+    """
+    environ = os.environ if environ is None else environ
+    spec = SPECS["seed"]
+    if spec.env not in environ:
+        return paths.DEFAULT_SEED
+    raw = environ[spec.env]  # an empty value counts as given, as for every setting
+    try:
+        return int(spec.kind.parse(raw))
+    except Invalid as exc:
+        raise ValueError(str(problem(spec, Origin("env", spec.env, "", raw), str(exc)))) from None

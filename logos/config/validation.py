@@ -16,19 +16,31 @@ from __future__ import annotations
 import difflib
 import os
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from logos import paths
 from logos.core.symbols import SymbolSpec
 from logos.extras import missing_extra
-from logos.settings import SPECS, Problem, Settings
-from logos.symbol_table import SymbolTableError, load_symbol_table
+from logos.config.settings import SPECS, Problem, Settings
+from logos.config.symbols import SymbolTableError, load_symbol_table
 
-ADAPTERS = ("none", "ccxt", "alpaca", "ib")
 # When each asset class trades: symbols of two kinds in one session leave one of them without
 # bars for hours, and the stale-data guard halts the session.
 TRADING_HOURS = {"equity": "exchange session hours", "forex": "24 hours on weekdays", "crypto": "24/7"}
 DEFAULT_EXCHANGE = "binance"  # the ccxt feed's exchange when CCXT_EXCHANGE is not set
+
+
+class Venues(Protocol):
+    """The checks only a vendor's library can make, handed in by the shell (``logos.adapters.checks``)
+    so that configuration imports no adapter."""
+
+    def exchange_problems(self, settings: Settings, exchange_id: str) -> list[Problem]:
+        """Problems with the ccxt exchange id (unknown to ccxt)."""
+        ...
+
+    def credential_problems(self, settings: Settings, adapter: str) -> list[Problem]:
+        """Problems with the chosen adapter's credentials (``none`` has none)."""
+        ...
 
 
 class Findings(NamedTuple):
@@ -48,10 +60,10 @@ def _one_line(text: str) -> str:
     return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
 
 
-def validate(settings: Settings, *, adapter: str | None = None, duration_s: int | None = None) -> Findings:
+def validate(settings: Settings, venues: Venues, *, adapter: str | None = None, duration_s: int | None = None) -> Findings:
     """Return every problem and warning of ``settings`` (no problem: safe to run).
 
-    ``adapter`` overrides ``settings.adapter`` for the credential checks; ``duration_s`` is
+    ``venues`` makes the checks of the vendors' libraries; ``adapter`` overrides ``settings.adapter`` for the credential checks; ``duration_s`` is
     `logos trade --duration`, which only a polling feed honours.
     """
     problems = list(settings.problems)
@@ -69,10 +81,10 @@ def validate(settings: Settings, *, adapter: str | None = None, duration_s: int 
         specs, symbol_problems = symbol_specs(settings)
         problems += symbol_problems
     if not refused & {"symbols", "feed"}:
-        problems += _feed_problems(settings, specs, duration_s)
+        problems += _feed_problems(settings, specs, duration_s, venues)
     if not refused & {"symbols", "strategy", "params"}:
         problems += strategy_problems(settings)
-    problems += adapter_problems(settings, adapter or settings.adapter)
+    problems += venues.credential_problems(settings, adapter or settings.adapter)
     warnings = list(settings.warnings) + _hours_warnings(settings, specs)
     return Findings(list(dict.fromkeys(problems)), warnings, specs)
 
@@ -154,7 +166,7 @@ def _short(path: Path, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit // 2] + "..." + text[-limit // 4 :]
 
 
-def _feed_problems(settings: Settings, specs: dict[str, SymbolSpec], duration_s: int | None) -> list[Problem]:
+def _feed_problems(settings: Settings, specs: dict[str, SymbolSpec], duration_s: int | None, venues: Venues) -> list[Problem]:
     absent = missing_extra(settings.feed, settings.origin("feed").describe(SPECS["feed"])) if settings.feed != "cache" else None
     problems = [] if absent is None else [Problem("feed", absent)]
     if settings.feed == "cache":
@@ -170,10 +182,7 @@ def _feed_problems(settings: Settings, specs: dict[str, SymbolSpec], duration_s:
             if spec.asset_class != "crypto":
                 problems.append(Problem("feed", f"ccxt serves crypto only, but {symbol} is {spec.asset_class}; fix: drop {symbol} from symbols or set feed to cache or yfinance"))
         if absent is None:
-            # imported here: only a ccxt feed needs ccxt (about a second to import)
-            from logos.adapters.ccxt_check import unknown_exchange
-
-            problems += unknown_exchange(settings, settings.ccxt_exchange or DEFAULT_EXCHANGE)
+            problems += venues.exchange_problems(settings, settings.ccxt_exchange or DEFAULT_EXCHANGE)
     if settings.feed != "cache" and settings.fill_at == "same_close":
         # A polled bar arrives after its close; filling at that close would trade at a price
         # from before the decision, which a live market never offers.
@@ -216,23 +225,3 @@ def _hours_warnings(settings: Settings, specs: dict[str, SymbolSpec]) -> list[Pr
             f"halts the session after stale_after_s ({settings.stale_after_s}s); fix: trade one asset class per session",
         )
     ]
-
-
-def adapter_problems(settings: Settings, adapter: str) -> list[Problem]:
-    """Return the credential problems of ``adapter`` (``none`` has none)."""
-    if adapter == "ccxt":
-        absent = missing_extra("ccxt", "adapter ccxt")
-        if absent:
-            return [Problem("adapter", absent)]
-        from logos.adapters.ccxt_check import prepare
-
-        return prepare(settings)[1]
-    if adapter == "alpaca":
-        from logos.adapters.alpaca_check import credential_problems
-
-        return credential_problems(settings)
-    if adapter == "ib":
-        return [Problem("adapter", "ib is a documented stub and cannot be used (see `logos adapters check ib`); fix: choose ccxt, alpaca or none")]
-    if adapter != "none":
-        return [Problem("adapter", f"{adapter!r} is not one of {', '.join(ADAPTERS)}; fix: pass --adapter with one of them")]
-    return []
