@@ -952,7 +952,7 @@ def _option(spec: SettingSpec, typer: Any) -> Any:
     default = f", default {spec.default}" if spec.default != "" else ""
     # Parentheses, not brackets: typer's help renderer reads brackets as markup.
     text = f"{spec.help} (env {spec.env}{default})"
-    value_type = Optional[list[str]] if spec.name == "symbols" else Optional[str]  # noqa: UP007 - typer resolves these at run time
+    value_type = Optional[list[str]] if spec.name == "symbols" else Optional[str]  # noqa: UP045 - typer resolves these at run time
     option = typer.Option(spec.option, help=text, metavar=spec.kind.metavar, show_default=False, rich_help_panel="Settings")
     return Annotated[value_type, option]
 

@@ -122,9 +122,9 @@ def _check(exchange: Any, settings: Settings, specs: dict[str, SymbolSpec], note
     report.row("api key", settings.ccxt_api_key.hint)
     report.row("credentials", f"present ({', '.join(k for k, v in exchange.requiredCredentials.items() if v)})")
 
-    markets = _call(lambda: exchange.load_markets(), f"load {name}'s markets", name, secrets)
+    markets = _call(exchange.load_markets, f"load {name}'s markets", name, secrets)
     report.row("markets", f"{len(markets)} loaded")
-    _call(lambda: exchange.fetch_balance(), "read the balance", name, secrets)
+    _call(exchange.fetch_balance, "read the balance", name, secrets)
     report.row("keys", "accepted (balance readable)")
 
     symbol = sample_symbol(settings, specs)

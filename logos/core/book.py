@@ -13,17 +13,18 @@ carries the places of its terms, so the book also counts the places of the terms
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from functools import lru_cache
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 from logos.core import guards
 from logos.core.effects import AppendJournal, Log, Stop, WriteArtifactRows
 from logos.core.events import GuardTripped, OrderCanceled, OrderCancelRequested, OrderFilled
 from logos.core.money import ZERO, bps_of, text
-from logos.core.order_fsm import ORDER_TABLE, PENDING_CANCEL
 from logos.core.open_orders import OpenOrders
+from logos.core.order_fsm import ORDER_TABLE, PENDING_CANCEL
 from logos.core.portfolio import apply_fill, unrealized
 from logos.core.state import FLAT, Market, Order, Params, SessionState, spec_of
 from logos.core.strategies import session_strategy
@@ -197,7 +198,7 @@ class Book:
         if not self.terms:
             self._equity_quantum = self._exposure_quantum = None
             return
-        exponent = min(0, min(self.terms))
+        exponent = min(0, *self.terms)
         self._exposure_quantum = quantum(exponent)
         self._equity_quantum = quantum(min(exponent, self._cash_places))
 

@@ -9,7 +9,8 @@ change returns a new mapping and leaves the old one as it was.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from logos.core.state import Order

@@ -8,8 +8,9 @@ holds for every state without per-record code.
 from __future__ import annotations
 
 import typing
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any
 
 from pyrsistent import PMap, PVector, pmap, pvector
 

@@ -7,8 +7,9 @@ symbol list (a few entries). On the per-bar path this is about 5x cheaper than `
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from functools import lru_cache
-from typing import Any, Generic, Iterator, Mapping, TypeVar
+from typing import Any, Generic, TypeVar
 
 V = TypeVar("V")
 

@@ -296,11 +296,11 @@ trade.__signature__ = _trade_signature()  # type: ignore[attr-defined]
 def resume(
     cli: dict[str, Any],
     session_id: Annotated[str, typer.Argument(help="The session to continue (see `logos sessions list`).")],
-    home: Annotated[Optional[Path], typer.Option("--home", help="Home folder (default: LOGOS_HOME or the current folder).")] = None,
+    home: Annotated[Path | None, typer.Option("--home", help="Home folder (default: LOGOS_HOME or the current folder).")] = None,
     reset_guard: Annotated[
-        Optional[list[str]], typer.Option("--reset-guard", help=f"Clear a halt cause before resuming: {', '.join(RESETTABLE)}.")
+        list[str] | None, typer.Option("--reset-guard", help=f"Clear a halt cause before resuming: {', '.join(RESETTABLE)}.")
     ] = None,
-    speed: Annotated[Optional[str], typer.Option("--speed", help="Override the stored replay speed.")] = None,
+    speed: Annotated[str | None, typer.Option("--speed", help="Override the stored replay speed.")] = None,
     json_output: output.JsonFlag = False,
 ) -> None:
     """Continue a paused, halted, crashed or failed session from its snapshot and journal."""
@@ -366,7 +366,7 @@ def checked_id(session_id: str) -> str:
 
 def stop_session(
     session_id: Annotated[str, typer.Argument(help="The running session to stop (see `logos sessions list`).")],
-    home: Annotated[Optional[Path], typer.Option("--home", help="Home folder (default: LOGOS_HOME or the current folder).")] = None,
+    home: Annotated[Path | None, typer.Option("--home", help="Home folder (default: LOGOS_HOME or the current folder).")] = None,
     halt: Annotated[bool, typer.Option("--halt", help="Halt instead of pausing: working orders are canceled.")] = False,
     wait: Annotated[float, typer.Option("--wait", help="Seconds to wait for the session to stop.")] = 60.0,
 ) -> None:
@@ -407,7 +407,7 @@ def stop_session(
 
 def status(
     session_id: Annotated[str, typer.Argument(help="The session to look at (see `logos sessions list`).")],
-    home: Annotated[Optional[Path], typer.Option("--home", help="Home folder (default: LOGOS_HOME or the current folder).")] = None,
+    home: Annotated[Path | None, typer.Option("--home", help="Home folder (default: LOGOS_HOME or the current folder).")] = None,
     watch: Annotated[bool, typer.Option("--watch", help="Look again every --every seconds until the session stops running (or Ctrl-C).")] = False,
     every: Annotated[float, typer.Option("--every", min=0.1, help="Seconds between two looks with --watch.")] = 2.0,
     json_output: output.JsonFlag = False,
@@ -434,7 +434,7 @@ sessions_app = typer.Typer(help="List and inspect sessions under the home folder
 
 @sessions_app.command("list", cls=output.JsonCommand)
 def sessions_list(
-    home: Annotated[Optional[Path], typer.Option("--home", help="Home folder (default: LOGOS_HOME or the current folder).")] = None,
+    home: Annotated[Path | None, typer.Option("--home", help="Home folder (default: LOGOS_HOME or the current folder).")] = None,
     json_output: output.JsonFlag = False,
 ) -> None:
     """List every session with its status (who runs it, the halt causes, what failed), journal seq and equity."""
@@ -462,7 +462,7 @@ def _sessions_table(root: Path, rows: list[dict[str, Any]]) -> None:
 @sessions_app.command("show", cls=output.JsonCommand)
 def sessions_show(
     session_id: Annotated[str, typer.Argument(help="The session to show.")],
-    home: Annotated[Optional[Path], typer.Option("--home", help="Home folder (default: LOGOS_HOME or the current folder).")] = None,
+    home: Annotated[Path | None, typer.Option("--home", help="Home folder (default: LOGOS_HOME or the current folder).")] = None,
     json_output: output.JsonFlag = False,
 ) -> None:
     """Print a session's session.md (or its snapshot summary if the report is missing)."""
@@ -496,7 +496,7 @@ def sessions_show(
 def diagram(
     machine: Annotated[str, typer.Argument(help="Which machine: order or session.")],
     fmt: Annotated[str, typer.Option("--format", help="mermaid (stateDiagram-v2) or dot.")] = "mermaid",
-    out_file: Annotated[Optional[Path], typer.Option("--out", help="Write to this file instead of printing.")] = None,
+    out_file: Annotated[Path | None, typer.Option("--out", help="Write to this file instead of printing.")] = None,
 ) -> None:
     """Print the order or session state machine, drawn from the table the engine runs on."""
     from logos.diagrams import FORMATS, TABLES, render
@@ -520,8 +520,8 @@ def diagram(
 
 
 def rehearse(
-    home: Annotated[Optional[Path], typer.Option("--home", help="Home folder the rehearsal goes under (default: LOGOS_HOME or the current folder).")] = None,
-    out: Annotated[Optional[Path], typer.Option("--out", help="Rehearsal folder (default: <home>/runs/live/rehearsals/<UTC time>); must be new or empty.")] = None,
+    home: Annotated[Path | None, typer.Option("--home", help="Home folder the rehearsal goes under (default: LOGOS_HOME or the current folder).")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Rehearsal folder (default: <home>/runs/live/rehearsals/<UTC time>); must be new or empty.")] = None,
 ) -> None:
     """Make every risk guard fire in real paper sessions on the bundled fixtures, and report.
 

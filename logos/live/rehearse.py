@@ -18,22 +18,33 @@ import os
 import re
 import time
 import traceback
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping, NamedTuple
+from typing import Any, NamedTuple
 
 import typer
 
 from logos import paths
+from logos.atomic import write_atomic
 from logos.core import guards
-from logos.core.events import INPUTS, GuardTripped, KillSwitchTripped, OrderDenied, OrderFilled, OrderSubmitted, SessionCompleted, SessionHalted, SessionResumed
+from logos.core.events import (
+    INPUTS,
+    GuardTripped,
+    KillSwitchTripped,
+    OrderDenied,
+    OrderFilled,
+    OrderSubmitted,
+    SessionCompleted,
+    SessionHalted,
+    SessionResumed,
+)
 from logos.core.order_fsm import ORDER_TABLE
-from logos.core.timestamps import iso
 from logos.core.session_fsm import COMPLETED, HALTED, MODE_ACTIVE, MODE_HALTED, MODE_REDUCING, PAUSED
 from logos.core.state import SessionState
-from logos.atomic import write_atomic
+from logos.core.timestamps import iso
 from logos.live.journal import read_journal
 from logos.live.report import trip_rows
 from logos.live.runner import JOURNAL, SNAPSHOT, Session, SessionError, final_status, start_session
@@ -525,10 +536,12 @@ def render_report(rehearsal_id: str, folder: Path, results: list[Result], genera
         "",
         f"**{verdict}**: {passed} of {len(results)} scenarios behaved as the guards promise.",
         "",
-        "Each scenario is a real paper session (`logos trade`) on the fixtures bundled with Logos, "
-        f"in this rehearsal's own home `{HOME}/` so it never touches the operator's sessions or settings. "
-        "Every verdict is read back from the session's files: exit status, `state.json`, the `GuardTripped` "
-        "lines of `state.jsonl`, `orders.csv`, `account.csv` and the guard table of `session.md`.",
+        (
+            "Each scenario is a real paper session (`logos trade`) on the fixtures bundled with Logos, "
+            f"in this rehearsal's own home `{HOME}/` so it never touches the operator's sessions or settings. "
+            "Every verdict is read back from the session's files: exit status, `state.json`, the `GuardTripped` "
+            "lines of `state.jsonl`, `orders.csv`, `account.csv` and the guard table of `session.md`."
+        ),
         "",
         f"- Rehearsal folder: `{folder}`",
         f"- Fixtures: `{paths.cache_dir(folder / HOME)}`",
@@ -559,8 +572,10 @@ def _section(number: int, r: Result, folder: Path) -> list[str]:
         f"**{_mark(r.passed)}** — {s.title}. Session folder: `{rel}/` ({r.wall_s:.2f} s)"
         + ("; it also holds the accepted resume below, so its files now end with that run" if _resumed(r) else ""),
         "",
-        f"- Configuration: `logos trade --paper --session-id {s.key} {_flags(s.options)}` (everything else at its default; "
-        f"kill-switch file `KILL_SWITCH.{s.key}` in the rehearsal home)",
+        (
+            f"- Configuration: `logos trade --paper --session-id {s.key} {_flags(s.options)}` (everything else at its default; "
+            f"kill-switch file `KILL_SWITCH.{s.key}` in the rehearsal home)"
+        ),
         f"- Should happen: {s.should}",
         f"- What happened: {_happened(r)}",
         "",
@@ -599,7 +614,7 @@ def new_folder(root: Path, out: Path | None) -> Path:
         return folder
     if not root.is_dir():
         raise SessionError(f"home {root} is not an existing folder; create it, or pass --home or --out to an existing one")
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     base = paths.rehearsals_dir(root)
     folder, n = base / stamp, 1
     while folder.exists():
@@ -621,7 +636,7 @@ def run_rehearsal(folder: Path, scenarios: tuple[Scenario, ...] | None = None, e
         if result.evidence is not None and result.evidence.state.status == PAUSED:
             echo("stopped by the operator: the remaining scenarios were not run")
             break
-    generated = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    generated = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     write_atomic(folder / REPORT, render_report(folder.name, folder, results, generated).encode())
     return results
 

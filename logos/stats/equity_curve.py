@@ -7,9 +7,9 @@ memory however long the session.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
-from typing import Iterable
 
 from logos.core.guards import drawdown_bps
 from logos.stats.drawdown import Drawdown
