@@ -120,7 +120,8 @@ def _text_of(hint: Any) -> Callable[[Any], str]:
         return _optional_decimal_text
     if typing.get_origin(hint) is tuple:
         return _strings_text
-    return {str: _string, int: _int_text}[hint]
+    writers: dict[Any, Callable[[Any], str]] = {str: _string, int: _int_text}
+    return writers[hint]
 
 
 def _line_writer(cls: type) -> Callable[[int, Any], str]:

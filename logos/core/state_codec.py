@@ -137,7 +137,7 @@ def _load_as(hint: Any, raw: Any, owner: type, field: str) -> Any:
 _HINTS: dict[type, dict[str, Any]] = {}
 
 
-def load(kind: type, raw: Any) -> Any:
+def load(kind: type[Any], raw: Any) -> Any:
     """Rebuild a record of type ``kind`` from its ``dump`` form."""
     hints = _HINTS.get(kind)
     if hints is None:

@@ -48,10 +48,10 @@ class SymbolMap(Mapping[str, V], Generic[V]):
     def __len__(self) -> int:
         return len(self.keys_)
 
-    def items(self):  # type: ignore[override]
+    def items(self) -> Iterator[tuple[str, V]]:  # type: ignore[override]
         return zip(self.keys_, self.values_)
 
-    def values(self):  # type: ignore[override]
+    def values(self) -> tuple[V, ...]:  # type: ignore[override]
         return self.values_
 
     def set(self, key: str, value: V) -> SymbolMap[V]:

@@ -44,8 +44,8 @@ def _rebalance(book: Book, symbol: str, signal: Decimal | int, bar: BarClosed) -
     holding = book.positions[symbol].qty
     price = book.markets[symbol].mark
     equity = book.equity()
-    target = target_quantity(signal, params.sizing, params.sizing_value, equity, price)  # type: ignore[arg-type]
-    intent = translate(spec_of(params, symbol), target, holding, price, params.order_type, params.limit_offset_bps)  # type: ignore[arg-type]
+    target = target_quantity(signal, params.sizing, params.sizing_value, equity, price)
+    intent = translate(spec_of(params, symbol), target, holding, price, params.order_type, params.limit_offset_bps)
     if intent is None:
         return
     if isinstance(intent, str):

@@ -253,7 +253,7 @@ def _exact(value: object) -> Decimal:
     if isinstance(value, (str, Decimal)):
         return Decimal(value)
     if hasattr(value, "__index__"):  # int, numpy integers
-        return Decimal(operator.index(value))  # type: ignore[arg-type]
+        return Decimal(operator.index(value))
     return Decimal(repr(float(value)))  # type: ignore[arg-type]  # float, numpy floats
 
 

@@ -484,6 +484,7 @@ def sessions_show(
             out.print(text)
         else:
             state = standing.state
+            assert state is not None  # checked above: no session.md means a readable state
             out.print(f"session {session_id}: {state.status} at seq {state.seq} (no session.md yet: it is written when the session ends)")
         out.print(f"folder: {folder}")
 

@@ -258,7 +258,7 @@ def _record_restart(
     changed strategy code) and snapshot it, with its reconciliation for session.md."""
     state, setup = replay.state, session.setup
     for _, bar in replay.bars:  # journaled after the snapshot, so not yet in its feed figures
-        if type(bar) is WarmupBar:
+        if isinstance(bar, WarmupBar):
             session.count_warmup(bar)
         else:
             session.count_bar(bar)

@@ -55,7 +55,7 @@ def _time(entry: dict[str, Any]) -> str:
 
 def unsent_rows(unsent: Unsent) -> list[tuple[str, ...]]:
     """Rows of session.md's table: first, last, count, symbol, what, why (the last reason in full)."""
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for group in unsent.denied + unsent.skipped:
         last = group.last
         what = f"{last['side']} denied" if last["type"] == DENIED else "skipped"

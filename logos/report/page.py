@@ -86,13 +86,13 @@ def equity_figure(
         )
     for stop in stops:
         word = "halted" if stop.kind == "SessionHalted" else "paused"
-        at = _x(iso(stop.ts))
+        stop_at = _x(iso(stop.ts))
         # One line down both charts (they share the x axis), so the page has one shape per stop.
         figure.add_shape(
-            type="line", x0=at, x1=at, xref="x", y0=0, y1=1, yref="paper",
+            type="line", x0=stop_at, x1=stop_at, xref="x", y0=0, y1=1, yref="paper",
             line={"dash": "dash", "color": SELL if word == "halted" else "#888", "width": 1.5},
         )
-        figure.add_annotation(x=at, xref="x", y=1, yref="paper", text=f"{word}: {html.escape(stop.why)}", showarrow=False, yanchor="bottom")
+        figure.add_annotation(x=stop_at, xref="x", y=1, yref="paper", text=f"{word}: {html.escape(stop.why)}", showarrow=False, yanchor="bottom")
     figure.update_yaxes(title_text="equity", tickformat=",.0f", row=1, col=1)
     figure.update_yaxes(title_text="drawdown (bps)", row=2, col=1)
     figure.update_xaxes(title_text="market time (UTC)", row=2, col=1)
