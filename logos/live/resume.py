@@ -25,7 +25,6 @@ from logos.core.strategy import Strategy
 from logos.core.strategy_params import StrategyError
 from logos.live import audit
 from logos.live.artifacts import ArtifactStreams
-from logos.stats.equity_curve import EquityCurve
 from logos.live.checksums import file_crc
 from logos.live.journal import JournalError, read_journal
 from logos.live.lock import LockHeld, WriterLock, acquire
@@ -45,6 +44,7 @@ from logos.live.runner import (
 )
 from logos.live.session_log import LogChoice
 from logos.live.snapshot import Snapshot, SnapshotEdited, SnapshotError, read_snapshot
+from logos.stats.equity_curve import EquityCurve
 from logos.strategy_loader import changes, load_recorded
 from logos.symbol_table import SymbolTableError, load_symbol_specs
 
