@@ -14,9 +14,9 @@ from typing import Annotated
 
 import typer
 
+from logos import output
 from logos.adapters.cli import adapters_app, validate_config_command
 from logos.live import cli as live
-from logos import output
 from logos.live.strategies_cli import strategies_app
 from logos.report.cli import report
 from logos.version import __version__

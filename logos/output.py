@@ -15,7 +15,8 @@ table keeps one row a line and a long message stays one line.
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console

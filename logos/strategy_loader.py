@@ -19,8 +19,9 @@ from __future__ import annotations
 import difflib
 import hashlib
 import sys
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any, Iterator, Mapping, NamedTuple
+from typing import Any, NamedTuple
 
 from logos.core.state import Params
 from logos.core.strategies import BUILTINS, build
@@ -198,7 +199,7 @@ def _file_classes(path: Path) -> dict[str, type[Strategy]]:
         del sys.modules[name]
         where = f" (line {exc.lineno})" if isinstance(exc, SyntaxError) and exc.lineno else ""
         raise StrategyError(f"strategy file {path} cannot be loaded: {type(exc).__name__}: {exc}{where}") from None
-    module.__logos_fingerprint__ = hashlib.sha256(code).hexdigest()  # of the bytes that ran
+    module.__dict__["__logos_fingerprint__"] = hashlib.sha256(code).hexdigest()  # of the bytes that ran
     return _classes_of(module)
 
 

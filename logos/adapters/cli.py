@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from logos import output
+from logos.config.options import setting_options
+from logos.config.secrets import scrub
+from logos.config.settings import Settings, load_settings
 from logos.extras import missing_extra
 from logos.output import JsonFlag
-from logos.config.secrets import scrub
-from logos.config.options import setting_options
-from logos.config.settings import Settings, load_settings
 
 if TYPE_CHECKING:
     from logos.adapters.health import HealthReport
@@ -45,8 +45,8 @@ def validate_config_command(cli: dict[str, Any], json_output: JsonFlag = False) 
     """
     # imported here: only `validate-config` runs the validator from this module (`trade`
     # imports it in its own body); keeps `resume` and `--help` startup short
-    from logos.adapters.health import EXIT_BAD_INPUT
     from logos.adapters.checks import VENUES
+    from logos.adapters.health import EXIT_BAD_INPUT
     from logos.config.validation import validate
 
     settings = load_settings(cli)

@@ -68,6 +68,6 @@ def _option(spec: SettingSpec) -> Any:
     default = f", default {spec.default}" if spec.default != "" else ""
     # Parentheses, not brackets: typer's help renderer reads brackets as markup.
     text = f"{spec.help} (env {spec.env}{default})"
-    value_type = Optional[list[str]] if spec.name == "symbols" else Optional[str]  # noqa: UP007 - typer resolves these at run time
+    value_type = Optional[list[str]] if spec.name == "symbols" else Optional[str]
     option = typer.Option(spec.option, help=text, metavar=spec.kind.metavar, show_default=False, rich_help_panel=PANEL_OF[spec.name])
     return Annotated[value_type, option]

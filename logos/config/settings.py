@@ -47,9 +47,9 @@ from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from logos import paths
+from logos.config.secrets import Secret, mask
 from logos.core.money import ZERO, decimal_places
 from logos.core.strategy_params import exact_json
-from logos.config.secrets import Secret, mask
 
 CONFIG_FILE_NAME = "logos.toml"
 DOTENV_FILE_NAME = ".env"
@@ -169,7 +169,7 @@ def auto_int_kind(low: int, high: int) -> Kind:
     def parse(raw: Any) -> int | None:
         if isinstance(raw, str) and raw.strip().lower() == "auto":
             return None
-        return whole.parse(raw)  # type: ignore[no-any-return]
+        return whole.parse(raw)
 
     return Kind(parse, f"auto or {whole.expect}", lambda v: "auto" if v is None else str(v), metavar="auto|INTEGER")
 

@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import NamedTuple, Protocol
 
 from logos import paths
-from logos.core.symbols import SymbolSpec
-from logos.extras import missing_extra
 from logos.config.settings import SPECS, Problem, Settings
 from logos.config.symbols import SymbolTableError, load_symbol_table
+from logos.core.symbols import SymbolSpec
+from logos.extras import missing_extra
 
 # When each asset class trades: symbols of two kinds in one session leave one of them without
 # bars for hours, and the stale-data guard halts the session.
@@ -186,8 +186,8 @@ def _feed_problems(settings: Settings, specs: dict[str, SymbolSpec], duration_s:
     if settings.feed != "cache" and settings.fill_at == "same_close":
         # A polled bar arrives after its close; filling at that close would trade at a price
         # from before the decision, which a live market never offers.
-        spec = SPECS["fill_at"]
-        where = settings.origin(spec.name).where(spec)
+        fill_at = SPECS["fill_at"]
+        where = settings.origin(fill_at.name).where(fill_at)
         problems.append(Problem("fill_at", f"same_close fills at the close the order was decided on, a price a polled feed has already left behind; fix: drop {where} (next_open is the default) or replay the cache with --feed cache"))
     return problems
 

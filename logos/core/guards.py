@@ -7,8 +7,9 @@ read the same way.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import Iterable, Mapping, NamedTuple
+from typing import NamedTuple
 
 from logos.core.intents import OrderIntent
 from logos.core.money import BPS

@@ -9,7 +9,7 @@ change returns a new mapping and leaves the old one as it was.
 
 from __future__ import annotations
 
-from typing import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 from logos.core.order import Order
 

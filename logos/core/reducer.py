@@ -14,8 +14,9 @@ event by event.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 from logos.core import guards
 from logos.core.book import Book, Out, move, open_orders
@@ -140,7 +141,7 @@ def _take_bar(book: Book, bar: BarClosed | WarmupBar) -> None:
         raise ReducerError(f"bar for {symbol}, which is not in this session")
     if market.last_ts is not None and ts <= market.last_ts:
         raise ReducerError(f"bar for {symbol} at {ts} is not after its last bar at {market.last_ts}")
-    live = type(bar) is BarClosed
+    live = bar if type(bar) is BarClosed else None  # a live bar; None for a WarmupBar
     params = book.params
     halts = None
     clock = book.clock
@@ -154,8 +155,8 @@ def _take_bar(book: Book, bar: BarClosed | WarmupBar) -> None:
                 halts = [late]
         book.origin = book.origin or seen
         book.clock = seen
-    if live and halts is None and symbol in book.working:
-        work_orders(book, bar)
+    if live is not None and halts is None and symbol in book.working:
+        work_orders(book, live)
     fresh = ts + params.interval_s
     if fresh < book.fresh_floor:
         book.fresh_floor = fresh
@@ -174,11 +175,11 @@ def _take_bar(book: Book, bar: BarClosed | WarmupBar) -> None:
             book.reduce_only = True
             book.out.fact(TradingModeChanged(MODE_REDUCING, guards.DRAWDOWN, seen), durable=True)
     if halts:
-        if live:
+        if live is not None:
             book.out.account.append((iso(seen), symbol, *book.row_tail(equity, bps)))
         _halt(book, halts, seen)
         return
-    if not live:
+    if live is None:
         return
     if book.mode != MODE_HALTED:
         try:
@@ -192,7 +193,7 @@ def _take_bar(book: Book, bar: BarClosed | WarmupBar) -> None:
                 _strategy_failed(book, bar, equity, bps, failed)
                 return
             fills = book.fills
-            act_on(book, bar, targets)
+            act_on(book, live, targets)
             if book.fills != fills:
                 # A same_close fill moved cash and the position after the mark was taken.
                 equity, bps = book.equity(), None
@@ -224,7 +225,7 @@ def _on_strategy_changed(book: Book, event: StrategyChanged) -> None:
     """Record the strategy code the operator accepted on resume: its fingerprint and values."""
     if book.status == COMPLETED:
         raise ReducerError("StrategyChanged arrived after the session completed")
-    values = tuple(tuple(value.split("=", 1)) for value in event.values)
+    values = tuple((name, text) for name, _, text in (value.partition("=") for value in event.values))
     book.params = book.params._replace(strategy_fingerprint=event.fingerprint, strategy_values=values)
     book.out.durable = True
 

@@ -8,8 +8,9 @@ holds for every state without per-record code.
 from __future__ import annotations
 
 import typing
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any
 
 from pyrsistent import PMap, PVector, pmap, pvector
 
@@ -137,7 +138,7 @@ def _load_as(hint: Any, raw: Any, owner: type, field: str) -> Any:
 _HINTS: dict[type, dict[str, Any]] = {}
 
 
-def load(kind: type, raw: Any) -> Any:
+def load(kind: type[Any], raw: Any) -> Any:
     """Rebuild a record of type ``kind`` from its ``dump`` form."""
     hints = _HINTS.get(kind)
     if hints is None:

@@ -8,9 +8,10 @@ the reducer a lookup on every bar.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any
 
 from logos.core.money import ZERO
 from logos.core.state import Market
@@ -37,9 +38,7 @@ def _band(z: Decimal, current: Decimal | int, entry: Decimal, exit_: Decimal, lo
         target = -1
     elif z < -entry:
         target = 1
-    elif current == 1 and z >= -exit_:
-        target = 0
-    elif current == -1 and z <= exit_:
+    elif (current == 1 and z >= -exit_) or (current == -1 and z <= exit_):
         target = 0
     else:
         target = current  # type: ignore[assignment]
@@ -175,7 +174,7 @@ def session_strategy(params: Params) -> Strategy:
     """The built-in the session's params name, for a reducer not handed a strategy (core tests)."""
     memo = _STRATEGY_MEMO
     if memo[1] is params.strategy_params and memo[0] == params.strategy:
-        return memo[2]  # type: ignore[no-any-return]
+        return memo[2]
     strategy = builtin(params.strategy, params.strategy_params)
     memo[:] = [params.strategy, params.strategy_params, strategy]
     return strategy

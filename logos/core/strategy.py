@@ -18,8 +18,9 @@ something else halts the session with the cause ``strategy`` (see docs/STRATEGIE
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, ClassVar, Mapping
+from typing import Any, ClassVar
 
 from logos.core.state import Market
 from logos.core.strategy_params import Param, StrategyError, resolve

@@ -10,18 +10,30 @@ from __future__ import annotations
 
 import difflib
 import json
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar, overload
+
+T = TypeVar("T")
 
 
 class StrategyError(ValueError):
     """A strategy, or a parameter of one, that the operator got wrong: one line saying which."""
 
 
-class Param:
+class Param(Generic[T]):
     """One declared parameter of a strategy; a subclass says its type."""
 
     type_name = ""
+
+    if TYPE_CHECKING:
+        # A strategy's instance holds the checked value under the parameter's name (it shadows
+        # this declaration); the checker is told so, the run time needs no descriptor.
+        @overload
+        def __get__(self, instance: None, owner: type) -> Self: ...
+        @overload
+        def __get__(self, instance: object, owner: type) -> T: ...
+        def __get__(self, instance: object, owner: type) -> Self | T: ...
 
     def __init__(self, default: Any, *, low: Any = None, high: Any = None, help: str = "") -> None:
         self.name = ""  # the attribute it is declared as (``__set_name__``)
@@ -68,7 +80,7 @@ class Param:
         return exact_json(value)
 
 
-class IntParam(Param):
+class IntParam(Param[int]):
     """A whole number: a JSON ``2.5`` or ``"30"`` is refused rather than rounded or guessed."""
 
     type_name = "int"
@@ -79,7 +91,7 @@ class IntParam(Param):
         return value
 
 
-class DecimalParam(Param):
+class DecimalParam(Param[Decimal]):
     """An exact decimal: a JSON number, a whole number or a numeric string such as ``"0.5"``."""
 
     type_name = "decimal"
@@ -93,7 +105,7 @@ class DecimalParam(Param):
         return number
 
 
-class BoolParam(Param):
+class BoolParam(Param[bool]):
     """``true`` or ``false``."""
 
     type_name = "bool"
@@ -104,7 +116,7 @@ class BoolParam(Param):
         return value
 
 
-class SymbolsParam(Param):
+class SymbolsParam(Param["tuple[str, ...] | None"]):
     """A list of ``count`` distinct symbols, or null for the strategy's own choice."""
 
     type_name = "symbols"

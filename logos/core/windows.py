@@ -9,8 +9,9 @@ for the life of a session whatever the prices.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal
-from typing import Any, Callable
+from typing import Any
 
 from logos.core.money import ZERO
 from logos.core.state import Market
@@ -50,7 +51,7 @@ def _closes_roller(keep: int, lengths: tuple[int, ...]) -> Roll:
                 rolled.append(subtract(total, window[-n]) if kept >= n else total)
             sums = tuple(rolled)
         window += (close,)
-        return new(Market, (close, ts, fresh, window[-keep:] if kept >= keep else window, market.signal, sums, none, none))  # type: ignore[no-any-return]
+        return new(Market, (close, ts, fresh, window[-keep:] if kept >= keep else window, market.signal, sums, none, none))
 
     return roll
 
@@ -60,7 +61,7 @@ def _extremes_roller(closes: Roll, highs: int, lows: int) -> Roll:
 
     def roll(market: Market, close: Decimal, ts: int, fresh: int, high: Decimal, low: Decimal) -> Market:
         rolled = closes(market, close, ts, fresh, high, low)
-        return new(Market, (*rolled[:6], _kept(market.highs, high, highs), _kept(market.lows, low, lows)))  # type: ignore[no-any-return]
+        return new(Market, (*rolled[:6], _kept(market.highs, high, highs), _kept(market.lows, low, lows)))
 
     return roll
 

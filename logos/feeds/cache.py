@@ -143,7 +143,7 @@ class CacheFeed:
         try:
             # newline="\n": split on \n only, so a stray \r cannot split a row in two;
             # surrogateescape: a stray byte becomes a malformed row, never a decode crash.
-            return open(path, encoding="ascii", errors="surrogateescape", newline="\n")  # noqa: SIM115
+            return open(path, encoding="ascii", errors="surrogateescape", newline="\n")
         except FileNotFoundError:
             raise FeedError(
                 f"no cache file for {symbol} at {path}; run `python -m logos.feeds.fixtures` to "

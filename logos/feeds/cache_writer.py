@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from logos.core.events import BarClosed
 from logos.atomic import write_atomic
+from logos.core.events import BarClosed
 from logos.feeds.csv_format import HEADER, format_row, parse_ts
 from logos.feeds.errors import FeedError
 

@@ -13,10 +13,10 @@ import io
 from decimal import Decimal
 from pathlib import Path
 
+from logos.atomic import write_atomic
 from logos.core.money import text
 from logos.core.portfolio import average_cost, unrealized
 from logos.core.state import FLAT, SessionState
-from logos.atomic import write_atomic
 from logos.live.checksums import crc_of_range
 from logos.stats.equity_curve import EquityCurve, fold_account
 

@@ -18,23 +18,22 @@ import typer
 from rich.table import Table
 
 from logos import output, paths
-from logos.output import EXIT_BAD_INPUT, EXIT_FAILED, fail
+from logos.config.options import setting_options
+from logos.config.secrets import scrub
+from logos.config.settings import DURATION, SPECS, BadOption, Kind, Settings, load_settings, option_value
 from logos.core import guards
 from logos.core.guards import RESETTABLE
 from logos.core.session_fsm import COMPLETED, HALTED, PAUSED
 from logos.live import stop
 from logos.live.lock import lock_holder
 from logos.live.runner import Outcome, Session, SessionError, SessionFailed, failure_cause, final_status, is_bug, start_session
-from logos.config.secrets import scrub
-from logos.config.options import setting_options
-from logos.config.settings import DURATION, SPECS, BadOption, Kind, Settings, load_settings, option_value
+from logos.output import EXIT_BAD_INPUT, EXIT_FAILED, fail
 
 if TYPE_CHECKING:
     from logos.core.symbols import SymbolSpec
     from logos.live.session_log import LogChoice
 
 out, err = output.out, output.err
-fail, EXIT_BAD_INPUT, EXIT_FAILED = output.fail, output.EXIT_BAD_INPUT, output.EXIT_FAILED
 
 # --- trade -------------------------------------------------------------------------------
 
@@ -261,9 +260,9 @@ def resume(
     cli: dict[str, Any],
     session_id: Annotated[str, typer.Argument(help="The session to continue (see `logos sessions list`).")],
     reset_guard: Annotated[
-        Optional[list[str]], typer.Option("--reset-guard", help=f"Clear a halt cause before resuming: {', '.join(RESETTABLE)}.")
+        list[str] | None, typer.Option("--reset-guard", help=f"Clear a halt cause before resuming: {', '.join(RESETTABLE)}.")
     ] = None,
-    speed: Annotated[Optional[str], typer.Option("--speed", help="Override the stored replay speed.")] = None,
+    speed: Annotated[str | None, typer.Option("--speed", help="Override the stored replay speed.")] = None,
     json_output: output.JsonFlag = False,
 ) -> None:
     """Continue a paused, halted, crashed or failed session from its snapshot and journal."""
@@ -329,7 +328,7 @@ def checked_id(session_id: str) -> str:
 
 def stop_session(
     session_id: Annotated[str, typer.Argument(help="The running session to stop (see `logos sessions list`).")],
-    home: Annotated[Optional[Path], typer.Option("--home", help="Home folder (default: LOGOS_HOME or the current folder).")] = None,
+    home: Annotated[Path | None, typer.Option("--home", help="Home folder (default: LOGOS_HOME or the current folder).")] = None,
     halt: Annotated[bool, typer.Option("--halt", help="Halt instead of pausing: working orders are canceled.")] = False,
     wait: Annotated[float, typer.Option("--wait", help="Seconds to wait for the session to stop.")] = 60.0,
 ) -> None:
@@ -370,7 +369,7 @@ def stop_session(
 
 def status(
     session_id: Annotated[str, typer.Argument(help="The session to look at (see `logos sessions list`).")],
-    home: Annotated[Optional[Path], typer.Option("--home", help="Home folder (default: LOGOS_HOME or the current folder).")] = None,
+    home: Annotated[Path | None, typer.Option("--home", help="Home folder (default: LOGOS_HOME or the current folder).")] = None,
     watch: Annotated[bool, typer.Option("--watch", help="Look again every --every seconds until the session stops running (or Ctrl-C).")] = False,
     every: Annotated[float, typer.Option("--every", min=0.1, help="Seconds between two looks with --watch.")] = 2.0,
     json_output: output.JsonFlag = False,
@@ -397,7 +396,7 @@ sessions_app = typer.Typer(help="List and inspect sessions under the home folder
 
 @sessions_app.command("list", cls=output.JsonCommand)
 def sessions_list(
-    home: Annotated[Optional[Path], typer.Option("--home", help="Home folder (default: LOGOS_HOME or the current folder).")] = None,
+    home: Annotated[Path | None, typer.Option("--home", help="Home folder (default: LOGOS_HOME or the current folder).")] = None,
     json_output: output.JsonFlag = False,
 ) -> None:
     """List every session with its status (who runs it, the halt causes, what failed), journal seq and equity."""
@@ -425,7 +424,7 @@ def _sessions_table(root: Path, rows: list[dict[str, Any]]) -> None:
 @sessions_app.command("show", cls=output.JsonCommand)
 def sessions_show(
     session_id: Annotated[str, typer.Argument(help="The session to show.")],
-    home: Annotated[Optional[Path], typer.Option("--home", help="Home folder (default: LOGOS_HOME or the current folder).")] = None,
+    home: Annotated[Path | None, typer.Option("--home", help="Home folder (default: LOGOS_HOME or the current folder).")] = None,
     json_output: output.JsonFlag = False,
 ) -> None:
     """Print a session's session.md (or its snapshot summary if the report is missing)."""
@@ -447,6 +446,7 @@ def sessions_show(
             out.print(text)
         else:
             state = standing.state
+            assert state is not None  # checked above: no session.md means a readable state
             out.print(f"session {session_id}: {state.status} at seq {state.seq} (no session.md yet: it is written when the session ends)")
         out.print(f"folder: {folder}")
 
@@ -459,7 +459,7 @@ def sessions_show(
 def diagram(
     machine: Annotated[str, typer.Argument(help="Which machine: order or session.")],
     fmt: Annotated[str, typer.Option("--format", help="mermaid (stateDiagram-v2) or dot.")] = "mermaid",
-    out_file: Annotated[Optional[Path], typer.Option("--out", help="Write to this file instead of printing.")] = None,
+    out_file: Annotated[Path | None, typer.Option("--out", help="Write to this file instead of printing.")] = None,
 ) -> None:
     """Print the order or session state machine, drawn from the table the engine runs on."""
     from logos.diagrams import FORMATS, TABLES, render
@@ -483,8 +483,8 @@ def diagram(
 
 
 def rehearse(
-    home: Annotated[Optional[Path], typer.Option("--home", help="Home folder the rehearsal goes under (default: LOGOS_HOME or the current folder).")] = None,
-    out: Annotated[Optional[Path], typer.Option("--out", help="Rehearsal folder (default: <home>/runs/live/rehearsals/<UTC time>); must be new or empty.")] = None,
+    home: Annotated[Path | None, typer.Option("--home", help="Home folder the rehearsal goes under (default: LOGOS_HOME or the current folder).")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Rehearsal folder (default: <home>/runs/live/rehearsals/<UTC time>); must be new or empty.")] = None,
 ) -> None:
     """Make every risk guard fire in real paper sessions on the bundled fixtures, and report.
 

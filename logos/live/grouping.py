@@ -8,8 +8,9 @@ word of its own: ``9961.60``, ``-0.29``, ``130s``) and their time. A symbol's di
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Hashable, Iterable
 from decimal import Decimal
-from typing import Any, Callable, Hashable, Iterable, TypeVar
+from typing import Any, TypeVar
 
 Row = TypeVar("Row")
 FIGURE = re.compile(r"(?<![\w./:-])-?\d+(?:\.\d+)?s?(?![\w/:-]|\.\w)")

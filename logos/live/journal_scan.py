@@ -11,8 +11,9 @@ from __future__ import annotations
 import json
 import mmap
 import os
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 
 def lines_in(data: bytes | mmap.mmap, types: Iterable[str]) -> list[dict[str, Any]]:

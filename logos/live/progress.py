@@ -13,8 +13,9 @@ Imported only when stderr is a terminal: a scripted session never loads rich.pro
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from rich.console import Console, RenderableType
 from rich.progress import (

@@ -93,7 +93,7 @@ def _run(
 ) -> tuple[SessionState, tuple[Any, ...], int, int] | None:
     """Re-derive up to ``RUN`` inputs from ``entries[start]`` in one call; None unless every line
     it derives is the journal's (the caller then goes event by event)."""
-    inputs = []
+    inputs: list[Any] = []
     for _, event, _ in entries[start:]:
         if type(event) in _INPUT_TYPES:
             if len(inputs) == RUN:

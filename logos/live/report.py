@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 from logos.core.events import GuardTripped
 from logos.core.guards import drawdown_bps
@@ -13,7 +14,6 @@ from logos.core.timestamps import iso
 from logos.live.grouping import group_by, shape
 from logos.live.unsent import DENIED_HINT, SKIPPED_HINT, Unsent, unsent_rows
 from logos.version import __version__
-
 
 # The key of the configuration table that says where the seed came from (``--seed``, a file...).
 SEED_SOURCE = "seed_source"

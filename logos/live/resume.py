@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from logos import paths
+from logos.config.symbols import SymbolTableError, load_symbol_specs
 from logos.core.effects import WriteArtifactRows
 from logos.core.events import BarClosed, StrategyChanged, WarmupBar
 from logos.core.guards import STRATEGY
@@ -25,7 +26,6 @@ from logos.core.strategy import Strategy
 from logos.core.strategy_params import StrategyError
 from logos.live import audit
 from logos.live.artifacts import ArtifactStreams
-from logos.stats.equity_curve import EquityCurve
 from logos.live.checksums import file_crc
 from logos.live.journal import JournalError, read_journal
 from logos.live.lock import LockHeld, WriterLock, acquire
@@ -45,8 +45,8 @@ from logos.live.runner import (
 )
 from logos.live.session_log import LogChoice
 from logos.live.snapshot import Snapshot, SnapshotEdited, SnapshotError, read_snapshot
+from logos.stats.equity_curve import EquityCurve
 from logos.strategy_loader import changes, load_recorded
-from logos.config.symbols import SymbolTableError, load_symbol_specs
 
 
 class Replay(NamedTuple):
@@ -258,7 +258,7 @@ def _record_restart(
     changed strategy code) and snapshot it, with its reconciliation for session.md."""
     state, setup = replay.state, session.setup
     for _, bar in replay.bars:  # journaled after the snapshot, so not yet in its feed figures
-        if type(bar) is WarmupBar:
+        if isinstance(bar, WarmupBar):
             session.count_warmup(bar)
         else:
             session.count_bar(bar)

@@ -18,13 +18,16 @@ import os
 import shutil
 import signal
 import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any
 
 from logos import paths
+from logos.atomic import fsync_dir, write_atomic
+from logos.config.settings import FAULT_CREATE_STEP_ENV, FAULT_KILL_AFTER_SEQ_ENV
 from logos.core.effects import AppendJournal, Log, Stop, WriteArtifactRows
 from logos.core.events import (
     INPUTS,
@@ -44,18 +47,16 @@ from logos.core.state_codec import dump
 from logos.core.strategy import Strategy
 from logos.live import stop
 from logos.live.artifacts import ArtifactStreams, write_positions
-from logos.atomic import fsync_dir, write_atomic
 from logos.live.journal import JournalError, JournalWriter
 from logos.live.lock import LockHeld, WriterLock, acquire, lock_holder
 from logos.live.provenance import CachePath, CacheTrail, InputChanged
 from logos.live.report import render
 from logos.live.session_log import LogChoice, session_logger
 from logos.live.snapshot import Snapshot, SnapshotWriter, encode_snapshot, with_failure
-from logos.stats.equity_curve import EquityCurve
 from logos.live.unsent import Unsent, read_unsent, unsent_note
+from logos.stats.equity_curve import EquityCurve
 from logos.stats.summary import summarize_folder, write_summary
 from logos.version import __version__
-from logos.config.settings import FAULT_CREATE_STEP_ENV, FAULT_KILL_AFTER_SEQ_ENV
 
 SNAPSHOT = "state.json"
 JOURNAL = "state.jsonl"
@@ -178,7 +179,7 @@ def config_hash(params: Params) -> str:
 
 
 def wall_iso() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class Interpreter:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from pyrsistent import pmap
 
 from logos import paths
+from logos.config.settings import Settings
+from logos.config.validation import DEFAULT_EXCHANGE
 from logos.core.state import Params
 from logos.core.strategy import Strategy
 from logos.core.strategy_params import StrategyError, freeze_params
@@ -18,14 +20,12 @@ from logos.extras import missing_extra
 from logos.live.report import SEED_SOURCE
 from logos.live.runner import SessionError, SessionSetup
 from logos.live.session_log import LogChoice
-from logos.config.settings import Settings
-from logos.config.validation import DEFAULT_EXCHANGE
 
 SESSION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 
 def default_session_id() -> str:
-    return datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S-paper")
+    return datetime.now(UTC).strftime("%Y%m%d-%H%M%S-paper")
 
 
 def check_session_id(session_id: str, given_as: str = "--session-id") -> str:

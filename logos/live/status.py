@@ -16,8 +16,8 @@ from typing import Any, NamedTuple
 
 import typer
 
-from logos.core.state import SessionState
 from logos import output
+from logos.core.state import SessionState
 from logos.live.figures import live_figures
 from logos.live.journal import JournalError, read_journal
 from logos.live.replay import Disagreement, rederive
@@ -81,11 +81,15 @@ def _code(seen: Look) -> int:
     return EXIT_UNREADABLE if seen.state is None else 0
 
 
+def _show(folder: Path, seen: Look, *end: str) -> None:
+    output.show(lambda: document(folder, seen), lambda: output.out.print(view(folder, seen), *end), _code(seen))
+
+
 def show_status(folder: Path, watch: bool, every: float) -> None:
     """Print the session's status once, or with ``watch`` every ``every`` seconds until it stops running."""
     if not watch:
         seen = look(folder)
-        output.show(lambda: document(folder, seen), lambda: output.out.print(view(folder, seen)), _code(seen))
+        _show(folder, seen)
         if _code(seen):
             raise typer.Exit(code=_code(seen))
         return
@@ -102,7 +106,7 @@ def _watch_lines(folder: Path, every: float) -> None:
     """One block (or one JSON document a line) per look, until the session is not running."""
     while True:
         seen = look(folder)
-        output.show(lambda: document(folder, seen), lambda: output.out.print(view(folder, seen), "\n"), _code(seen))
+        _show(folder, seen, "\n")
         if seen.standing.kind != "running":
             return
         time.sleep(every)

@@ -7,7 +7,7 @@ The parameters shown are the strategies' own declarations, the same that validat
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 
@@ -22,10 +22,10 @@ HOME_OPTION = typer.Option("--home", help="Home folder relative strategy files a
 @strategies_app.command("list")
 def strategies_list(
     path: Annotated[
-        Optional[list[str]],
+        list[str] | None,
         typer.Option("--path", help="Also list the strategies in this file, or in the *.py files of this folder (relative to the home); repeat for more."),
     ] = None,
-    home: Annotated[Optional[Path], HOME_OPTION] = None,
+    home: Annotated[Path | None, HOME_OPTION] = None,
 ) -> None:
     """List the built-in and installed strategies (and those under --path), each with its parameters.
 
@@ -49,7 +49,7 @@ def strategies_list(
 @strategies_app.command("show")
 def strategies_show(
     name: Annotated[str, typer.Argument(help="A built-in or installed name, package.module:Class or path/to/file.py:Class.")],
-    home: Annotated[Optional[Path], HOME_OPTION] = None,
+    home: Annotated[Path | None, HOME_OPTION] = None,
 ) -> None:
     """Show one strategy: what it does, its parameters, the windows it keeps and its source."""
     from logos.core.strategies import build

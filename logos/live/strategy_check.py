@@ -11,8 +11,9 @@ differ is reported. What the check cannot see: randomness that repeats within on
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from itertools import islice
-from typing import Any, Iterable, Iterator, NamedTuple
+from typing import Any, NamedTuple
 
 from logos.core.codec import encode_entries
 from logos.core.effects import AppendJournal, Stop, WriteArtifactRows

@@ -55,7 +55,7 @@ def _time(entry: dict[str, Any]) -> str:
 
 def unsent_rows(unsent: Unsent) -> list[tuple[str, ...]]:
     """Rows of session.md's table: first, last, count, symbol, what, why (the last reason in full)."""
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for group in unsent.denied + unsent.skipped:
         last = group.last
         what = f"{last['side']} denied" if last["type"] == DENIED else "skipped"
@@ -73,7 +73,7 @@ def unsent_note(unsent: Unsent) -> str | None:
     if denied:
         by_guard: Counter[str] = Counter()
         for group in unsent.denied:
-            by_guard.update({guard: group.count for guard in group.first["reasons"]})
+            by_guard.update(dict.fromkeys(group.first["reasons"], group.count))
         parts.append(f"{denied} denied by a guard ({_tally(by_guard)})")
     if skipped:
         by_symbol: Counter[str] = Counter()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -12,11 +12,10 @@ from logos.extras import missing_extra
 from logos.output import fail, out
 
 
-
 def report(
     session_id: Annotated[str, typer.Argument(help="The session to report on (see `logos sessions list`).")],
-    out_file: Annotated[Optional[Path], typer.Option("--out", help="Write the page here (default: <session folder>/report.html).")] = None,
-    home: Annotated[Optional[Path], typer.Option("--home", help="Home folder (default: LOGOS_HOME or the current folder).")] = None,
+    out_file: Annotated[Path | None, typer.Option("--out", help="Write the page here (default: <session folder>/report.html).")] = None,
+    home: Annotated[Path | None, typer.Option("--home", help="Home folder (default: LOGOS_HOME or the current folder).")] = None,
 ) -> None:
     """Write one self-contained HTML page: equity, drawdown, prices with fills, guard trips, statistics."""
     folder = paths.session_dir(paths.home(home), session_id)
@@ -25,8 +24,8 @@ def report(
     absent = missing_extra("report", "`logos report`")
     if absent:
         raise fail(absent)
-    from logos.report.build import write_report
     from logos.live.snapshot import SnapshotError
+    from logos.report.build import write_report
     from logos.stats.records import RecordsError
 
     try:

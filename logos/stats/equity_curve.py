@@ -7,9 +7,9 @@ memory however long the session.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
-from typing import Iterable
 
 from logos.core.guards import drawdown_bps
 from logos.stats.drawdown import Drawdown
@@ -47,9 +47,12 @@ class EquityCurve:
         self.last_ts: str | None = None
         self._text: str | None = None
         self._value = initial  # the last row's equity
-        self._peak, self._peak_at = initial, None
+        self._peak = initial
+        self._peak_at: str | None = None
         self._fall, self._fall_peak = _ZERO, initial
-        self._start = self._trough_at = self._recovered_at = None
+        self._start: str | None = None
+        self._trough_at: str | None = None
+        self._recovered_at: str | None = None
         self._previous, self._n = initial, 0
         self._total = self._squares = self._down = _ZERO
 
@@ -107,12 +110,13 @@ class EquityCurve:
 
     def returns(self, per_year: int) -> Returns:
         """The per-bar return statistics, the last period (complete at the end) included."""
-        if self.last_ts is None:
+        text = self._text
+        if self.last_ts is None or text is None:  # no row yet (both are set by the first)
             return ratios(0, _ZERO, _ZERO, _ZERO, per_year)
         end = EquityCurve(self.initial)
         for name in self.__slots__:
             setattr(end, name, getattr(self, name))
-        end.add_rows((("", end._text),))  # a later time commits the last period; its row changes nothing else
+        end.add_rows((("", text),))  # a later time commits the last period; its row changes nothing else
         return ratios(end._n, end._total, end._squares, end._down, per_year)
 
 

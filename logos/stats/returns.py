@@ -6,8 +6,9 @@ The risk-free rate is taken as zero.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
-from typing import Iterable, NamedTuple
+from typing import NamedTuple
 
 from logos.core.money import BPS
 from logos.stats.rounding import WORKING, rounded

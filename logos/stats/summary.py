@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
+from logos.atomic import write_atomic
 from logos.core.portfolio import unrealized
 from logos.core.state import FLAT, SessionState
 from logos.feeds.csv_format import parse_ts
-from logos.atomic import write_atomic
 from logos.live.report import pnl_summary
 from logos.stats.equity_curve import EquityCurve, fold_account
 from logos.stats.records import Fill, read_fills
