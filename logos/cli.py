@@ -38,9 +38,7 @@ def _print_version(wanted: bool) -> None:
 
 @app.callback()
 def _root(
-    version: Annotated[
-        bool, typer.Option("--version", help="Print the Logos version and exit.", is_eager=True, callback=_print_version)
-    ] = False,
+    version: Annotated[bool, typer.Option("--version", help="Print the Logos version and exit.", is_eager=True, callback=_print_version)] = False,
 ) -> None:
     """Deterministic paper-trading execution engine."""
     output.reset()  # a command's --json decides; nothing left from an earlier run in this process

@@ -204,10 +204,7 @@ def _file_classes(path: Path) -> dict[str, type[Strategy]]:
 
 
 def _classes_of(module: Any) -> dict[str, type[Strategy]]:
-    return {
-        name: value for name, value in vars(module).items()
-        if _is_strategy(value) and value.__module__ == module.__name__
-    }
+    return {name: value for name, value in vars(module).items() if _is_strategy(value) and value.__module__ == module.__name__}
 
 
 def _pick(spec: str, classes: Mapping[str, type[Strategy]], name: str, where: str) -> StrategySource:

@@ -38,12 +38,19 @@ def credential_problems(settings: Settings) -> list[Problem]:
     key = settings.alpaca_key_id
     if key is not None:
         if key.reveal().startswith("AK"):
-            problems.append(Problem("alpaca_key_id", f"{key.hint} looks like a live-trading key (AK...); fix: use a paper key (PK...) from the paper dashboard"))
+            problems.append(
+                Problem("alpaca_key_id", f"{key.hint} looks like a live-trading key (AK...); fix: use a paper key (PK...) from the paper dashboard")
+            )
         elif not key.reveal().isalnum():
             problems.append(Problem("alpaca_key_id", f"{key.hint} is not an Alpaca key id (letters and digits only); fix: copy the key id again"))
     if not settings.alpaca_paper:
         spec = SPECS["alpaca_paper"]
-        problems.append(Problem("alpaca_paper", f"false asks for live trading, which is out of scope; fix: {settings.origin(spec.name).how_to_fix(spec)} to true or remove it"))
+        problems.append(
+            Problem(
+                "alpaca_paper",
+                f"false asks for live trading, which is out of scope; fix: {settings.origin(spec.name).how_to_fix(spec)} to true or remove it",
+            )
+        )
     return problems
 
 
@@ -68,7 +75,9 @@ def _unhealthy(exc: Exception, secrets: Any) -> Unhealthy:
         return Unhealthy(f"alpaca: could not reach the paper API ({detail(exc, secrets)}); fix: check the network and try again")
     status = getattr(exc, "status_code", None)
     if status in (401, 403):
-        return Unhealthy(f"alpaca: the paper API rejected the credentials (HTTP {status}); fix: check ALPACA_KEY_ID and ALPACA_SECRET_KEY are paper keys")
+        return Unhealthy(
+            f"alpaca: the paper API rejected the credentials (HTTP {status}); fix: check ALPACA_KEY_ID and ALPACA_SECRET_KEY are paper keys"
+        )
     return Unhealthy(f"alpaca: reading the account failed ({detail(exc, secrets)})")
 
 
@@ -90,7 +99,10 @@ def _report(account: Any, settings: Settings, specs: dict[str, SymbolSpec]) -> H
     except Exception as exc:  # pydantic ValidationError: the request itself is malformed
         report.fail(f"sample order for {symbol} is not a valid Alpaca request ({detail(exc, ())})")
     else:
-        report.row("sample order", f"{request.side.value} {request.qty:g} {request.symbol} {request.type.value} {request.time_in_force.value} (built, not submitted)")
+        report.row(
+            "sample order",
+            f"{request.side.value} {request.qty:g} {request.symbol} {request.type.value} {request.time_in_force.value} (built, not submitted)",
+        )
     report.row("orders sent", "0 (dry-run: no order method is reachable)")
     return report
 

@@ -77,7 +77,12 @@ def prepare(settings: Settings) -> tuple[Any, list[Problem], list[str]]:
             exchange.set_sandbox_mode(True)
         except Exception:  # ccxt raises NotSupported, or TypeError where 'test' is None
             spec = SPECS["ccxt_sandbox"]
-            problems.append(Problem(spec.name, f"{exchange_id} has no sandbox/testnet in ccxt; fix: {settings.origin(spec.name).how_to_fix(spec)} to false to check the production API with read-only calls, or choose an exchange with a testnet such as binance"))
+            problems.append(
+                Problem(
+                    spec.name,
+                    f"{exchange_id} has no sandbox/testnet in ccxt; fix: {settings.origin(spec.name).how_to_fix(spec)} to false to check the production API with read-only calls, or choose an exchange with a testnet such as binance",
+                )
+            )
     else:
         notes.append("sandbox off: production endpoint, read-only calls only")
     if not exchange.check_required_credentials(False):
@@ -97,10 +102,16 @@ def _missing_credentials(exchange_id: str, required: dict[str, bool], settings: 
             continue
         setting = _CREDENTIALS.get(credential)
         if setting is None:
-            problems.append(Problem("ccxt_exchange", f"{exchange_id} requires the {credential!r} credential, which Logos does not pass; fix: choose another exchange"))
+            problems.append(
+                Problem(
+                    "ccxt_exchange", f"{exchange_id} requires the {credential!r} credential, which Logos does not pass; fix: choose another exchange"
+                )
+            )
         elif getattr(settings, setting) is None:
             what = "a password (API passphrase)" if credential == "password" else f"the {credential!r} credential"
-            problems.append(Problem(setting, f"{exchange_id} requires {what}; fix: {how_to_set(SPECS[setting])} to the value shown when the API key was created"))
+            problems.append(
+                Problem(setting, f"{exchange_id} requires {what}; fix: {how_to_set(SPECS[setting])} to the value shown when the API key was created")
+            )
     return problems
 
 
@@ -157,7 +168,9 @@ def _call(fn: Any, what: str, name: str, secrets: Any) -> Any:
             raise Unhealthy(f"ccxt: could not reach {name} to {what} ({detail(exc, secrets)}); fix: check the network and try again") from None
         kind = type(exc).__name__
         if kind in ("AuthenticationError", "PermissionDenied", "AccountSuspended"):
-            raise Unhealthy(f"ccxt: {name} rejected the credentials while trying to {what} ({detail(exc, secrets)}); fix: check CCXT_API_KEY and CCXT_API_SECRET (sandbox keys differ from production keys)") from None
+            raise Unhealthy(
+                f"ccxt: {name} rejected the credentials while trying to {what} ({detail(exc, secrets)}); fix: check CCXT_API_KEY and CCXT_API_SECRET (sandbox keys differ from production keys)"
+            ) from None
         raise Unhealthy(f"ccxt: {name} failed to {what} ({detail(exc, secrets)})") from None
 
 
@@ -213,14 +226,19 @@ def order_rule_failures(exchange: Any, market: dict[str, Any], intent: OrderInte
     """Return every way ``intent`` breaks the venue's precision and limits (empty: it passes)."""
     failures = []
     symbol = intent.symbol
-    for what, value, to_precision in (("amount", intent.qty, exchange.amount_to_precision), ("price", intent.limit_price, exchange.price_to_precision)):
+    for what, value, to_precision in (
+        ("amount", intent.qty, exchange.amount_to_precision),
+        ("price", intent.limit_price, exchange.price_to_precision),
+    ):
         try:
             venue = Decimal(to_precision(symbol, str(value)))
         except Exception as exc:  # ccxt InvalidOrder: below the smallest step
             failures.append(f"{what} {value} is refused by {symbol}'s precision ({type(exc).__name__}); fix: align symbols.toml with the exchange")
             continue
         if venue != value:
-            failures.append(f"{what} {value} is not on {symbol}'s precision (the exchange would send {venue}); fix: align symbols.toml steps with the exchange")
+            failures.append(
+                f"{what} {value} is not on {symbol}'s precision (the exchange would send {venue}); fix: align symbols.toml steps with the exchange"
+            )
     for what, value in (("amount", intent.qty), ("price", intent.limit_price), ("cost", intent.notional)):
         if value is None:
             continue  # a market order has no price to hold to the limits

@@ -33,7 +33,9 @@ class VendorChecks:
 
             return credential_problems(settings)
         if adapter == "ib":
-            return [Problem("adapter", "ib is a documented stub and cannot be used (see `logos adapters check ib`); fix: choose ccxt, alpaca or none")]
+            return [
+                Problem("adapter", "ib is a documented stub and cannot be used (see `logos adapters check ib`); fix: choose ccxt, alpaca or none")
+            ]
         if adapter != "none":
             return [Problem("adapter", f"{adapter!r} is not one of {', '.join(ADAPTERS)}; fix: pass --adapter with one of them")]
         return []

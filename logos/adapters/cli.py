@@ -128,7 +128,9 @@ def _run_check(name: str, cli: dict[str, Any], dry_run: bool, check: Callable[[S
     from logos.config.symbols import SymbolTableError, load_symbol_table
 
     if not dry_run:
-        typer.echo(f"refusing: `logos adapters check {name}` runs only with --dry-run (live order paths are out of scope); rerun with --dry-run", err=True)
+        typer.echo(
+            f"refusing: `logos adapters check {name}` runs only with --dry-run (live order paths are out of scope); rerun with --dry-run", err=True
+        )
         raise typer.Exit(code=EXIT_BAD_INPUT)
     absent = missing_extra(name, f"`logos adapters check {name}`")
     if absent:

@@ -18,7 +18,17 @@ from logos.config.settings import SETTINGS, SettingSpec
 
 PANELS: dict[str, tuple[str, ...]] = {
     "Strategy": ("symbols", "strategy", "params", "sizing", "sizing_value", "seed"),
-    "Execution": ("order_type", "limit_offset_bps", "limit_ttl_bars", "fill_at", "slippage_bps", "fee_bps", "volume_share", "initial_cash", "adapter"),
+    "Execution": (
+        "order_type",
+        "limit_offset_bps",
+        "limit_ttl_bars",
+        "fill_at",
+        "slippage_bps",
+        "fee_bps",
+        "volume_share",
+        "initial_cash",
+        "adapter",
+    ),
     "Risk": ("max_notional", "max_exposure", "max_position", "max_drawdown_bps", "drawdown_action", "stale_after_s", "kill_switch_file"),
     "Feed": ("feed", "speed", "interval", "poll_interval_s", "request_timeout_s", "ccxt_base_url", "yfinance_base_url"),
     "Storage": ("home", "config", "snapshot_every", "durability", "log_level", "log_console"),

@@ -318,8 +318,11 @@ def _params(raw: Any) -> Mapping[str, Any]:
         try:
             # Numbers are read from their text: 2.5 becomes Decimal("2.5"), never a binary float.
             value = json.loads(
-                text or "{}", parse_float=lambda t: Decimal(_number_text(t)), parse_int=lambda t: int(_number_text(t)),
-                parse_constant=_no_constant, object_pairs_hook=_no_repeats,
+                text or "{}",
+                parse_float=lambda t: Decimal(_number_text(t)),
+                parse_int=lambda t: int(_number_text(t)),
+                parse_constant=_no_constant,
+                object_pairs_hook=_no_repeats,
             )
         except json.JSONDecodeError as exc:
             raise Invalid(f"is not valid JSON ({exc.msg} at column {exc.colno})") from None
@@ -360,7 +363,8 @@ def _strategy(raw: Any) -> str:
 
 
 STRATEGY = Kind(
-    _strategy, "a built-in (momentum, mean_reversion, pairs_trading), an installed name, package.module:Class or path/to/file.py:Class",
+    _strategy,
+    "a built-in (momentum, mean_reversion, pairs_trading), an installed name, package.module:Class or path/to/file.py:Class",
     metavar="NAME|MODULE:CLASS|FILE.py:CLASS",
 )
 
@@ -442,7 +446,9 @@ def _base_url(raw: Any) -> str:
 
 # A URL's user name and password are never echoed in a problem line.
 _URL_LOGIN = re.compile(r"(\w+://)[^/@\s]+@")
-BASE_URL = Kind(_base_url, "an http(s) URL such as https://testnet.binance.vision, or empty for the vendor's own", lambda v: v or "(vendor's own)", metavar="URL")
+BASE_URL = Kind(
+    _base_url, "an http(s) URL such as https://testnet.binance.vision, or empty for the vendor's own", lambda v: v or "(vendor's own)", metavar="URL"
+)
 
 
 def _scale_to_interval(values: dict[str, Any], origins: Mapping[str, Origin]) -> None:
@@ -525,18 +531,25 @@ class Settings:
     volume_share: Decimal = _setting(decimal_kind(ZERO, Decimal(1)), "0.25", "Largest share of a bar's volume one order may fill.")
     initial_cash: Decimal = _setting(decimal_kind(ZERO, MAX_AMOUNT), "100000", "Starting cash of the paper account.")
     max_notional: Decimal = _setting(decimal_kind(ZERO, MAX_AMOUNT, cap="per-order notional cap"), "25000", "Risk: largest notional of one order.")
-    max_exposure: Decimal = _setting(decimal_kind(ZERO, MAX_AMOUNT, cap="gross exposure cap"), "100000", "Risk: largest gross exposure across symbols.")
-    max_position: Decimal = _setting(decimal_kind(ZERO, MAX_AMOUNT, cap="per-symbol position cap"), "50000", "Risk: largest position notional in one symbol.")
+    max_exposure: Decimal = _setting(
+        decimal_kind(ZERO, MAX_AMOUNT, cap="gross exposure cap"), "100000", "Risk: largest gross exposure across symbols."
+    )
+    max_position: Decimal = _setting(
+        decimal_kind(ZERO, MAX_AMOUNT, cap="per-symbol position cap"), "50000", "Risk: largest position notional in one symbol."
+    )
     max_drawdown_bps: Decimal = _setting(
         decimal_kind(ZERO, Decimal(10000), cap="drawdown limit"), "1000", "Risk: drawdown from peak equity that trips the guard, in basis points."
     )
     drawdown_action: str = _setting(choice_kind("halt", "reduce"), "halt", "Risk: what a drawdown trip does.")
-    stale_after_s: int = _setting(int_kind(1, 30 * 86400), "300", "Risk: seconds without a bar before data counts as stale (default five bars, at least 30).")
+    stale_after_s: int = _setting(
+        int_kind(1, 30 * 86400), "300", "Risk: seconds without a bar before data counts as stale (default five bars, at least 30)."
+    )
     kill_switch_file: Path = _setting(PATH, "KILL_SWITCH", "Risk: the session halts while this file exists (relative to home).")
     feed: str = _setting(choice_kind("cache", "yfinance", "ccxt"), "cache", "Where bars come from.")
     speed: str = _setting(SPEED, "max", "Replay speed: max, realtime, or a factor of real time.")
     snapshot_every: int | None = _setting(
-        auto_int_kind(1, 10_000_000), "auto",
+        auto_int_kind(1, 10_000_000),
+        "auto",
         "Events between state.json snapshots; auto: 5000, or 10 per symbol when that is more (a snapshot of many symbols costs more).",
     )
     durability: str = _setting(choice_kind("auto", "always", "end"), "auto", "When the journal is fsync'd.")
@@ -783,7 +796,12 @@ def read_dotenv(path: Path, problems: list[Problem], warnings: list[Problem]) ->
 
     bad = [binding for binding in parse_stream(io.StringIO(text)) if binding.error]
     for binding in bad:
-        problems.append(Problem("dotenv", f"{path} line {_line_of(binding.original)} does not parse{_near(binding.original.string)}; fix: write it as NAME=value, with a matching quote at each end of a quoted value"))
+        problems.append(
+            Problem(
+                "dotenv",
+                f"{path} line {_line_of(binding.original)} does not parse{_near(binding.original.string)}; fix: write it as NAME=value, with a matching quote at each end of a quoted value",
+            )
+        )
     if bad:
         return None  # python-dotenv would drop the line with a warning of its own
     values = {k: v or "" for k, v in dotenv_values(stream=io.StringIO(text)).items()}

@@ -61,11 +61,11 @@ def _spec(path: Path, symbol: str, fields: Any) -> SymbolSpec:
         return SymbolTableError(f"{path}: symbol {_clip(symbol)}: {what}")
 
     if not isinstance(fields, dict):
-        raise fail("is not a table; fix: write it as [symbols.\"" + symbol + "\"] with its fields")
+        raise fail('is not a table; fix: write it as [symbols."' + symbol + '"] with its fields')
     expected = {"asset_class", *_DECIMAL_FIELDS}
     missing = sorted(expected - fields.keys())
     if missing:
-        raise fail(f"missing {', '.join(missing)}; fix: add them as decimal strings, e.g. price_tick = \"0.01\"")
+        raise fail(f'missing {", ".join(missing)}; fix: add them as decimal strings, e.g. price_tick = "0.01"')
     unknown = sorted(fields.keys() - expected)
     if unknown:
         raise fail(f"unknown field {', '.join(str(u)[:40] for u in unknown)}; fix: remove it (fields: {', '.join(sorted(expected))})")
@@ -81,14 +81,14 @@ def _spec(path: Path, symbol: str, fields: Any) -> SymbolSpec:
 def _decimal(raw: Any, name: str, fail: Callable[[str], SymbolTableError]) -> Decimal:
     low, high, low_allowed = BOUNDS[name]
     if isinstance(raw, bool) or not isinstance(raw, (str, int, Decimal)):
-        raise fail(f"{name} = {_clip(raw)} is not a decimal; fix: write it as a string such as \"0.01\"")
+        raise fail(f'{name} = {_clip(raw)} is not a decimal; fix: write it as a string such as "0.01"')
     if isinstance(raw, int) and raw.bit_length() > 128:  # str() of one past 4300 digits raises
         raise fail(f"{name} is a whole number far above {high}; fix: correct the value")
     try:
         return bounded_decimal(str(raw).strip(), low, high, low_open=not low_allowed)
     except Invalid as exc:
         reason = "is not a decimal" if str(exc) in ("is empty", "is not a number") else str(exc)
-        fix = "write it as a string such as \"0.01\"" if reason == "is not a decimal" else f"use a value from {low:f} to {high:f}"
+        fix = 'write it as a string such as "0.01"' if reason == "is not a decimal" else f"use a value from {low:f} to {high:f}"
         raise fail(f"{name} = {_clip(raw)} {reason}; fix: {fix}") from None
 
 

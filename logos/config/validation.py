@@ -106,7 +106,7 @@ def symbol_specs(settings: Settings) -> tuple[dict[str, SymbolSpec], list[Proble
 
 
 def _symbol_fix(symbol: str, table: dict[str, SymbolSpec], where: str, home: Path) -> str:
-    add = f"add a [symbols.\"{symbol}\"] table to {paths.data_dir(home) / 'symbols.toml'}"
+    add = f'add a [symbols."{symbol}"] table to {paths.data_dir(home) / "symbols.toml"}'
     close = closest_symbol(symbol, table)
     if close is not None:
         return f"did you mean {close}? write it so in {where}, or {add}"
@@ -116,6 +116,7 @@ def _symbol_fix(symbol: str, table: dict[str, SymbolSpec], where: str, home: Pat
 def closest_symbol(symbol: str, known: dict[str, SymbolSpec]) -> str | None:
     """Return the known symbol ``symbol`` most likely means: same letters in any case and with
     ``-`` for ``/`` (``aapl``, ``ETH-USDT``), else the closest spelling."""
+
     def bare(name: str) -> str:
         return name.upper().replace("-", "").replace("/", "")
 
@@ -142,11 +143,21 @@ def _kill_switch_problems(settings: Settings) -> list[Problem]:
     if error:
         return [Problem(spec.name, f"{_short(kill)} cannot be used as a file name ({error}); fix: {fix} to a short path such as KILL_SWITCH")]
     if not kill.parent.is_dir():
-        return [Problem(spec.name, f"{kill} is in a folder that does not exist, so the kill switch could never be touched; fix: create {kill.parent} or {fix} to a path in an existing folder")]
+        return [
+            Problem(
+                spec.name,
+                f"{kill} is in a folder that does not exist, so the kill switch could never be touched; fix: create {kill.parent} or {fix} to a path in an existing folder",
+            )
+        ]
     if kill.is_dir():
         return [Problem(spec.name, f"{kill} is a folder, not a file path; fix: {fix} to a file path such as KILL_SWITCH")]
     if kill.exists():
-        return [Problem(spec.name, f"{kill} exists, so a session would halt at its first event; fix: delete {kill} once the reason it was created is dealt with, or {fix} to another path")]
+        return [
+            Problem(
+                spec.name,
+                f"{kill} exists, so a session would halt at its first event; fix: delete {kill} once the reason it was created is dealt with, or {fix} to another path",
+            )
+        ]
     return []
 
 
@@ -174,13 +185,28 @@ def _feed_problems(settings: Settings, specs: dict[str, SymbolSpec], duration_s:
         for symbol, spec in specs.items():
             fixture = paths.cache_file(cache, spec.asset_class, symbol)
             if not fixture.is_file():
-                problems.append(Problem("feed", f"cache has no fixture for {symbol} ({fixture} is missing); fix: add that file, drop {symbol} from symbols, or set feed to yfinance or ccxt"))
+                problems.append(
+                    Problem(
+                        "feed",
+                        f"cache has no fixture for {symbol} ({fixture} is missing); fix: add that file, drop {symbol} from symbols, or set feed to yfinance or ccxt",
+                    )
+                )
         if duration_s is not None:
-            problems.append(Problem("feed", "--duration applies to polling feeds only; a cache replay ends with its files; fix: drop --duration, or set feed to yfinance or ccxt"))
+            problems.append(
+                Problem(
+                    "feed",
+                    "--duration applies to polling feeds only; a cache replay ends with its files; fix: drop --duration, or set feed to yfinance or ccxt",
+                )
+            )
     elif settings.feed == "ccxt":
         for symbol, spec in specs.items():
             if spec.asset_class != "crypto":
-                problems.append(Problem("feed", f"ccxt serves crypto only, but {symbol} is {spec.asset_class}; fix: drop {symbol} from symbols or set feed to cache or yfinance"))
+                problems.append(
+                    Problem(
+                        "feed",
+                        f"ccxt serves crypto only, but {symbol} is {spec.asset_class}; fix: drop {symbol} from symbols or set feed to cache or yfinance",
+                    )
+                )
         if absent is None:
             problems += venues.exchange_problems(settings, settings.ccxt_exchange or DEFAULT_EXCHANGE)
     if settings.feed != "cache" and settings.fill_at == "same_close":
@@ -188,7 +214,12 @@ def _feed_problems(settings: Settings, specs: dict[str, SymbolSpec], duration_s:
         # from before the decision, which a live market never offers.
         fill_at = SPECS["fill_at"]
         where = settings.origin(fill_at.name).where(fill_at)
-        problems.append(Problem("fill_at", f"same_close fills at the close the order was decided on, a price a polled feed has already left behind; fix: drop {where} (next_open is the default) or replay the cache with --feed cache"))
+        problems.append(
+            Problem(
+                "fill_at",
+                f"same_close fills at the close the order was decided on, a price a polled feed has already left behind; fix: drop {where} (next_open is the default) or replay the cache with --feed cache",
+            )
+        )
     return problems
 
 
@@ -205,7 +236,12 @@ def strategy_problems(settings: Settings) -> list[Problem]:
         if exc.setting == "strategy":
             return [Problem(spec.name, f"{origin.describe(spec)} cannot be loaded: {exc}; fix: {origin.how_to_fix(spec)} to {spec.kind.expect}")]
         if exc.setting == "params":
-            return [Problem(spec.name, f"{origin.describe(spec)} does not suit strategy {settings.strategy}: {exc}; fix: {origin.how_to_fix(spec)} to values {settings.strategy} accepts")]
+            return [
+                Problem(
+                    spec.name,
+                    f"{origin.describe(spec)} does not suit strategy {settings.strategy}: {exc}; fix: {origin.how_to_fix(spec)} to values {settings.strategy} accepts",
+                )
+            ]
         params_where = settings.origin("params").where(SPECS["params"])
         return [Problem(spec.name, f"{exc}; fix: list the symbols it needs in {origin.where(spec)}, or change its params in {params_where}")]
     return []

@@ -151,10 +151,39 @@ class Book:
     """
 
     __slots__ = (
-        "params", "status", "mode", "clock", "origin", "cash", "positions", "markets", "view", "orders",
-        "working", "peak", "trips", "halt_causes", "created", "fills", "reduce_only", "realized", "value", "exposure",
-        "terms", "fresh_floor", "out", "strategy", "roll", "_keys", "_tail", "_cash_places", "_cash_text",
-        "_realized_text", "_unrealized_base", "_equity_quantum", "_exposure_quantum",
+        "params",
+        "status",
+        "mode",
+        "clock",
+        "origin",
+        "cash",
+        "positions",
+        "markets",
+        "view",
+        "orders",
+        "working",
+        "peak",
+        "trips",
+        "halt_causes",
+        "created",
+        "fills",
+        "reduce_only",
+        "realized",
+        "value",
+        "exposure",
+        "terms",
+        "fresh_floor",
+        "out",
+        "strategy",
+        "roll",
+        "_keys",
+        "_tail",
+        "_cash_places",
+        "_cash_text",
+        "_realized_text",
+        "_unrealized_base",
+        "_equity_quantum",
+        "_exposure_quantum",
     )
 
     def __init__(self, state: SessionState, out: Out, strategy: Strategy | None = None) -> None:
@@ -208,10 +237,27 @@ class Book:
         """The new state: everything the run changed, in one record."""
         keys = self._keys
         return SessionState(
-            self.params, self.status, self.mode, self.out.seq, self.clock, self.origin, self.cash,
-            SymbolMap(keys, tuple(self.positions.values())), SymbolMap(keys, tuple(self.markets.values())),
-            self.orders, self.peak, self.trips, self.halt_causes, self.created, self.fills, self.reduce_only,
-            self.realized, self.value, self.exposure, tuple(sorted(self.terms.items())), self.fresh_floor,
+            self.params,
+            self.status,
+            self.mode,
+            self.out.seq,
+            self.clock,
+            self.origin,
+            self.cash,
+            SymbolMap(keys, tuple(self.positions.values())),
+            SymbolMap(keys, tuple(self.markets.values())),
+            self.orders,
+            self.peak,
+            self.trips,
+            self.halt_causes,
+            self.created,
+            self.fills,
+            self.reduce_only,
+            self.realized,
+            self.value,
+            self.exposure,
+            tuple(sorted(self.terms.items())),
+            self.fresh_floor,
         )
 
     # -- order bookkeeping --
@@ -256,8 +302,17 @@ class Book:
         # realize at the fill's price (the mark at that moment).
         self.out.trades.append(
             (
-                trade_id, order.client_id, order.symbol, order.side, text(qty), text(price), text(fee), text(realized),
-                text(position.qty), text(unrealized(position, price)), iso(ts),
+                trade_id,
+                order.client_id,
+                order.symbol,
+                order.side,
+                text(qty),
+                text(price),
+                text(fee),
+                text(realized),
+                text(position.qty),
+                text(unrealized(position, price)),
+                iso(ts),
             )
         )
         return order

@@ -56,10 +56,7 @@ def _decoder(hint: Any) -> Callable[[Any], Any]:
     return _exactly(hint)
 
 
-_DECODERS = {
-    name: tuple((field, _decoder(hint)) for field, hint in typing.get_type_hints(cls).items())
-    for name, cls in EVENT_TYPES.items()
-}
+_DECODERS = {name: tuple((field, _decoder(hint)) for field, hint in typing.get_type_hints(cls).items()) for name, cls in EVENT_TYPES.items()}
 
 
 def _plain(value: Any) -> Any:
@@ -86,10 +83,7 @@ class _QuotedSymbols(dict[str, str]):
 
 
 _QUOTED = _QuotedSymbols()
-_BAR_LINE = (
-    '{"seq":%s,"type":"BarClosed","symbol":%s,"ts":%s,"open":"%s",'
-    '"high":"%s","low":"%s","close":"%s","volume":"%s","seen":%s}'
-)
+_BAR_LINE = '{"seq":%s,"type":"BarClosed","symbol":%s,"ts":%s,"open":"%s","high":"%s","low":"%s","close":"%s","volume":"%s","seen":%s}'
 
 
 # Field texts exactly as ``json.dumps(..., separators=(",", ":"), ensure_ascii=False)``
@@ -154,10 +148,7 @@ def encode(seq: int, event: Any) -> str:
 def encode_entries(entries: tuple[tuple[int, Any], ...]) -> list[str]:
     """``[encode(seq, event) for seq, event in entries]``, bars without a call per line."""
     quoted, bar_line = _QUOTED, _BAR_LINE
-    return [
-        bar_line % ((seq, quoted[event[0]]) + event[1:]) if type(event) is BarClosed else encode(seq, event)
-        for seq, event in entries
-    ]
+    return [bar_line % ((seq, quoted[event[0]]) + event[1:]) if type(event) is BarClosed else encode(seq, event) for seq, event in entries]
 
 
 def event_from_dict(body: dict[str, Any]) -> tuple[int, Any]:

@@ -32,9 +32,7 @@ class Edge(NamedTuple):
 class StateTable:
     """An FSM as data: states, an initial state, terminal states and edges."""
 
-    def __init__(
-        self, name: str, states: tuple[str, ...], initial: str, terminal: frozenset[str], edges: tuple[Edge, ...]
-    ) -> None:
+    def __init__(self, name: str, states: tuple[str, ...], initial: str, terminal: frozenset[str], edges: tuple[Edge, ...]) -> None:
         self.name = name
         self.states = states
         self.initial = initial

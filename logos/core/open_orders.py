@@ -79,4 +79,3 @@ class OpenOrders(Mapping[str, "Order"]):
 
     def __repr__(self) -> str:
         return f"OpenOrders({[order.client_id for order in self._orders]!r})"
-

@@ -18,8 +18,16 @@ EXPIRED = "expired"
 ORDER_TABLE = StateTable(
     name="order",
     states=(
-        INITIALIZED, DENIED, SUBMITTED, ACCEPTED, REJECTED,
-        PARTIALLY_FILLED, FILLED, PENDING_CANCEL, CANCELED, EXPIRED,
+        INITIALIZED,
+        DENIED,
+        SUBMITTED,
+        ACCEPTED,
+        REJECTED,
+        PARTIALLY_FILLED,
+        FILLED,
+        PENDING_CANCEL,
+        CANCELED,
+        EXPIRED,
     ),
     initial=INITIALIZED,
     terminal=frozenset({DENIED, REJECTED, FILLED, CANCELED, EXPIRED}),

@@ -21,9 +21,7 @@ from logos.core.money import ZERO, on_step
 from logos.core.state import Lot, Position
 
 
-def apply_fill(
-    position: Position, signed_qty: Decimal, price: Decimal, fee: Decimal, cash_step: Decimal
-) -> tuple[Position, Decimal, Decimal]:
+def apply_fill(position: Position, signed_qty: Decimal, price: Decimal, fee: Decimal, cash_step: Decimal) -> tuple[Position, Decimal, Decimal]:
     """Return the position after a fill, the realized PnL it booked (net of ``fee``) and the
     change of cash it makes (fee included).
 

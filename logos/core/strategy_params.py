@@ -195,4 +195,3 @@ def unknown(name: str, table: Mapping[str, Param], strategy: str) -> str:
     close = difflib.get_close_matches(name, list(table), n=1, cutoff=0.5)
     hint = f"did you mean {close[0]!r} ({table[close[0]].describe()})? " if close else ""
     return f"{strategy} has no parameter {name!r}; {hint}its parameters are {', '.join(table)}"
-

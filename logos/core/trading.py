@@ -56,7 +56,8 @@ def _rebalance(book: Book, symbol: str, signal: Decimal | int, bar: BarClosed) -
         # Reducing mode lets through only what shrinks exposure: a reversal becomes a close.
         price = intent.limit_price if intent.limit_price is not None else intent.reference_price
         intent = intent._replace(
-            qty=abs(holding), notional=abs(holding) * price,
+            qty=abs(holding),
+            notional=abs(holding) * price,
             annotations=intent.annotations + ("cut to a close: trading mode reducing",),
         )
     _submit(book, intent, holding, bar)
@@ -71,10 +72,21 @@ def _submit(book: Book, intent: OrderIntent, holding: Decimal, bar: BarClosed) -
     book.created += 1
     client_id = f"{params.session_id}-{book.created}"
     order = Order(
-        client_id, intent.symbol, intent.side, intent.qty, intent.order_type, intent.limit_price,
-        INITIALIZED, ZERO, 0, ZERO, ZERO, ts,
+        client_id,
+        intent.symbol,
+        intent.side,
+        intent.qty,
+        intent.order_type,
+        intent.limit_price,
+        INITIALIZED,
+        ZERO,
+        0,
+        ZERO,
+        ZERO,
+        ts,
         params.limit_ttl_bars if intent.order_type == "limit" else 0,
-        (INITIALIZED,), "; ".join(intent.annotations),
+        (INITIALIZED,),
+        "; ".join(intent.annotations),
     )
     violations = guards.pre_trade(params, book.mode, intent, holding, book.exposure_except(intent.symbol))
     if violations:

@@ -84,10 +84,7 @@ class CacheFeed:
     ) -> None:
         for symbol, asset_class in symbols.items():
             if asset_class not in ASSET_CLASSES:
-                raise FeedError(
-                    f"symbol {symbol!r} has asset class {asset_class!r}; "
-                    f"use one of {', '.join(ASSET_CLASSES)} in data/symbols.toml"
-                )
+                raise FeedError(f"symbol {symbol!r} has asset class {asset_class!r}; use one of {', '.join(ASSET_CLASSES)} in data/symbols.toml")
         self.cache_dir = Path(cache_dir)
         self.symbols = dict(sorted(symbols.items()))
         self.interval = interval
@@ -112,19 +109,13 @@ class CacheFeed:
             for file in files:
                 file.close()
             raise
-        streams = [
-            self._read(symbol, file, after.get(symbol, _BEFORE_ALL))
-            for symbol, file in zip(self.symbols, files, strict=True)
-        ]
+        streams = [self._read(symbol, file, after.get(symbol, _BEFORE_ALL)) for symbol, file in zip(self.symbols, files, strict=True)]
         # One symbol's stream is already in order: handing it out as is saves a generator hop per bar.
         return streams[0] if len(streams) == 1 else _merge(streams)
 
     def report(self) -> dict[str, SymbolReport]:
         """Return per-symbol counts of the latest replay (complete once it is exhausted)."""
-        return {
-            symbol: SymbolReport(symbol, str(self.path(symbol)), *vars(counts).values())
-            for symbol, counts in self._counts.items()
-        }
+        return {symbol: SymbolReport(symbol, str(self.path(symbol)), *vars(counts).values()) for symbol, counts in self._counts.items()}
 
     def row_count(self) -> int:
         """Return the complete rows of every file, its header excluded: the bars a whole
@@ -161,9 +152,7 @@ class CacheFeed:
             header = file.readline()
             if header != HEADER:
                 if header.endswith("\n"):
-                    raise FeedError(
-                        f"{path}:1: header is {_clip(header.rstrip())}; the first line must be {HEADER.rstrip()!r}"
-                    )
+                    raise FeedError(f"{path}:1: header is {_clip(header.rstrip())}; the first line must be {HEADER.rstrip()!r}")
                 return  # empty, or a header still being written: no rows yet
             last = _BEFORE_ALL
             # The line number is only needed for an error: the header is line 1, so it is rows_read + 1.
@@ -190,10 +179,7 @@ class CacheFeed:
                     # stamp[10:] must be exactly "THH:MM:SSZ": that also pins the stamp's length to 20.
                     ts = days[stamp[:10]] + stamp_times[stamp[10:]]
                     # Comparing a NaN raises (so the row is not valid); the upper bound refuses Infinity.
-                    valid = (
-                        _ZERO < op <= top and _ZERO < hp <= top and _ZERO < lp <= top and _ZERO < cp <= top
-                        and _ZERO <= vol <= top_volume
-                    )
+                    valid = _ZERO < op <= top and _ZERO < hp <= top and _ZERO < lp <= top and _ZERO < cp <= top and _ZERO <= vol <= top_volume
                 except (ValueError, ArithmeticError):
                     valid = False
                 if not valid:
@@ -225,10 +211,7 @@ def describe_bad_row(line: str) -> str:
     body = line[:-1]
     fields = body.split(",")
     if len(fields) != len(FIELDS):
-        return (
-            f"expected {len(FIELDS)} comma-separated fields ({','.join(FIELDS)}), "
-            f"found {len(fields)} in {_clip(body)}; fix or delete the row"
-        )
+        return f"expected {len(FIELDS)} comma-separated fields ({','.join(FIELDS)}), found {len(fields)} in {_clip(body)}; fix or delete the row"
     problem = stamp_problem(fields[0])
     if problem:
         return f"timestamp {_clip(fields[0])} {problem}; fix or delete the row"

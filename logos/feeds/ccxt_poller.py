@@ -76,9 +76,7 @@ class CcxtPoller(BarPoller):
         self.exchange = exchange if exchange is not None else public_exchange(exchange_id, base_url=base_url, timeout_s=self.timeout_s)
         timeframes = getattr(self.exchange, "timeframes", None) or {}
         if timeframes and self.interval not in timeframes:
-            raise FeedError(
-                f"{exchange_id} has no {self.interval} candles; use --interval one of {', '.join(timeframes)}"
-            )
+            raise FeedError(f"{exchange_id} has no {self.interval} candles; use --interval one of {', '.join(timeframes)}")
         self.venue_clock = bool((getattr(self.exchange, "has", None) or {}).get("fetchTime"))
         self._answers = AnswerLog()
         self.exchange.on_rest_response = self._record

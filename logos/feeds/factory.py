@@ -47,7 +47,5 @@ def make_feed(
     if kind == "ccxt":
         from logos.feeds.ccxt_poller import CcxtPoller
 
-        return CcxtPoller(
-            specs, cache_dir, seed=seed, exchange_id=exchange_id, interval=interval, interval_s=interval_s, **options
-        )
+        return CcxtPoller(specs, cache_dir, seed=seed, exchange_id=exchange_id, interval=interval, interval_s=interval_s, **options)
     raise FeedError(f"unknown feed {kind!r}; use --feed {', '.join(FEED_KINDS[:-1])} or {FEED_KINDS[-1]}")

@@ -129,9 +129,7 @@ SCENARIO_SIGMA = 4
 SCENARIO_VOLUME = 30000  # shares a bar at midday x 0.6-2.0: 10,000 notional fills in one bar at 25%
 
 
-def session_bars(
-    rng: random.Random, bars: int, drift: Callable[[int], int], target: Callable[[int], int | None] = lambda _: None
-) -> Iterator[Bar]:
+def session_bars(rng: random.Random, bars: int, drift: Callable[[int], int], target: Callable[[int], int | None] = lambda _: None) -> Iterator[Bar]:
     walk = Walk(rng, target(0) or SCENARIO_PRICE)
     first = day_start(SCENARIO_DAY) + SESSION_OPEN
     for minute in range(bars):
@@ -203,10 +201,7 @@ class _Steps(NamedTuple):
 def _load_steps(symbols_toml: Path) -> dict[str, _Steps]:
     with symbols_toml.open("rb") as handle:
         table = tomllib.load(handle)["symbols"]
-    return {
-        symbol: _Steps(spec["asset_class"], Decimal(spec["price_tick"]), Decimal(spec["qty_step"]))
-        for symbol, spec in table.items()
-    }
+    return {symbol: _Steps(spec["asset_class"], Decimal(spec["price_tick"]), Decimal(spec["qty_step"])) for symbol, spec in table.items()}
 
 
 def render(fixture: Fixture, steps: _Steps, seed: int) -> str:
@@ -215,9 +210,7 @@ def render(fixture: Fixture, steps: _Steps, seed: int) -> str:
     tick, step = steps.price_tick, steps.qty_step
     lines = [HEADER]
     for bar in fixture.bars(rng):
-        lines.append(
-            format_row(bar.ts, bar.open * tick, bar.high * tick, bar.low * tick, bar.close * tick, bar.volume * step)
-        )
+        lines.append(format_row(bar.ts, bar.open * tick, bar.high * tick, bar.low * tick, bar.close * tick, bar.volume * step))
     if fixture.torn:
         lines[-1] = lines[-1][: len(lines[-1]) // 2]
     return "".join(lines)

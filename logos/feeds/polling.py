@@ -120,7 +120,9 @@ class BarPoller:
         stalled = [FeedStalled(seen, symbol, self._stall_reason(symbol, error, attempts)) for symbol, error, attempts in failed]
         return PollResult(bars, stalled, counts, more)
 
-    def _gather(self, after: Mapping[str, int]) -> tuple[list[tuple[str, BaseException, int]], dict[str, list[RawBar]], dict[str, dict[str, int]], bool]:
+    def _gather(
+        self, after: Mapping[str, int]
+    ) -> tuple[list[tuple[str, BaseException, int]], dict[str, list[RawBar]], dict[str, dict[str, int]], bool]:
         """Fetch each symbol; return the failures (symbol, error, attempts), the closed new
         rows and the duplicate counts per symbol, and whether an answer was a full page."""
         failed: list[tuple[str, BaseException, int]] = []

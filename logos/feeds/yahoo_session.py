@@ -44,5 +44,7 @@ class YahooSession(curl_requests.Session):
             return url
         parts = urlsplit(url)
         if not is_yahoo_host(parts.hostname):
-            raise PermanentFetchError(f"yfinance asked for {parts.scheme}://{parts.hostname}, which is not Yahoo; it is not sent to --yfinance-base-url")
+            raise PermanentFetchError(
+                f"yfinance asked for {parts.scheme}://{parts.hostname}, which is not Yahoo; it is not sent to --yfinance-base-url"
+            )
         return self.base_url + (parts.path or "/") + (f"?{parts.query}" if parts.query else "")

@@ -104,8 +104,12 @@ class YFinancePoller(BarPoller):
         ticker = self.tickers[symbol]
         try:
             frame = yfinance_history(
-                ticker, period=self.period, interval=self.interval, session=self._http(),
-                timeout_s=self.timeout_s, cache_folder=self.cache_folder,
+                ticker,
+                period=self.period,
+                interval=self.interval,
+                session=self._http(),
+                timeout_s=self.timeout_s,
+                cache_folder=self.cache_folder,
             )
             return Fetched(frame_rows(frame))
         except Exception as exc:  # translated into the fetch errors the poller knows
@@ -125,7 +129,9 @@ class YFinancePoller(BarPoller):
         message = describe_error(error)
         answer = self._answers.last
         if (
-            answer is not None and answer.status == 404 and answer.path.startswith(_SYMBOL_APIS)
+            answer is not None
+            and answer.status == 404
+            and answer.path.startswith(_SYMBOL_APIS)
             and any(mark in answer.body for mark in _UNKNOWN_SYMBOL)
         ):
             return PermanentFetchError(f"Yahoo has no symbol {ticker}: {message}; check the symbol")

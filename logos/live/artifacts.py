@@ -22,15 +22,35 @@ from logos.stats.equity_curve import EquityCurve, fold_account
 
 HEADERS = {
     "orders": (
-        "client_id", "symbol", "side", "order_type", "qty", "limit_price", "filled_qty", "avg_fill_price",
-        "fees", "status", "lifecycle", "submitted_at", "closed_at", "reason",
+        "client_id",
+        "symbol",
+        "side",
+        "order_type",
+        "qty",
+        "limit_price",
+        "filled_qty",
+        "avg_fill_price",
+        "fees",
+        "status",
+        "lifecycle",
+        "submitted_at",
+        "closed_at",
+        "reason",
     ),
     "trades": ("trade_id", "client_id", "symbol", "side", "qty", "price", "fee", "realized_pnl", "position", "unrealized_pnl", "ts"),
     "account": ("ts", "symbol", "cash", "equity", "realized_pnl", "unrealized_pnl", "gross_exposure", "drawdown_bps", "mode"),
 }
 _TS, _EQUITY = HEADERS["account"].index("ts"), HEADERS["account"].index("equity")
 POSITIONS_HEADER = (
-    "symbol", "qty", "avg_cost", "mark", "market_value", "realized_pnl", "unrealized_pnl", "fees", "lots",
+    "symbol",
+    "qty",
+    "avg_cost",
+    "mark",
+    "market_value",
+    "realized_pnl",
+    "unrealized_pnl",
+    "fees",
+    "lots",
 )
 
 
@@ -55,9 +75,7 @@ class ArtifactStreams:
     since the one before (from the page cache): the per-row path pays nothing for it.
     """
 
-    def __init__(
-        self, folder: Path, curve: EquityCurve, sizes: dict[str, int] | None = None, crcs: dict[str, int] | None = None
-    ) -> None:
+    def __init__(self, folder: Path, curve: EquityCurve, sizes: dict[str, int] | None = None, crcs: dict[str, int] | None = None) -> None:
         self._files = {}
         # account.csv's rows are folded into the statistics as they are written (the rows a
         # resume keeps are read once, here), so the end of a session never reads the file back.

@@ -41,7 +41,12 @@ def audit(folder: Path, params: Params, upto_seq: int, cache_path: CachePath | N
     entries = [e for e in read_journal(path).entries if e[0] <= upto_seq]
     found: list[Disagreement] = []
     if entries and type(entries[0][1]) is SessionStarted and entries[0][1].config_hash != config_hash(params):
-        found.append(Disagreement(entries[0][0], f"the session started with config hash {entries[0][1].config_hash}, but {SNAPSHOT}'s params hash to {config_hash(params)}"))
+        found.append(
+            Disagreement(
+                entries[0][0],
+                f"the session started with config hash {entries[0][1].config_hash}, but {SNAPSHOT}'s params hash to {config_hash(params)}",
+            )
+        )
     found += _rewritten_line(data, entries)
     if cache_path is not None:
         found += _bar_not_in_cache(entries, cache_path)

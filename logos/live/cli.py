@@ -89,7 +89,9 @@ def _load(cli: dict[str, Any], duration_s: int | None = None) -> tuple[Settings,
     if findings.problems:
         message = f"{len(findings.problems)} configuration problem(s); `logos validate-config` lists them too"
         warnings = output.listed(findings.warnings)
-        raise output.error(message, EXIT_BAD_INPUT, lines=findings.lines(), secrets=secrets, problems=output.listed(findings.problems), warnings=warnings)
+        raise output.error(
+            message, EXIT_BAD_INPUT, lines=findings.lines(), secrets=secrets, problems=output.listed(findings.problems), warnings=warnings
+        )
     for line in findings.lines():
         if output.json_wanted():
             output.note(scrub(line, secrets))
@@ -352,7 +354,9 @@ def stop_session(
     try:
         os.kill(holder.pid, stop.HALT_SIGNAL if halt else stop.PAUSE_SIGNALS[1])
     except OSError as exc:
-        raise fail(f"cannot signal session {session_id}'s process (pid {holder.pid}): {exc.strerror}; run `logos stop` as its user", EXIT_FAILED) from None
+        raise fail(
+            f"cannot signal session {session_id}'s process (pid {holder.pid}): {exc.strerror}; run `logos stop` as its user", EXIT_FAILED
+        ) from None
     deadline = time.monotonic() + wait
     try:
         while lock_holder(folder) is not None:
@@ -360,7 +364,9 @@ def stop_session(
                 raise fail(f"session {session_id} (pid {holder.pid}) was asked to stop but still runs after {wait:g} s", EXIT_FAILED)
             time.sleep(0.05)
     except KeyboardInterrupt:
-        raise fail(f"stopped waiting: session {session_id} (pid {holder.pid}) was asked to stop; `logos sessions list` shows when it has", EXIT_FAILED) from None
+        raise fail(
+            f"stopped waiting: session {session_id} (pid {holder.pid}) was asked to stop; `logos sessions list` shows when it has", EXIT_FAILED
+        ) from None
     out.print(f"session {session_id}: {session_standing(folder)}")
 
 
@@ -483,8 +489,12 @@ def diagram(
 
 
 def rehearse(
-    home: Annotated[Path | None, typer.Option("--home", help="Home folder the rehearsal goes under (default: LOGOS_HOME or the current folder).")] = None,
-    out: Annotated[Path | None, typer.Option("--out", help="Rehearsal folder (default: <home>/runs/live/rehearsals/<UTC time>); must be new or empty.")] = None,
+    home: Annotated[
+        Path | None, typer.Option("--home", help="Home folder the rehearsal goes under (default: LOGOS_HOME or the current folder).")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Rehearsal folder (default: <home>/runs/live/rehearsals/<UTC time>); must be new or empty.")
+    ] = None,
 ) -> None:
     """Make every risk guard fire in real paper sessions on the bundled fixtures, and report.
 

@@ -52,8 +52,14 @@ class SessionProgress(Progress):
             columns = (SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed} bars"), TimeElapsedColumn())
         else:
             columns = (
-                SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TaskProgressColumn(),
-                TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
+                SpinnerColumn(),
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TaskProgressColumn(),
+                TimeElapsedColumn(),
+                TextColumn("ETA"),
+                TimeRemainingColumn(),
             )
         self.session = session
         self.task: TaskID | None = None  # Progress draws once while it is being made

@@ -54,7 +54,11 @@ class CacheTrail:
                 path = cache_path(symbol)
                 known = _complete_length(path)
                 self.record[symbol] = {
-                    "bytes": 0, "crc32": 0, "last_ts": None, "known_bytes": known, "known_crc32": file_crc(path, known) if known else 0,
+                    "bytes": 0,
+                    "crc32": 0,
+                    "last_ts": None,
+                    "known_bytes": known,
+                    "known_crc32": file_crc(path, known) if known else 0,
                     "known_last_ts": _last_stamp(path, known),
                 }
 
@@ -185,7 +189,7 @@ def check_specs(params: Params, tables: Sequence[tuple[Path, Mapping[str, Symbol
             if was != found:
                 raise InputChanged(
                     f"{table_path}: {symbol} {field} is {found} there but the session runs on {was}; "
-                    f"restore {field} = \"{was}\", or start a new session to trade with the new value"
+                    f'restore {field} = "{was}", or start a new session to trade with the new value'
                 )
 
 
@@ -198,7 +202,9 @@ def check_cache_prefix(record: Mapping[str, Any], cache_path: CachePath, journal
         try:
             size = path.stat().st_size
         except OSError:
-            raise InputChanged(f"{path} is missing; the session read {entry['bytes']} bytes of it for {symbol}; restore it, or start a new session") from None
+            raise InputChanged(
+                f"{path} is missing; the session read {entry['bytes']} bytes of it for {symbol}; restore it, or start a new session"
+            ) from None
         if size < entry["bytes"]:
             raise InputChanged(
                 f"{path} holds {size} bytes, fewer than the {entry['bytes']} the session read for {symbol} (up to {iso(entry['last_ts'])}); "
@@ -322,5 +328,3 @@ def _canonical(text: str) -> str:
         return str(Decimal(text))
     except InvalidOperation:
         return text
-
-

@@ -151,7 +151,10 @@ def _kill_switch_seen_at_once(ev: Evidence, settings: Settings) -> Check:
     if ev.killed_at is None or not tripped:
         return Check(False, "the kill-switch file was never created, or never seen")
     seen = tripped[0][1].ts
-    return Check(seen == ev.killed_at, f"the watcher saw the file before the next bar (file created at market clock {iso(ev.killed_at)}, tripped at {iso(seen)})")
+    return Check(
+        seen == ev.killed_at,
+        f"the watcher saw the file before the next bar (file created at market clock {iso(ev.killed_at)}, tripped at {iso(seen)})",
+    )
 
 
 def _working_order_canceled(ev: Evidence, settings: Settings) -> Check:
@@ -169,7 +172,9 @@ SCENARIOS: tuple[Scenario, ...] = (
         {"symbols": "UPTREND", "sizing_value": "30000", "max_notional": "25000", "max_position": "100000"},
         "momentum buys about 30,000 of UPTREND at 14:00; the order is denied before it leaves "
         "(max_notional 25,000), it appears in orders.csv as denied, and the session runs to the end of the feed.",
-        COMPLETED, MODE_ACTIVE, ((guards.MAX_NOTIONAL, "deny"),),
+        COMPLETED,
+        MODE_ACTIVE,
+        ((guards.MAX_NOTIONAL, "deny"),),
     ),
     Scenario(
         "max-exposure",
@@ -177,7 +182,10 @@ SCENARIOS: tuple[Scenario, ...] = (
         {"symbols": "UPTREND,DOWNTREND", "strategy": "mean_reversion", "sizing_value": "20000", "max_exposure": "30000"},
         "mean reversion shorts about 20,000 of UPTREND first; its later 20,000 buy of DOWNTREND would take "
         "gross exposure to about 40,000, above max_exposure 30,000, so it is denied; the session completes.",
-        COMPLETED, MODE_ACTIVE, ((guards.MAX_EXPOSURE, "deny"),), extra=(_exposure_held,),
+        COMPLETED,
+        MODE_ACTIVE,
+        ((guards.MAX_EXPOSURE, "deny"),),
+        extra=(_exposure_held,),
     ),
     Scenario(
         "max-position",
@@ -185,7 +193,9 @@ SCENARIOS: tuple[Scenario, ...] = (
         {"symbols": "UPTREND", "sizing_value": "30000", "max_notional": "50000", "max_position": "20000"},
         "the 30,000 UPTREND buy passes max_notional 50,000 but would leave a 30,000 position, above "
         "max_position 20,000, so it is denied; the session completes.",
-        COMPLETED, MODE_ACTIVE, ((guards.MAX_POSITION, "deny"),),
+        COMPLETED,
+        MODE_ACTIVE,
+        ((guards.MAX_POSITION, "deny"),),
     ),
     Scenario(
         "drawdown-halt",
@@ -193,7 +203,10 @@ SCENARIOS: tuple[Scenario, ...] = (
         _GAPDOWN_LONG,
         "the session holds about 90,000 of GAPDOWN when the 16:00 bar opens 15% lower; drawdown from peak "
         "passes max_drawdown_bps 500, the session halts (exit 3). Resuming needs --reset-guard drawdown.",
-        HALTED, MODE_HALTED, ((guards.DRAWDOWN, "halt"),), causes=(guards.DRAWDOWN,),
+        HALTED,
+        MODE_HALTED,
+        ((guards.DRAWDOWN, "halt"),),
+        causes=(guards.DRAWDOWN,),
         resumes=(
             Resume("resume without --reset-guard drawdown is refused", refused_because="--reset-guard drawdown"),
             Resume("resume with --reset-guard drawdown restarts the peak and runs to the end", reset=(guards.DRAWDOWN,)),
@@ -205,7 +218,9 @@ SCENARIOS: tuple[Scenario, ...] = (
         {**_GAPDOWN_LONG, "drawdown_action": "reduce"},
         "the same gap trips the drawdown guard with action reduce: the trading mode goes to reducing, "
         "orders that would grow a position are denied (trading_mode), and the session runs on to completion.",
-        COMPLETED, MODE_REDUCING, ((guards.DRAWDOWN, "reduce"), (guards.TRADING_MODE, "deny")),
+        COMPLETED,
+        MODE_REDUCING,
+        ((guards.DRAWDOWN, "reduce"), (guards.TRADING_MODE, "deny")),
         extra=(_reducing_only_shrinks,),
     ),
     Scenario(
@@ -214,7 +229,10 @@ SCENARIOS: tuple[Scenario, ...] = (
         {"symbols": "STALLED,RANGEBOUND", "stale_after_s": "300"},
         "STALLED's last bar closes at 15:00 while RANGEBOUND goes on; once STALLED is more than 300 s old "
         "the session halts with cause stale_data (exit 3). Resuming needs --reset-guard stale_data.",
-        HALTED, MODE_HALTED, ((guards.STALE_DATA, "halt"),), causes=(guards.STALE_DATA,),
+        HALTED,
+        MODE_HALTED,
+        ((guards.STALE_DATA, "halt"),),
+        causes=(guards.STALE_DATA,),
         resumes=(Resume("resume without --reset-guard stale_data is refused", refused_because="--reset-guard stale_data"),),
     ),
     Scenario(
@@ -224,8 +242,12 @@ SCENARIOS: tuple[Scenario, ...] = (
         f"the session replays paced (--speed {KILL_SWITCH_SPEED}); the rehearsal creates the kill-switch file "
         "right after the first bar that leaves an order working; the loop sees it before the next bar, cancels "
         "the order and halts with cause kill_switch (exit 3). A resume is refused while the file exists.",
-        HALTED, MODE_HALTED, ((guards.KILL_SWITCH, "halt"),), causes=(guards.KILL_SWITCH,),
-        kill_switch_when_order_working=True, extra=(_kill_switch_seen_at_once, _working_order_canceled),
+        HALTED,
+        MODE_HALTED,
+        ((guards.KILL_SWITCH, "halt"),),
+        causes=(guards.KILL_SWITCH,),
+        kill_switch_when_order_working=True,
+        extra=(_kill_switch_seen_at_once, _working_order_canceled),
         resumes=(
             Resume("resume while the kill-switch file exists is refused", refused_because="kill-switch file is present"),
             Resume("after removing the file the session resumes and runs to the end", remove_kill_switch=True),
@@ -237,9 +259,16 @@ SCENARIOS: tuple[Scenario, ...] = (
         {"symbols": "STALLED,GAPDOWN", "sizing_value": "45000", **_BIG, "max_drawdown_bps": "300", "stale_after_s": "3570"},
         "STALLED stops at 15:00 and turns stale (3,570 s) exactly when GAPDOWN's 16:00 bar gaps down on a "
         "long position: the one bar records both causes, stale_data then drawdown (the fixed order), and halts.",
-        HALTED, MODE_HALTED, ((guards.STALE_DATA, "halt"), (guards.DRAWDOWN, "halt")), causes=(guards.STALE_DATA, guards.DRAWDOWN),
+        HALTED,
+        MODE_HALTED,
+        ((guards.STALE_DATA, "halt"), (guards.DRAWDOWN, "halt")),
+        causes=(guards.STALE_DATA, guards.DRAWDOWN),
         resumes=(
-            Resume("resume with only --reset-guard drawdown is refused: stale data still blocks", reset=(guards.DRAWDOWN,), refused_because="--reset-guard stale_data"),
+            Resume(
+                "resume with only --reset-guard drawdown is refused: stale data still blocks",
+                reset=(guards.DRAWDOWN,),
+                refused_because="--reset-guard stale_data",
+            ),
         ),
     ),
 )
@@ -370,7 +399,10 @@ def attempt_resume(home: Path, scenario: Scenario, resume: Resume, kill_switch: 
         resume,
         message,
         [
-            Check(bool(resumed) and resumed[-1][1].reset_guards == resume.reset, f"SessionResumed journaled (guards reset: {', '.join(resume.reset) or 'none'})"),
+            Check(
+                bool(resumed) and resumed[-1][1].reset_guards == resume.reset,
+                f"SessionResumed journaled (guards reset: {', '.join(resume.reset) or 'none'})",
+            ),
             Check(ev.state.status == resume.ends, f"state.json status {ev.state.status} (expected {resume.ends})"),
             Check(not ev.state.orders and _all_closed(ev), "no order left open"),
         ],
@@ -458,7 +490,12 @@ def common_checks(scenario: Scenario, ev: Evidence, settings: Settings) -> list[
             tuple(state.halt_causes) == scenario.causes,
             f"halt causes {', '.join(state.halt_causes) or 'none'} (expected {', '.join(scenario.causes) or 'none'})",
         ),
-        Check(got == scenario.trips, "journal GuardTripped, first trips: " + (", ".join(f"{g} {a}" for g, a in got) or "none") + f" (expected {', '.join(f'{g} {a}' for g, a in scenario.trips)})"),
+        Check(
+            got == scenario.trips,
+            "journal GuardTripped, first trips: "
+            + (", ".join(f"{g} {a}" for g, a in got) or "none")
+            + f" (expected {', '.join(f'{g} {a}' for g, a in scenario.trips)})",
+        ),
         Check(
             bool(trips) and all(t.limit == configured_limit(t.guard, settings) and beyond(t) for t in trips),
             "every trip records the configured limit and a measured value past it",
@@ -472,14 +509,24 @@ def common_checks(scenario: Scenario, ev: Evidence, settings: Settings) -> list[
     denied_journal = [e.client_id for _, e in ev.of(OrderDenied)]
     denied_csv = [r["client_id"] for r in ev.orders if r["status"] == "denied"]
     lifecycles_ok = all(r["lifecycle"] == "initialized>denied" for r in ev.orders if r["status"] == "denied")
-    checks.append(Check(denied_journal == denied_csv and lifecycles_ok, f"orders.csv lists the {len(denied_csv)} denied order(s) of the journal as denied (initialized>denied)"))
+    checks.append(
+        Check(
+            denied_journal == denied_csv and lifecycles_ok,
+            f"orders.csv lists the {len(denied_csv)} denied order(s) of the journal as denied (initialized>denied)",
+        )
+    )
     if scenario.trips[0][1] == "deny":
         first = scenario.trips[0][0]
         hit = [e for _, e in ev.of(OrderDenied) if first in e.reasons]
         completed = ev.of(SessionCompleted)
         denied_at = ev.of(OrderDenied)[0][0] if denied_journal else None
         checks.append(Check(bool(hit), f"{len(hit)} order(s) denied naming {first}"))
-        checks.append(Check(bool(completed) and denied_at is not None and completed[0][0] > denied_at, "the session went on after the denial and completed at the end of the feed"))
+        checks.append(
+            Check(
+                bool(completed) and denied_at is not None and completed[0][0] > denied_at,
+                "the session went on after the denial and completed at the end of the feed",
+            )
+        )
     if scenario.causes:
         checks.append(_halted_on_one_event(ev, scenario.causes))
     return checks

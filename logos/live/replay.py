@@ -88,9 +88,7 @@ def rederive(state: SessionState, entries: list[Entry], upto_seq: int | None = N
     return Rederived(state, rows, replayed, bars, i, None)
 
 
-def _run(
-    state: SessionState, entries: list[Entry], start: int, strategy: Strategy | None
-) -> tuple[SessionState, tuple[Any, ...], int, int] | None:
+def _run(state: SessionState, entries: list[Entry], start: int, strategy: Strategy | None) -> tuple[SessionState, tuple[Any, ...], int, int] | None:
     """Re-derive up to ``RUN`` inputs from ``entries[start]`` in one call; None unless every line
     it derives is the journal's (the caller then goes event by event)."""
     inputs: list[Any] = []

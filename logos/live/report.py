@@ -58,8 +58,17 @@ def _shown(value: Any) -> str:
 
 
 TRADE_COLUMNS = (
-    "fills", "round_trips", "wins", "losses", "win_rate_pct", "profit_factor", "average_win", "average_loss",
-    "time_in_market_pct", "traded_notional", "fees",
+    "fills",
+    "round_trips",
+    "wins",
+    "losses",
+    "win_rate_pct",
+    "profit_factor",
+    "average_win",
+    "average_loss",
+    "time_in_market_pct",
+    "traded_notional",
+    "fees",
 )
 
 
@@ -107,8 +116,7 @@ def trip_rows(trips: Iterable[GuardTripped]) -> list[tuple[str, ...]]:
     differ only in their figures are one row (the first trip's detail, the measured span)."""
     groups = group_by(trips, lambda t: (t.guard, t.limit, t.action, shape(t.detail)), measure=lambda t: t.measured)
     return [
-        (_when(g.first.ts), _when(g.last.ts), str(g.count), g.first.guard, g.measured, g.first.limit, g.first.action, g.first.detail)
-        for g in groups
+        (_when(g.first.ts), _when(g.last.ts), str(g.count), g.first.guard, g.measured, g.first.limit, g.first.action, g.first.detail) for g in groups
     ]
 
 
@@ -185,8 +193,14 @@ def render(
             ("symbol", "bars", "warm-up bars", "max lag (s)", "worst bar age (s)", "gaps", "duplicates dropped", "torn/partial skipped"),
             [
                 (
-                    s, f.get("bars", 0), f.get("warmup", 0), f.get("max_lag_s", 0), _worst_age(state, s, f), f.get("gaps", 0),
-                    f.get("duplicates", 0), f.get("torn", 0),
+                    s,
+                    f.get("bars", 0),
+                    f.get("warmup", 0),
+                    f.get("max_lag_s", 0),
+                    _worst_age(state, s, f),
+                    f.get("gaps", 0),
+                    f.get("duplicates", 0),
+                    f.get("torn", 0),
                 )
                 for s, f in sorted(feed.items())
             ],

@@ -79,7 +79,9 @@ def replay_journal(folder: Path, snap: Snapshot, cache_path: CachePath | None, s
         )
     prefix_crc = file_crc(path, snap.journal_bytes)
     if prefix_crc != snap.journal_crc:
-        raise SessionError(f"session {folder.name} cannot be resumed: {audit.journal_changed(folder, snap.state.params, snapshot_seq, cache_path, strategy)}")
+        raise SessionError(
+            f"session {folder.name} cannot be resumed: {audit.journal_changed(folder, snap.state.params, snapshot_seq, cache_path, strategy)}"
+        )
     journal = read_journal(path, start=snap.journal_bytes, first_seq=snapshot_seq + 1)
     entries = journal.entries
     if cache_path is not None:
@@ -251,7 +253,12 @@ def _open_locked(
 
 
 def _record_restart(
-    session: Session, snap: Snapshot, replay: Replay, reset_guards: tuple[str, ...], finishing: bool, failure: dict[str, Any] | None,
+    session: Session,
+    snap: Snapshot,
+    replay: Replay,
+    reset_guards: tuple[str, ...],
+    finishing: bool,
+    failure: dict[str, Any] | None,
     accepted: StrategyChanged | None,
 ) -> None:
     """Journal the restart (``SessionResumed``, after ``StrategyChanged`` when the operator accepted

@@ -545,10 +545,7 @@ def start_session(setup: SessionSetup, *, pick_free_id: bool = False) -> Session
         if session is not None:
             return session
         if not pick_free_id:
-            raise SessionError(
-                f"session {session_id} already exists in {final.parent}; "
-                f"use `logos resume {session_id}` or pick another --session-id"
-            )
+            raise SessionError(f"session {session_id} already exists in {final.parent}; use `logos resume {session_id}` or pick another --session-id")
     raise SessionError(f"every id from {first} to {first}-999 is taken; pick another --session-id")
 
 
@@ -570,7 +567,11 @@ def _create(setup: SessionSetup, final: Path) -> Session | None:
         streams = ArtifactStreams(building, EquityCurve(setup.params.initial_cash))
         _creation_fault("artifacts")
         shell: dict[str, Any] = {
-            "setup": setup.to_json(), "feed": {}, "resumes": [], "feed_report": {}, "logos_version": __version__,
+            "setup": setup.to_json(),
+            "feed": {},
+            "resumes": [],
+            "feed_report": {},
+            "logos_version": __version__,
         }
         session = Session(setup, initial_state(setup.params), shell, journal, streams, lock, folder=building)
         clock = int(time.time()) if setup.feed != "cache" else 0  # replay runs on market time

@@ -155,6 +155,12 @@ def build_feed(setup: SessionSetup, seed: int) -> Any:
             "cache_folder": paths.yfinance_cache_dir(setup.home),
         }
     return make_feed(
-        setup.feed, cache_dir=cache, specs=specs, seed=seed, interval=setup.interval, interval_s=setup.params.interval_s,
-        exchange_id=setup.exchange_id, **options,
+        setup.feed,
+        cache_dir=cache,
+        specs=specs,
+        seed=seed,
+        interval=setup.interval,
+        interval_s=setup.params.interval_s,
+        exchange_id=setup.exchange_id,
+        **options,
     )

@@ -23,7 +23,9 @@ HOME_OPTION = typer.Option("--home", help="Home folder relative strategy files a
 def strategies_list(
     path: Annotated[
         list[str] | None,
-        typer.Option("--path", help="Also list the strategies in this file, or in the *.py files of this folder (relative to the home); repeat for more."),
+        typer.Option(
+            "--path", help="Also list the strategies in this file, or in the *.py files of this folder (relative to the home); repeat for more."
+        ),
     ] = None,
     home: Annotated[Path | None, HOME_OPTION] = None,
 ) -> None:
@@ -67,9 +69,9 @@ def strategies_show(
         out.print(line, markup=False, soft_wrap=True)
     sums = ", ".join(f"last {n}" for n in strategy.sums) or "none"
     out.print(
-        f"kept per symbol at the defaults: {strategy.window} closes; rolling sums of closes: {sums}; "
-        f"{strategy.highs} highs; {strategy.lows} lows",
-        markup=False, soft_wrap=True,
+        f"kept per symbol at the defaults: {strategy.window} closes; rolling sums of closes: {sums}; {strategy.highs} highs; {strategy.lows} lows",
+        markup=False,
+        soft_wrap=True,
     )
     out.print(f"source: {found.path} (sha256 {found.fingerprint})", markup=False, soft_wrap=True)
 
@@ -89,8 +91,4 @@ def _parameter_lines(cls: Any) -> list[str]:
     width = max(len(p.name) for p in cls.parameters)
     kinds = [p.describe() for p in cls.parameters]
     kind_width = max(len(k) for k in kinds)
-    return [
-        f"  {p.name:<{width}}  {kind:<{kind_width}}  default {p.text(p.default)}: {p.help}"
-        for p, kind in zip(cls.parameters, kinds)
-    ]
-
+    return [f"  {p.name:<{width}}  {kind:<{kind_width}}  default {p.text(p.default)}: {p.help}" for p, kind in zip(cls.parameters, kinds)]

@@ -19,9 +19,5 @@ MAX_GAPS = 600
 def closures(closes: Sequence[int], interval_s: int) -> list[tuple[int, int]]:
     """Return ``(last close, next open)`` of each gap of at least ``GAP_BARS`` bars between
     consecutive bar close times (epoch seconds, in order); none when there are too many."""
-    found = [
-        (before, after - interval_s)
-        for before, after in pairwise(closes)
-        if after - before > GAP_BARS * interval_s
-    ]
+    found = [(before, after - interval_s) for before, after in pairwise(closes) if after - before > GAP_BARS * interval_s]
     return found if len(found) <= MAX_GAPS else []

@@ -58,8 +58,13 @@ def _breaks(gaps: Sequence[tuple[int, int]]) -> list[dict[str, Any]]:
 
 
 def equity_figure(
-    times: list[str], equity: list[str], drawdown: list[str], trips: Sequence[Any], stops: Sequence[Stop],
-    gaps: Sequence[tuple[int, int]], span: list[str] | None,
+    times: list[str],
+    equity: list[str],
+    drawdown: list[str],
+    trips: Sequence[Any],
+    stops: Sequence[Stop],
+    gaps: Sequence[tuple[int, int]],
+    span: list[str] | None,
 ) -> go.Figure:
     """Return equity above, drawdown (bps, drawn downwards) below, trips and stops marked."""
     figure = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.68, 0.32], vertical_spacing=0.04)
@@ -68,7 +73,8 @@ def equity_figure(
     x, y = _thin(drawdown, times)
     figure.add_trace(
         go.Scatter(x=x, y=[-v for v in y], mode="lines", name="drawdown (bps)", fill="tozeroy", line={"width": 1, "color": SELL}),
-        row=2, col=1,
+        row=2,
+        col=1,
     )
     if trips:
         at = [max(bisect_right(times, iso(t.ts)) - 1, 0) for t in trips]
@@ -82,14 +88,21 @@ def equity_figure(
                 text=[f"{t.guard} {t.action}: measured {t.measured}, limit {t.limit}<br>{html.escape(t.detail)}" for t in trips],
                 hoverinfo="text+x",
             ),
-            row=1, col=1,
+            row=1,
+            col=1,
         )
     for stop in stops:
         word = "halted" if stop.kind == "SessionHalted" else "paused"
         stop_at = _x(iso(stop.ts))
         # One line down both charts (they share the x axis), so the page has one shape per stop.
         figure.add_shape(
-            type="line", x0=stop_at, x1=stop_at, xref="x", y0=0, y1=1, yref="paper",
+            type="line",
+            x0=stop_at,
+            x1=stop_at,
+            xref="x",
+            y0=0,
+            y1=1,
+            yref="paper",
             line={"dash": "dash", "color": SELL if word == "halted" else "#888", "width": 1.5},
         )
         figure.add_annotation(x=stop_at, xref="x", y=1, yref="paper", text=f"{word}: {html.escape(stop.why)}", showarrow=False, yanchor="bottom")
@@ -114,7 +127,9 @@ def price_figure(
     closes = prices.closes
     kept = keep(closes)
     figure.add_trace(
-        go.Scatter(x=[_x(iso(prices.times[i])) for i in kept], y=[closes[i] for i in kept], mode="lines", name="close", line={"width": 1, "color": "#555"})
+        go.Scatter(
+            x=[_x(iso(prices.times[i])) for i in kept], y=[closes[i] for i in kept], mode="lines", name="close", line={"width": 1, "color": "#555"}
+        )
     )
     drawn, step = 0, 1
     for side, colour, shape in (("buy", BUY, "triangle-up"), ("sell", SELL, "triangle-down")):
@@ -133,9 +148,14 @@ def price_figure(
             )
         )
     figure.update_layout(
-        height=360, margin={"l": 70, "r": 20, "t": 30, "b": 40}, hovermode="closest",
-        xaxis_title="market time (UTC)", yaxis_title=f"{symbol} close", legend={"orientation": "h", "y": 1.12},
-        xaxis_rangebreaks=_breaks(gaps), xaxis_range=span,
+        height=360,
+        margin={"l": 70, "r": 20, "t": 30, "b": 40},
+        hovermode="closest",
+        xaxis_title="market time (UTC)",
+        yaxis_title=f"{symbol} close",
+        legend={"orientation": "h", "y": 1.12},
+        xaxis_rangebreaks=_breaks(gaps),
+        xaxis_range=span,
     )
     return figure, drawn, step
 
@@ -194,7 +214,11 @@ def render_page(
     for number, symbol in enumerate(state.params.symbols):
         mine = [f for f in fills if f.symbol == symbol]
         figure, drawn, step = price_figure(symbol, prices.get(symbol, Prices([], [])), mine, gaps, span)
-        note = f"{len(mine)} fills; {drawn} marked (one in {step} on a side with more than {MAX_MARKERS:,})" if step > 1 else f"{len(mine)} fills, all marked"
+        note = (
+            f"{len(mine)} fills; {drawn} marked (one in {step} on a side with more than {MAX_MARKERS:,})"
+            if step > 1
+            else f"{len(mine)} fills, all marked"
+        )
         parts += [
             f"<h2>{html.escape(symbol)}</h2><p class='note'>{note}</p>",
             f"<section class='symbol' data-symbol='{html.escape(symbol, quote=True)}' data-fills='{len(mine)}' data-drawn='{drawn}'>"

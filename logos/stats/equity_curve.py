@@ -35,9 +35,24 @@ class EquityCurve:
     """
 
     __slots__ = (
-        "initial", "rows", "first_ts", "last_ts", "_text", "_value",
-        "_peak", "_peak_at", "_fall", "_fall_peak", "_start", "_trough_at", "_recovered_at",
-        "_previous", "_n", "_total", "_squares", "_down",
+        "initial",
+        "rows",
+        "first_ts",
+        "last_ts",
+        "_text",
+        "_value",
+        "_peak",
+        "_peak_at",
+        "_fall",
+        "_fall_peak",
+        "_start",
+        "_trough_at",
+        "_recovered_at",
+        "_previous",
+        "_n",
+        "_total",
+        "_squares",
+        "_down",
     )
 
     def __init__(self, initial: Decimal) -> None:
