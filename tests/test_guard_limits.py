@@ -124,6 +124,13 @@ def test_drawdown_bps_at_or_above_peak_is_zero():
     assert guards.drawdown_bps(D("100"), D("100")) == D("0.00")
 
 
+def test_drawdown_bps_with_a_peak_of_one_unit_or_less_measures_the_fall_all_the_same():
+    # A small account's fall is a fall: only a peak of zero or less has no drawdown to measure.
+    assert guards.drawdown_bps(D("0.5"), D("1")) == D("5000.00")
+    assert guards.drawdown_bps(D("0.75"), D("0.80")) == D("625.00")
+    assert guards.drawdown_bps(D("-1"), D("0")) == D("0.00")
+
+
 # --- stale data --------------------------------------------------------------------------------
 
 
