@@ -12,6 +12,8 @@ BPS = Decimal(10000)
 def decimal_places(value: Decimal) -> int:
     """Return how many places after the point ``value`` needs (``1.50`` needs one, ``100`` none)."""
     _, digits, exponent = value.as_tuple()
+    if not any(digits):
+        return 0  # a zero written 0E-8 needs no places, however many it was written with
     places = -exponent if isinstance(exponent, int) else 0
     for digit in reversed(digits):
         if places <= 0 or digit:
