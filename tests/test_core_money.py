@@ -11,8 +11,8 @@ from logos.core.money import decimal_places, text
 
 
 def test_decimal_places_with_trailing_zeros_counts_only_the_places_a_value_needs():
-    cases = ("1.50", "100", "1E+2", "0.00001", "0E-8", "-2.500", "7")
-    assert [decimal_places(Decimal(c)) for c in cases] == [1, 0, 0, 5, 0, 1, 0]
+    cases = ("1.50", "100", "1E+2", "0.00001", "0E-8", "-2.500", "7", "2.0", "1.000", "0.0100", "Infinity")
+    assert [decimal_places(Decimal(c)) for c in cases] == [1, 0, 0, 5, 0, 1, 0, 0, 0, 2, 0]
 
 
 def test_text_with_tiny_and_zero_crypto_amounts_writes_plain_digits():

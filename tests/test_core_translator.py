@@ -32,12 +32,12 @@ from logos.core.translator import target_quantity, translate
 )
 def test_translate_with_any_size_takes_the_side_from_the_sign_of_the_move(target, current, side, qty):
     # The rule: buy when the target is above the holding, sell when below, whatever the size,
-    # from one qty step to a move no venue cap clips.
+    # from one qty step to a move no venue cap clips. Unless asked for a limit, a market order.
     spec = crypto_spec(min_notional=D("0"), max_order_notional=D("1E+20"))
 
     intent = translate(spec, D(target), D(current), D("100"))
 
-    assert (intent.side, intent.qty) == (side, D(qty))
+    assert (intent.side, intent.qty, intent.order_type, intent.limit_price) == (side, D(qty), "market", None)
 
 
 def test_translate_with_forex_target_rounds_down_to_whole_lots_of_1000():

@@ -129,6 +129,8 @@ def test_drawdown_bps_with_a_peak_of_one_unit_or_less_measures_the_fall_all_the_
     assert guards.drawdown_bps(D("0.5"), D("1")) == D("5000.00")
     assert guards.drawdown_bps(D("0.75"), D("0.80")) == D("625.00")
     assert guards.drawdown_bps(D("-1"), D("0")) == D("0.00")
+    assert guards.drawdown_bps_within(None, D("0.5"), D("1")) == D("5000.00")
+    assert guards.drawdown_bps_within(D("4999"), D("0.5"), D("1")) is None
 
 
 # --- stale data --------------------------------------------------------------------------------
