@@ -11,6 +11,7 @@ from logos.core.effects import AppendJournal, Stop
 from logos.core.events import (
     ClockTicked,
     FeedEnded,
+    GuardTripped,
     FeedStalled,
     KillSwitchTripped,
     OperatorHalted,
@@ -135,6 +136,8 @@ def test_operator_halt_with_running_session_halts_and_stops():
     assert run.state.status == HALTED and run.state.mode == MODE_HALTED
     assert run.state.halt_causes == ("operator",)
     assert facts[-2:] == [TradingModeChanged(MODE_HALTED, "operator", T0 + 5), SessionHalted(T0 + 5, ("operator",))]
+    assert GuardTripped(T0 + 5, "operator", "requested", "-", "halt", "lunch") in facts
+    assert run.state.origin == T0  # staleness still counts from the session start
     assert run.effects[-1] == Stop(HALTED)
 
 
