@@ -23,7 +23,7 @@ from logos.core.events import (
     SessionStarted,
     TradingModeChanged,
 )
-from logos.core.reducer import ReducerError, reduce
+from logos.core.reducer import ReducerError, reduce, reduce_events
 from logos.core.session_fsm import COMPLETED, HALTED, MODE_ACTIVE, MODE_HALTED, MODE_REDUCING, RUNNING
 from logos.core.state import initial_state
 
@@ -266,3 +266,13 @@ def test_clock_tick_at_the_clock_already_reached_leaves_the_minute_to_its_last_b
 
     # Assert: T0+240 is judged only once the clock leaves it, by which time BBB is fresh
     assert facts == [] and run.state.status == RUNNING
+
+
+def test_reduce_events_with_an_event_that_cannot_apply_mid_run_ends_the_run_before_it():
+    # The shell goes on from the refused event: the run must be exactly the events before it.
+    before = Run(make_params()).state
+    good = bar("AAPL", 0, "100")
+
+    state, effects, taken = reduce_events(before, (good, bar("MSFT", 0, "1"), bar("AAPL", 1, "101")))
+
+    assert (taken, state, effects) == (1, *reduce(before, good))
