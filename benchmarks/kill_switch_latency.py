@@ -35,7 +35,8 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import NamedTuple
 
-from logos.paths import env_seed, session_dir
+from logos.config.settings import env_seed
+from logos.paths import session_dir
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))  # the fake exchange is the tests' own

@@ -19,7 +19,7 @@ from pyrsistent import pmap
 from logos.core.events import BarClosed, SessionStarted
 from logos.core.reducer import reduce
 from logos.core.state import Params, initial_state
-from logos.core.strategies import freeze_params
+from logos.core.strategy_params import freeze_params
 from logos.core.symbols import SymbolSpec
 
 D = Decimal
@@ -40,7 +40,7 @@ def make_bars(count: int, seed: int = 7) -> list[BarClosed]:
 def params() -> Params:
     spec = SymbolSpec("SYN", "crypto", D("0.01"), D("1"), D("1"), D("0.01"), D("100000000"), D("0.01"))
     return Params(
-        "bench", 7, pmap({"SYN": spec}), ("SYN",), "momentum", freeze_params({"fast": 10, "slow": 30}),
+        "bench", 7, pmap({"SYN": spec}), ("SYN",), "momentum", freeze_params({"fast": 10, "slow": 30}), (), "",
         "units", D(1), "market", D(5), 5, "next_open", D(1), D(1), D("0.25"), D(100000),
         D(1000000), D(1000000), D(1000000), D(5000), "halt", 3600, 60,
     )

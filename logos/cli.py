@@ -14,8 +14,10 @@ from typing import Annotated
 
 import typer
 
+from logos import output
 from logos.adapters.cli import adapters_app, validate_config_command
 from logos.live import cli as live
+from logos.live.strategies_cli import strategies_app
 from logos.report.cli import report
 from logos.version import __version__
 
@@ -41,16 +43,19 @@ def _root(
     ] = False,
 ) -> None:
     """Deterministic paper-trading execution engine."""
+    output.reset()  # a command's --json decides; nothing left from an earlier run in this process
 
 
-app.command("trade")(live.trade)
-app.command("resume")(live.resume)
+app.command("trade", cls=output.JsonCommand)(live.trade)
+app.command("resume", cls=output.JsonCommand)(live.resume)
+app.command("status", cls=output.JsonCommand)(live.status)
 app.command("stop")(live.stop_session)
 app.command("rehearse")(live.rehearse)
 app.add_typer(live.sessions_app, name="sessions")
+app.add_typer(strategies_app, name="strategies")
 app.command("report")(report)
 app.command("diagram")(live.diagram)
-app.command("validate-config")(validate_config_command)
+app.command("validate-config", cls=output.JsonCommand)(validate_config_command)
 app.add_typer(adapters_app, name="adapters")
 
 

@@ -8,7 +8,6 @@ temporary folder by setting one variable.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
 from pathlib import Path
 
 DEFAULT_SEED = 20251020
@@ -23,29 +22,14 @@ def home(override: str | os.PathLike[str] | None = None) -> Path:
     return Path(env).expanduser().resolve() if env else Path.cwd().resolve()
 
 
-def env_seed(environ: Mapping[str, str] | None = None) -> int:
-    """Return the seed ``LOGOS_SEED`` gives, else the fixed default; parsed as the ``seed`` setting is.
-
-    Every random choice in Logos draws from the seed so reruns are identical. A session takes
-    its seed from the settings (``--seed``, ``.env`` and ``logos.toml`` too); this is the same
-    parser for code that reads only the environment. Raise ``ValueError`` (one line) on a bad value.
-    """
-    from logos.settings import SPECS, Invalid, Origin, problem  # the settings import this module
-
-    environ = os.environ if environ is None else environ
-    spec = SPECS["seed"]
-    if spec.env not in environ:
-        return DEFAULT_SEED
-    raw = environ[spec.env]  # an empty value counts as given, as for every setting
-    try:
-        return int(spec.kind.parse(raw))
-    except Invalid as exc:
-        raise ValueError(str(problem(spec, Origin("env", spec.env, "", raw), str(exc)))) from None
-
-
 def bundled_data_dir() -> Path:
-    """Return the data folder shipped with the package (fixtures and symbol metadata)."""
-    return Path(__file__).resolve().parent.parent / "data"
+    """Return the data folder shipped inside the package (fixtures and symbol metadata).
+
+    It lies in the package (``logos/data``) so a wheel carries it and an installed Logos finds
+    it wherever it is run from; its layout is a home's ``data/`` folder (``cache/<class>/...``
+    and ``symbols.toml``).
+    """
+    return Path(__file__).resolve().parent / "data"
 
 
 def data_dir(root: Path) -> Path:

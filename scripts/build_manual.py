@@ -4,9 +4,9 @@
   reference cannot drift from the commands.
 - ``docs/MANUAL.html`` is one self-contained page (inline CSS, no script, no external asset):
   README.md, the docs/*.md pages, the order and session state machines drawn from the tables
-  the engine runs on, and the CLI reference. Markdown is converted by the small converter
-  below (headings, paragraphs, nested lists, fenced code, tables, links, inline code, bold,
-  italics), so no dependency is needed.
+  the engine runs on, and the CLI reference. Markdown is converted by markdown-it-py
+  (CommonMark with tables; a dependency of rich, declared by the dev extra); headings get
+  anchors and links between pages point inside the manual.
 - The diagrams are rendered to SVG with Graphviz ``dot`` when it is installed. Without it, an
   SVG already in the existing manual for the same DOT source is kept; failing that, the
   diagram's mermaid text is shown in a ``<pre>``.
@@ -30,6 +30,8 @@ import subprocess
 import sys
 from pathlib import Path
 from typing import Any, Iterator, NamedTuple
+
+from markdown_it import MarkdownIt
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -123,7 +125,7 @@ def cli_reference() -> str:
     return "\n".join(out).rstrip("\n") + "\n"
 
 
-# --- a small Markdown converter ----------------------------------------------------------------
+# --- the Markdown pages, converted by markdown-it-py ---------------------------------------------
 
 
 def slug(text: str) -> str:
@@ -143,238 +145,59 @@ def page_key(source: str) -> str:
     return Path(source).stem.lower()
 
 
-_CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.S)
-_LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")
-_STRONG = re.compile(r"\*\*(.+?)\*\*", re.S)
-_EM = re.compile(r"(?<![\w*\\])\*(?![\s*])(.+?)(?<![\s*\\])\*(?![\w*])", re.S)
-_ESCAPE = re.compile(r"\\([\\`*_\[\]()#+\-.!|<>{}])")
+def _markdown() -> MarkdownIt:
+    """CommonMark with tables; HTML written in a page is shown as text, never passed through."""
+    md = MarkdownIt("commonmark", {"html": False}).enable("table")
+    # A wide table scrolls in its own box (div.table in the CSS), not the whole page.
+    md.add_render_rule("table_open", lambda *_: '<div class="table"><table>\n')
+    md.add_render_rule("table_close", lambda *_: "</table></div>\n")
+    return md
 
 
-def _decorate(text: str) -> str:
-    """Escape text and apply bold and italics (code spans and links are already held apart)."""
-    text = html.escape(text, quote=False)
-    text = _STRONG.sub(r"<strong>\1</strong>", text)
-    return _EM.sub(r"<em>\1</em>", text)
+MARKDOWN = _markdown()
 
 
-class Converter:
-    """Markdown to HTML for one page, with links rewritten for the one-page manual."""
-
-    def __init__(self, page: Page, pages: dict[str, str]) -> None:
-        self.page = page
-        self.pages = pages  # source path -> page key, for links between pages
-        self.ids: dict[str, int] = {}
-        self.headings: list[tuple[int, str, str]] = []  # (level, anchor, text html)
-
-    # -- inline --
-
-    def inline(self, text: str) -> str:
-        held: list[str] = []
-
-        def hold(fragment: str) -> str:
-            held.append(fragment)
-            return f"\x00{len(held) - 1}\x00"
-
-        text = _CODE_SPAN.sub(lambda m: hold(f"<code>{html.escape(m.group(2).strip() or m.group(2))}</code>"), text)
-        text = _ESCAPE.sub(lambda m: hold(html.escape(m.group(1))), text)
-        text = _LINK.sub(lambda m: hold(f'<a href="{html.escape(self.href(m.group(2)))}">{_decorate(m.group(1))}</a>'), text)
-        text = _decorate(text)
-        while "\x00" in text:
-            text = re.sub(r"\x00(\d+)\x00", lambda m: held[int(m.group(1))], text)
-        return text
-
-    def href(self, target: str) -> str:
-        if re.match(r"^[a-z][a-z0-9+.-]*:", target, re.I):
-            return target  # an external page: a link, never an asset
-        path, _, fragment = target.partition("#")
-        if not path:
-            return f"#{self.page.key}-{fragment}" if fragment else "#"
-        resolved = os.path.normpath(os.path.join(os.path.dirname(self.page.source), path)).replace(os.sep, "/")
-        if resolved in self.pages:
-            key = self.pages[resolved]
-            return f"#{key}-{fragment}" if fragment else f"#doc-{key}"
-        relative = os.path.relpath(ROOT / resolved, DOCS).replace(os.sep, "/")
-        if relative == MANUAL.name:
-            return "#top"
-        return relative + (f"#{fragment}" if fragment else "")
-
-    def anchor(self, text: str) -> str:
-        base = slug(text)
-        count = self.ids.get(base, 0)
-        self.ids[base] = count + 1
-        return f"{self.page.key}-{base}" + (f"-{count}" if count else "")
-
-    # -- blocks --
-
-    def convert(self) -> str:
-        return self.blocks(self.page.text.split("\n"))
-
-    def blocks(self, lines: list[str]) -> str:
-        out: list[str] = []
-        i = 0
-        while i < len(lines):
-            line = lines[i]
-            if not line.strip():
-                i += 1
-                continue
-            if _fence(line):
-                i = self.code(lines, i, out)
-            elif re.match(r"^#{1,6}\s", line):
-                level = len(line) - len(line.lstrip("#"))
-                text = line[level:].strip().rstrip("#").strip()
-                ident = self.anchor(text)
-                rendered = self.inline(text)
-                self.headings.append((level, ident, rendered))
-                out.append(f'<h{level} id="{ident}">{rendered}</h{level}>')
-                i += 1
-            elif _is_table(lines, i):
-                i = self.table(lines, i, out)
-            elif _marker(line):
-                i = self.listing(lines, i, out)
-            else:
-                i = self.paragraph(lines, i, out)
-        return "\n".join(out)
-
-    def code(self, lines: list[str], i: int, out: list[str]) -> int:
-        opening = _fence(lines[i])
-        assert opening is not None
-        indent, fence, language = opening
-        body = []
-        i += 1
-        while i < len(lines) and not (lines[i].strip().startswith(fence) and not lines[i].strip().strip("`~")):
-            body.append(lines[i][indent:] if lines[i][:indent].strip() == "" else lines[i].lstrip())
-            i += 1
-        css = f' class="language-{html.escape(language)}"' if language else ""
-        out.append(f"<pre><code{css}>{html.escape(chr(10).join(body))}</code></pre>")
-        return i + 1
-
-    def table(self, lines: list[str], i: int, out: list[str]) -> int:
-        header = _cells(lines[i])
-        aligns = []
-        for spec in _cells(lines[i + 1]):
-            spec = spec.strip()
-            aligns.append("center" if spec.startswith(":") and spec.endswith(":") else "right" if spec.endswith(":") else "left" if spec.startswith(":") else "")
-        i += 2
-        rows = []
-        while i < len(lines) and lines[i].strip().startswith("|"):
-            rows.append(_cells(lines[i]))
-            i += 1
-
-        def cell(tag: str, text: str, n: int) -> str:
-            align = f' style="text-align:{aligns[n]}"' if n < len(aligns) and aligns[n] else ""
-            return f"<{tag}{align}>{self.inline(text.strip())}</{tag}>"
-
-        parts = ['<div class="table"><table>', "<thead><tr>" + "".join(cell("th", t, n) for n, t in enumerate(header)) + "</tr></thead>", "<tbody>"]
-        for row in rows:
-            row = (row + [""] * len(header))[: len(header)]
-            parts.append("<tr>" + "".join(cell("td", t, n) for n, t in enumerate(row)) + "</tr>")
-        parts.append("</tbody></table></div>")
-        out.append("\n".join(parts))
-        return i
-
-    def listing(self, lines: list[str], i: int, out: list[str]) -> int:
-        first = _marker(lines[i])
-        assert first is not None
-        indent, ordered, start, _ = first
-        items: list[tuple[list[str], bool]] = []
-        while i < len(lines):
-            found = _marker(lines[i])
-            if found is None or found[0] != indent or found[1] != ordered:
-                break
-            content = found[3]
-            body = [lines[i][content:]]
-            loose = False
-            i += 1
-            while i < len(lines):
-                line = lines[i]
-                if not line.strip():
-                    following = next((ln for ln in lines[i + 1 :] if ln.strip()), None)
-                    if following is not None and _indent(following) >= content:
-                        body.append("")
-                        loose = True
-                        i += 1
-                        continue
-                    break
-                if _indent(line) >= content:
-                    body.append(line[content:])
-                elif _marker(line) or _fence(line) or line.lstrip().startswith(("#", "|")):
-                    break
-                elif body[-1].strip():
-                    body.append(line.strip())  # a lazy continuation of the item's paragraph
-                else:
-                    break
-                i += 1
-            items.append((body, loose))
-            # A blank line between two items keeps the same list.
-            if i < len(lines) and not lines[i].strip():
-                following = next((n for n in range(i + 1, len(lines)) if lines[n].strip()), None)
-                found = _marker(lines[following]) if following is not None else None
-                if found is not None and found[0] == indent and found[1] == ordered:
-                    i = following  # type: ignore[assignment]
-        tag = "ol" if ordered else "ul"
-        attrs = f' start="{start}"' if ordered and start != 1 else ""
-        parts = [f"<{tag}{attrs}>"]
-        for body, loose in items:
-            inner = Converter.blocks(self, body)
-            if not loose and inner.startswith("<p>") and inner.count("<p>") == 1:
-                inner = inner[3:].replace("</p>", "", 1)
-            parts.append(f"<li>{inner}</li>")
-        parts.append(f"</{tag}>")
-        out.append("\n".join(parts))
-        return i
-
-    def paragraph(self, lines: list[str], i: int, out: list[str]) -> int:
-        text = []
-        while i < len(lines) and lines[i].strip():
-            line = lines[i]
-            if text and (_fence(line) or _marker(line) or re.match(r"^#{1,6}\s", line) or _is_table(lines, i)):
-                break
-            text.append(line.strip())
-            i += 1
-        out.append(f"<p>{self.inline(chr(10).join(text))}</p>")
-        return i
-
-
-def _indent(line: str) -> int:
-    return len(line) - len(line.lstrip(" "))
-
-
-def _fence(line: str) -> tuple[int, str, str] | None:
-    match = re.match(r"^(\s*)(`{3,}|~{3,})\s*([\w+-]*)\s*$", line)
-    return (len(match.group(1)), match.group(2), match.group(3)) if match else None
-
-
-def _marker(line: str) -> tuple[int, bool, int, int] | None:
-    """Return (indent, ordered, start number, content column) for a list item line."""
-    match = re.match(r"^(\s*)(?:([-*+])|(\d{1,9})[.)])(\s+)\S", line)
-    if not match:
-        return None
-    indent = len(match.group(1))
-    marker = match.group(2) or match.group(3) + "."
-    return indent, match.group(3) is not None, int(match.group(3) or 1), indent + len(marker) + len(match.group(4))
-
-
-def _is_table(lines: list[str], i: int) -> bool:
-    return (
-        lines[i].strip().startswith("|")
-        and i + 1 < len(lines)
-        and re.match(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$", lines[i + 1]) is not None
-    )
-
-
-def _cells(line: str) -> list[str]:
-    text = line.strip()
-    if text.startswith("|"):
-        text = text[1:]
-    if text.endswith("|") and not text.endswith("\\|"):
-        text = text[:-1]
-    return [cell.replace("\\|", "|") for cell in re.split(r"(?<!\\)\|", text)]
+def href(page: Page, pages: dict[str, str], target: str) -> str:
+    """Return where a link of ``page`` points in the manual: a page or heading of it, else the file beside docs/."""
+    if re.match(r"^[a-z][a-z0-9+.-]*:", target, re.I):
+        return target  # an external page: a link, never an asset
+    path, _, fragment = target.partition("#")
+    if not path:
+        return f"#{page.key}-{fragment}" if fragment else "#"
+    resolved = os.path.normpath(os.path.join(os.path.dirname(page.source), path)).replace(os.sep, "/")
+    if resolved in pages:
+        key = pages[resolved]
+        return f"#{key}-{fragment}" if fragment else f"#doc-{key}"
+    relative = os.path.relpath(ROOT / resolved, DOCS).replace(os.sep, "/")
+    if relative == MANUAL.name:
+        return "#top"
+    return relative + (f"#{fragment}" if fragment else "")
 
 
 def markdown_to_html(page: Page, pages: dict[str, str]) -> tuple[str, list[tuple[int, str, str]]]:
-    """Return a page's HTML and its headings ``(level, anchor, html)``."""
-    converter = Converter(page, pages)
-    return converter.convert(), converter.headings
+    """Return a page's HTML and its headings ``(level, anchor, html)``.
+
+    ``pages`` maps each page's source path to its key: links between pages point inside the
+    manual, and every heading gets the anchor ``<key>-<GitHub slug>`` (``-1``, ``-2`` ... on repeats).
+    """
+    env: dict[str, Any] = {}
+    tokens = MARKDOWN.parse(page.text, env)
+    for token in tokens:
+        for child in token.children or ():
+            if child.type == "link_open":
+                child.attrSet("href", href(page, pages, str(child.attrGet("href"))))
+    seen: dict[str, int] = {}
+    headings = []
+    for token, inline in zip(tokens, tokens[1:]):
+        if token.type != "heading_open":
+            continue
+        base = slug(inline.content)
+        count = seen.get(base, 0)
+        seen[base] = count + 1
+        ident = f"{page.key}-{base}" + (f"-{count}" if count else "")
+        token.attrSet("id", ident)
+        headings.append((int(token.tag[1:]), ident, MARKDOWN.renderer.renderInline(inline.children or [], MARKDOWN.options, env)))
+    return MARKDOWN.renderer.render(tokens, MARKDOWN.options, env), headings
 
 
 # --- the state diagrams ---------------------------------------------------------------------

@@ -14,7 +14,8 @@ from logos.core.effects import AppendJournal, WriteArtifactRows
 from logos.core.events import BarClosed, SessionStarted
 from logos.core.reducer import reduce
 from logos.core.state import Params, SessionState, initial_state
-from logos.core.strategies import freeze_params
+from logos.core.strategy import Strategy
+from logos.core.strategy_params import freeze_params
 from logos.core.symbols import SymbolSpec
 
 D = Decimal
@@ -54,6 +55,8 @@ def make_params(
         symbols=tuple(s.symbol for s in specs),
         strategy=strategy,
         strategy_params=freeze_params(strategy_params),
+        strategy_values=(),
+        strategy_fingerprint="",
         sizing="units",
         sizing_value=D("10"),
         order_type="market",
@@ -102,8 +105,9 @@ def started(params: Params, ts: int = T0) -> SessionState:
 class Run:
     """Feed events through the reducer and keep everything it said, for assertions."""
 
-    def __init__(self, params: Params, ts: int = T0) -> None:
+    def __init__(self, params: Params, ts: int = T0, strategy: Strategy | None = None) -> None:
         self.params = params
+        self.strategy = strategy  # None: the built-in the params name
         self.state = initial_state(params)
         self.effects: list[Any] = []
         self.facts: list[Any] = []
@@ -111,7 +115,7 @@ class Run:
 
     def step(self, event: Any) -> list[Any]:
         """Apply one input; return the facts it caused (the input itself excluded)."""
-        self.state, effects = reduce(self.state, event)
+        self.state, effects = reduce(self.state, event, self.strategy)
         self.effects.extend(effects)
         journal = effects[0]
         assert isinstance(journal, AppendJournal)

@@ -14,7 +14,7 @@ from logos.adapters import alpaca_check
 from logos.adapters.alpaca_check import PAPER_ACCOUNT_URL
 from logos.adapters.readonly import NotOnAllowList, read_only
 from logos.cli import app
-from logos.settings import SETTINGS
+from logos.config.settings import SETTINGS
 
 pytestmark = pytest.mark.filterwarnings("ignore:websockets.legacy is deprecated")  # alpaca-py's own import
 

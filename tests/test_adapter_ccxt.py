@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from logos.adapters import ccxt_check
 from logos.adapters.readonly import ALPACA_READ_ONLY, CCXT_READ_ONLY, NotOnAllowList
 from logos.cli import app
-from logos.settings import SETTINGS, load_settings
+from logos.config.settings import SETTINGS, load_settings
 
 PLANTED_KEY = "APIKEY-PLANTED-7c1e"
 PLANTED_SECRET = "SECRETKEY-PLANTED-9f3a"

@@ -17,7 +17,8 @@ from logos.core.events import EVENT_TYPES, BarClosed, ClockTicked, FeedEnded, Op
 from logos.core.reducer import reduce
 from logos.core.book import Book, Out, move
 from logos.core.order_fsm import ORDER_TABLE
-from logos.core.state import Order, SessionState, initial_state, spec_of
+from logos.core.order import Order
+from logos.core.state import SessionState, initial_state, spec_of
 from logos.core.state_codec import FORMAT_VERSION, SnapshotFormatError, dump_state, load_state
 
 # Finite decimals with every kind of exponent: 1.10, 1E+3, -0, 0E-8, long mantissas.

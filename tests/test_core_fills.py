@@ -5,8 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-
 from core_factories import D, bar, equity_spec, make_params
+
 from logos.core.fills import fill_price
 from logos.core.order_fsm import ACCEPTED
 from logos.core.state import Order

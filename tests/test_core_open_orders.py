@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from pyrsistent import pmap
 
 from logos.core.open_orders import OpenOrders
-from logos.core.state import Order
+from logos.core.order import Order
 from logos.core.state_codec import dump, load
 
 # (True, n): put order S-n (new, or a changed copy); (False, n): discard S-n.

@@ -18,6 +18,10 @@ written here, independently of the core:
    positions after every event, and the account row writes them as that sum would.
 9. runs: ``reduce_events`` over a rule's bars equals ``reduce`` bar by bar for as many bars
    as it takes, and it stops only where the session stopped.
+
+Some sessions run ``Quirky``, a strategy handed to the reducer as the shell hands a loaded
+one: it trades fractional targets and fails on some bars (raises, or returns a target out of
+range), which halts the session with the cause ``strategy``; every rule above still holds.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
-from typing import Any
+from typing import Any, Mapping
 
 from hypothesis import HealthCheck, settings
 from hypothesis import event as note_event
@@ -66,7 +70,9 @@ from logos.core.book import valuation
 from logos.core.money import text
 from logos.core.reducer import reduce, reduce_events
 from logos.core.session_fsm import COMPLETED, HALTED, MODE_HALTED, MODE_REDUCING, PAUSED, RUNNING
-from logos.core.state import FLAT, Params, SessionState, initial_state
+from logos.core.state import FLAT, Market, Params, SessionState, initial_state
+from logos.core.strategies import Momentum
+from logos.core.strategy import Strategy
 from logos.core.state_codec import dump_state, load_state
 
 D = Decimal
@@ -100,8 +106,26 @@ def rows_of(effects: tuple[Any, ...], artifact: str) -> list[tuple[str, ...]]:
     return [row for e in effects if type(e) is WriteArtifactRows and e.artifact == artifact for row in e.rows]
 
 
+class Quirky(Momentum):
+    """Momentum at half size on closes whose text ends in an odd digit; it raises on closes
+    ending in 37 or 38 and returns a target of 1.5 on those ending in 73 or 74 (one bar in 25)."""
+
+    name = "quirky"
+
+    def decide(self, markets: Mapping[str, Market], symbol: str) -> Any:
+        digits = markets[symbol].mark.as_tuple().digits  # type: ignore[union-attr]
+        if digits[-2:] in ((3, 7), (3, 8)):
+            raise ArithmeticError(f"quirky cannot stand {markets[symbol].mark}")
+        if digits[-2:] in ((7, 3), (7, 4)):
+            return {symbol: D("1.5")}
+        targets = super().decide(markets, symbol)
+        if targets and digits[-1] % 2:
+            return {s: D(t) / 2 for s, t in targets.items()}
+        return targets
+
+
 @st.composite
-def session_params(draw: Any) -> Params:
+def session_params(draw: Any) -> tuple[Params, Strategy | None]:
     count = draw(st.integers(1, 2))
     specs = draw(st.permutations(SPECS))[:count]
     names = ["momentum", "mean_reversion"] + (["pairs_trading"] if count == 2 else [])
@@ -123,6 +147,7 @@ def session_params(draw: Any) -> Params:
             strategy_params["long_only"] = draw(st.booleans())
     sizing = draw(st.sampled_from(sorted(SIZING)))
     optional = lambda values: st.sampled_from([None, None, *values]).map(lambda v: v and D(v))  # noqa: E731
+    quirky = strategy == "momentum" and draw(st.booleans())
     return make_params(
         specs,
         strategy=strategy,
@@ -143,7 +168,7 @@ def session_params(draw: Any) -> Params:
         max_drawdown_bps=draw(optional(["20", "150", "1000"])),
         drawdown_action=draw(st.sampled_from(["halt", "reduce"])),
         stale_after_s=draw(st.sampled_from([None, None, 180, 900])),
-    )
+    ), Quirky(**strategy_params) if quirky else None
 
 
 class FifoOracle:
@@ -232,7 +257,8 @@ class ReducerMachine(RuleBasedStateMachine):
 
     # --- driving --------------------------------------------------------------------
 
-    def _begin(self, params: Params) -> None:
+    def _begin(self, drawn: tuple[Params, Strategy | None]) -> None:
+        params, self.strategy = drawn
         self.generation += 1
         self.params = params._replace(session_id=f"S{self.generation}")
         self.state = initial_state(self.params)
@@ -248,7 +274,7 @@ class ReducerMachine(RuleBasedStateMachine):
 
     def apply(self, event: Any) -> None:
         before = self.state
-        self.state, effects = reduce(before, event)
+        self.state, effects = reduce(before, event, self.strategy)
         self.inputs.append(event)
         self.outputs.append(effects)
         self.step_effects = effects
@@ -256,7 +282,7 @@ class ReducerMachine(RuleBasedStateMachine):
         self._check_step(before, event, effects)
 
     @initialize(params=session_params(), patience=st.integers(6, 40), warmup=st.lists(BAR_SHAPES, min_size=6, max_size=16))
-    def start(self, params: Params, patience: int, warmup: list[tuple[int, ...]]) -> None:
+    def start(self, params: tuple[Params, Strategy | None], patience: int, warmup: list[tuple[int, ...]]) -> None:
         # Halts and the feed end wait for ``patience`` inputs, so most sessions get to trade.
         self.patience = patience
         self._begin(params)
@@ -280,7 +306,7 @@ class ReducerMachine(RuleBasedStateMachine):
 
     def _check_run(self, before: SessionState, bars: list[BarClosed], steps: list[tuple[SessionState, tuple[Any, ...]]]) -> None:
         """Rule 9: a run of bars applied in one call is the same as bar by bar."""
-        state, effects, taken = reduce_events(before, bars)
+        state, effects, taken = reduce_events(before, bars, strategy=self.strategy)
         assert taken == len(steps), "the run stopped where the session did not, or went past a stop"
         if not taken:
             return
@@ -362,7 +388,7 @@ class ReducerMachine(RuleBasedStateMachine):
 
     @precondition(lambda self: self.state.status == COMPLETED)
     @rule(params=session_params())
-    def new_session(self, params: Params) -> None:
+    def new_session(self, params: tuple[Params, Strategy | None]) -> None:
         self._begin(params)
 
     @rule(target=checkpoints)
@@ -376,7 +402,7 @@ class ReducerMachine(RuleBasedStateMachine):
             return
         state = load_state(json.loads(checkpoint.snapshot))
         for event in self.inputs[checkpoint.inputs :]:
-            state, _ = reduce(state, event)
+            state, _ = reduce(state, event, self.strategy)
         assert state == self.state
 
     # --- per-step checks (they need the facts of this step) ---------------------------
@@ -392,6 +418,10 @@ class ReducerMachine(RuleBasedStateMachine):
                 note_event("partial fill")
             if isinstance(fact, TradingModeChanged):
                 note_event(f"mode {fact.mode}")
+            if isinstance(fact, GuardTripped) and fact.guard == guards.STRATEGY:
+                note_event("strategy halt")
+            if isinstance(fact, OrderSubmitted) and self.strategy is not None:
+                note_event("order of a handed-over strategy")
         # Rule 6: consecutive seq numbers, and the state remembers the last one.
         seqs = [seq for seq, _ in journal.entries]
         assert seqs == list(range(self.last_seq + 1, self.last_seq + 1 + len(seqs)))
@@ -611,7 +641,7 @@ class ReducerMachine(RuleBasedStateMachine):
     def rule3_replaying_the_inputs_rebuilds_state_and_effects(self) -> None:
         state = initial_state(self.params)
         for event, expected in zip(self.inputs, self.outputs):
-            state, effects = reduce(state, event)
+            state, effects = reduce(state, event, self.strategy)
             assert effects == expected
         assert state == self.state
 

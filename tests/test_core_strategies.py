@@ -10,20 +10,19 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from logos.core.state import NO_MARKET, Market
-from logos.core.strategies import (
-    Strategy,
-    StrategyError,
-    build,
-    freeze_params,
-    mean_reversion,
-    momentum,
-    pairs_trading,
-    roll,
-)
+from logos.core.strategies import BUILTINS, MeanReversion, Momentum, PairsTrading, builtin
+from logos.core.strategy import Strategy
+from logos.core.strategy_params import StrategyError, freeze_params
+from logos.core.windows import roller
 
 
 def w(*closes: str | int) -> tuple[Decimal, ...]:
     return tuple(Decimal(str(c)) for c in closes)
+
+
+def rolled(strategy: Strategy, market: Market, close: Decimal, high: Decimal | None = None, low: Decimal | None = None) -> Market:
+    """``market`` after one bar closing at ``close`` went through the reducer's rolling step."""
+    return roller(strategy)(market, close, 0, 60, close if high is None else high, close if low is None else low)
 
 
 def markets_after(strategy: Strategy, closes: dict[str, tuple[Decimal, ...]], current: dict[str, int]) -> dict[str, Market]:
@@ -32,15 +31,14 @@ def markets_after(strategy: Strategy, closes: dict[str, tuple[Decimal, ...]], cu
     for symbol, series in closes.items():
         market = NO_MARKET
         for close in series:
-            window, sums = roll(strategy, market, close)
-            market = market._replace(mark=close, window=window, sums=sums)
+            market = rolled(strategy, market, close)
         markets[symbol] = market._replace(signal=current.get(symbol, 0))
     return markets
 
 
 def decide(strategy: Strategy, closes: dict[str, tuple[Decimal, ...]], current: dict[str, int], symbol: str) -> dict[str, int]:
-    """The targets the strategy moves (a strategy may leave out those it keeps)."""
-    return strategy.decide(markets_after(strategy, closes, current), symbol)
+    """The targets the strategy moves (a strategy may leave out those it keeps, or return None)."""
+    return dict(strategy.decide(markets_after(strategy, closes, current), symbol) or {})
 
 
 def target(strategy: Strategy, closes: dict[str, tuple[Decimal, ...]], current: dict[str, int], symbol: str) -> int:
@@ -65,14 +63,14 @@ def target(strategy: Strategy, closes: dict[str, tuple[Decimal, ...]], current: 
     ],
 )
 def test_momentum_with_fast_and_slow_sma_targets_the_cross(closes, long_only, current, expected):
-    strategy = momentum(fast=2, slow=3, long_only=long_only)
+    strategy = Momentum(fast=2, slow=3, long_only=long_only)
 
     assert decide(strategy, {"X": closes}, {"X": current}, "X") == expected
     assert strategy.window == 3
 
 
 def test_momentum_with_a_cross_of_one_cent_sees_it_exactly():
-    strategy = momentum(fast=1, slow=2)
+    strategy = Momentum(fast=1, slow=2)
 
     assert decide(strategy, {"X": w("100.00", "100.01")}, {}, "X") == {"X": 1}
     assert decide(strategy, {"X": w("100.01", "100.00")}, {}, "X") == {"X": -1}
@@ -89,13 +87,12 @@ prices = st.decimals(min_value=Decimal("0.00000001"), max_value=Decimal("10") **
 def test_momentum_rolling_sums_with_any_series_equal_fresh_sums_of_the_window(closes, fast, extra):
     # Arrange: the reducer rolls two sums forward bar by bar, never re-adding the window
     slow = fast + extra
-    strategy = momentum(fast=fast, slow=slow)
+    strategy = Momentum(fast=fast, slow=slow)
     market = NO_MARKET
 
     for seen in range(1, len(closes) + 1):
         # Act
-        window, sums = roll(strategy, market, closes[seen - 1])
-        market = market._replace(mark=closes[seen - 1], window=window, sums=sums)
+        market = rolled(strategy, market, closes[seen - 1])
 
         # Assert: exact however long the series and however many digits its prices carry
         # (30-digit prices would be rounded by a default-precision sum)
@@ -108,15 +105,17 @@ def test_momentum_rolling_sums_with_any_series_equal_fresh_sums_of_the_window(cl
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"fast": 3, "slow": 3}, "momentum needs 0 < fast < slow, got fast=3 slow=3"),
-        ({"fast": 0, "slow": 3}, "momentum needs 0 < fast < slow, got fast=0 slow=3"),
-        ({"fast": 2.5, "slow": 5}, "momentum: fast must be a whole number, got 2.5"),
-        ({"fast": 2, "slow": "30"}, 'momentum: slow must be a whole number, got "30"'),
+        ({"fast": 3, "slow": 3}, "momentum needs fast < slow, got fast=3 slow=3"),
+        ({"fast": 0, "slow": 3}, "momentum's parameter fast must be an int >= 1, got 0"),
+        ({"fast": Decimal("2.5"), "slow": 5}, "momentum's parameter fast must be an int >= 1, got 2.5"),
+        ({"fast": 2, "slow": "30"}, 'momentum\'s parameter slow must be an int >= 2, got "30"'),
+        ({"long_only": 1}, "momentum's parameter long_only must be a bool, got 1"),
+        ({"fats": 3}, "momentum has no parameter 'fats'; did you mean 'fast' (an int >= 1)? its parameters are fast, slow, long_only"),
     ],
 )
-def test_momentum_with_bad_windows_raises_strategy_error(kwargs, message):
+def test_momentum_with_bad_parameters_raises_one_line_naming_it(kwargs, message):
     with pytest.raises(StrategyError) as caught:
-        momentum(**kwargs)
+        Momentum(**kwargs)
     assert str(caught.value) == message
 
 
@@ -148,14 +147,14 @@ AT_MEAN = w(10, 11, 12, 11)  # z = 0
     ],
 )
 def test_mean_reversion_with_hysteresis_band_enters_beyond_entry_and_exits_inside_exit(closes, current, expected):
-    strategy = mean_reversion(lookback=4, entry_z="1", exit_z="0.25")
+    strategy = MeanReversion(lookback=4, entry_z="1", exit_z="0.25")
 
     assert target(strategy, {"X": closes}, {"X": current}, "X") == expected
 
 
 def test_mean_reversion_with_a_series_inside_the_band_does_not_flip_flop():
     # Arrange: enter long, then wander between the exit and entry bands
-    strategy = mean_reversion(lookback=4, entry_z="1", exit_z="0.25")
+    strategy = MeanReversion(lookback=4, entry_z="1", exit_z="0.25")
     series = [ENTRY_LONG, INSIDE_LOW, JUST_OUTSIDE_EXIT, INSIDE_LOW, INSIDE_EXIT_LOW, INSIDE_LOW]
 
     # Act
@@ -169,14 +168,14 @@ def test_mean_reversion_with_a_series_inside_the_band_does_not_flip_flop():
 
 
 def test_mean_reversion_with_long_only_stays_flat_on_a_rich_close():
-    strategy = mean_reversion(lookback=4, entry_z="1", exit_z="0.25", long_only=True)
+    strategy = MeanReversion(lookback=4, entry_z="1", exit_z="0.25", long_only=True)
 
     assert target(strategy, {"X": ENTRY_SHORT}, {"X": 0}, "X") == 0
     assert target(strategy, {"X": ENTRY_SHORT}, {"X": 1}, "X") == 0
 
 
 def test_mean_reversion_with_flat_or_short_window_has_no_opinion():
-    strategy = mean_reversion(lookback=4, entry_z="1", exit_z="0.25")
+    strategy = MeanReversion(lookback=4, entry_z="1", exit_z="0.25")
 
     assert decide(strategy, {"X": w(5, 5, 5, 5)}, {"X": 1}, "X") == {}
     assert decide(strategy, {"X": w(5, 6, 7)}, {"X": 0}, "X") == {}
@@ -185,17 +184,17 @@ def test_mean_reversion_with_flat_or_short_window_has_no_opinion():
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"lookback": 1}, "mean_reversion needs lookback >= 2 and 0 <= exit_z < entry_z, got 1, 0.5, 2"),
-        ({"entry_z": "1", "exit_z": "1"}, "mean_reversion needs lookback >= 2 and 0 <= exit_z < entry_z, got 20, 1, 1"),
-        ({"exit_z": "-0.1"}, "mean_reversion needs lookback >= 2 and 0 <= exit_z < entry_z, got 20, -0.1, 2"),
-        ({"entry_z": "two"}, 'mean_reversion: entry_z must be a number, got "two"'),
-        ({"exit_z": "NaN"}, 'mean_reversion: exit_z must be a number, got "NaN"'),
-        ({"lookback": 2.5}, "mean_reversion: lookback must be a whole number, got 2.5"),
+        ({"lookback": 1}, "mean_reversion's parameter lookback must be an int >= 2, got 1"),
+        ({"entry_z": "1", "exit_z": "1"}, "mean_reversion needs exit_z < entry_z, got exit_z=1 entry_z=1"),
+        ({"exit_z": "-0.1"}, 'mean_reversion\'s parameter exit_z must be a decimal >= 0, got "-0.1"'),
+        ({"entry_z": "two"}, 'mean_reversion\'s parameter entry_z must be a decimal >= 0, got "two"'),
+        ({"exit_z": "NaN"}, 'mean_reversion\'s parameter exit_z must be a decimal >= 0, got "NaN"'),
+        ({"lookback": Decimal("2.5")}, "mean_reversion's parameter lookback must be an int >= 2, got 2.5"),
     ],
 )
 def test_mean_reversion_with_bad_parameters_raises_strategy_error(kwargs, message):
     with pytest.raises(StrategyError) as caught:
-        mean_reversion(**kwargs)
+        MeanReversion(**kwargs)
     assert str(caught.value) == message
 
 
@@ -203,7 +202,7 @@ def test_mean_reversion_with_bad_parameters_raises_strategy_error(kwargs, messag
 
 
 def test_pairs_trading_with_rich_first_leg_shorts_it_and_buys_the_other():
-    strategy = pairs_trading(lookback=3, entry_z="1", exit_z="0.25")
+    strategy = PairsTrading(lookback=3, entry_z="1", exit_z="0.25")
     # ratios 1, 1, 1.3: z = 0.2 / 0.1414 = 1.41
     windows = {"A": w(10, 10, 13), "B": w(10, 10, 10)}
 
@@ -211,14 +210,14 @@ def test_pairs_trading_with_rich_first_leg_shorts_it_and_buys_the_other():
 
 
 def test_pairs_trading_with_cheap_first_leg_buys_it_and_shorts_the_other():
-    strategy = pairs_trading(lookback=3, entry_z="1", exit_z="0.25")
+    strategy = PairsTrading(lookback=3, entry_z="1", exit_z="0.25")
     windows = {"A": w(10, 10, 7), "B": w(10, 10, 10)}
 
     assert decide(strategy, windows, {"A": 0, "B": 0}, "A") == {"A": 1, "B": -1}
 
 
 def test_pairs_trading_with_ratio_back_at_its_mean_exits_both_legs():
-    strategy = pairs_trading(lookback=3, entry_z="1", exit_z="0.25")
+    strategy = PairsTrading(lookback=3, entry_z="1", exit_z="0.25")
     # ratios 0.9, 1.1, 1.0: z = 0
     windows = {"A": w(9, 11, 10), "B": w(10, 10, 10)}
 
@@ -226,7 +225,7 @@ def test_pairs_trading_with_ratio_back_at_its_mean_exits_both_legs():
 
 
 def test_pairs_trading_with_named_pair_ignores_other_symbols_and_short_windows():
-    strategy = pairs_trading(pair=["B", "C"], lookback=3, entry_z="1", exit_z="0.25")
+    strategy = PairsTrading(pair=["B", "C"], lookback=3, entry_z="1", exit_z="0.25")
     windows = {"A": w(1, 1, 9), "B": w(10, 10, 13), "C": w(10, 10, 10)}
 
     assert decide(strategy, windows, {}, "A") == {}
@@ -235,25 +234,37 @@ def test_pairs_trading_with_named_pair_ignores_other_symbols_and_short_windows()
 
 
 def test_pairs_trading_with_three_symbols_in_the_pair_raises_strategy_error():
-    with pytest.raises(StrategyError, match=r"pairs_trading needs a pair of two symbols, got \['A', 'B', 'C'\]"):
-        pairs_trading(pair=["A", "B", "C"])
+    with pytest.raises(StrategyError, match=r'pairs_trading\'s parameter pair must be a list of 2 distinct symbols, or null, got \["A", "B", "C"\]'):
+        PairsTrading(pair=["A", "B", "C"])
 
 
-# --- build -----------------------------------------------------------------------------
+def test_pairs_trading_with_symbols_lacking_a_leg_says_which():
+    with pytest.raises(StrategyError, match="^pairs_trading's pair names C, which the session does not trade$"):
+        PairsTrading(pair=["A", "C"]).check_symbols(("A", "B"))
+    with pytest.raises(StrategyError, match=r"^pairs_trading trades two symbols, the session has 1 \(A\)$"):
+        PairsTrading().check_symbols(("A",))
+    PairsTrading(pair=["B", "A"]).check_symbols(("A", "B", "C"))  # both legs traded: no complaint
 
 
-def test_build_with_frozen_params_gives_the_configured_strategy():
-    strategy = build("momentum", freeze_params({"slow": 5, "fast": 2}))
+# --- the built-ins as a session records them ---------------------------------------------
 
-    assert (strategy.name, strategy.window) == ("momentum", 5)
+
+def test_builtin_with_frozen_params_gives_the_configured_strategy():
+    strategy = builtin("momentum", freeze_params({"slow": 5, "fast": 2}))
+
+    assert (strategy.name, strategy.window, strategy.sums) == ("momentum", 5, (2, 5))
     assert freeze_params({"slow": 5, "fast": 2}) == (("fast", "2"), ("slow", "5"))
+    assert strategy.values() == (("fast", "2"), ("slow", "5"), ("long_only", "false"))
 
 
-def test_build_with_unknown_strategy_names_the_choices():
-    with pytest.raises(StrategyError, match="unknown strategy 'sma'; choose one of momentum, mean_reversion, pairs_trading"):
-        build("sma", ())
+def test_builtin_with_a_name_that_is_not_built_in_says_the_shell_must_load_it():
+    with pytest.raises(StrategyError, match="'rsi.py:RSI' is not a built-in strategy"):
+        builtin("rsi.py:RSI", ())
 
 
-def test_build_with_unknown_parameter_names_the_strategy_and_parameter():
-    with pytest.raises(StrategyError, match="strategy momentum: .*unexpected keyword argument 'speed'"):
-        build("momentum", freeze_params({"speed": 3}))
+@pytest.mark.parametrize("name", sorted(BUILTINS))
+def test_builtin_with_no_parameters_records_every_default(name):
+    strategy = BUILTINS[name]()
+
+    assert [name for name, _ in strategy.values()] == [p.name for p in type(strategy).parameters]
+    assert all(p.help for p in type(strategy).parameters), "every parameter has its line of help"

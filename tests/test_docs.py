@@ -342,23 +342,25 @@ def test_build_manual_without_graphviz_or_previous_page_shows_mermaid_text():
         assert state in page
 
 
-# --- the Markdown converter ----------------------------------------------------------------------
+# --- the Markdown pages (markdown-it-py, as the builder configures it) -------------------------------
 
 
 def _html(text: str, source: str = "docs/X.md") -> str:
+    """The page's HTML, without the line breaks the renderer puts between tags."""
     pages = {"README.md": "readme", "docs/X.md": "x", "docs/ARTIFACTS.md": "artifacts"}
-    return builder.markdown_to_html(builder.Page(pages[source], source, text), pages)[0]
+    return re.sub(r">\n+<", "><", builder.markdown_to_html(builder.Page(pages[source], source, text), pages)[0])
 
 
-def test_converter_with_table_and_escaped_pipe_keeps_the_cell_whole():
+def test_converter_with_table_and_escaped_pipe_keeps_the_cell_whole_in_a_scrolling_box():
     out = _html("| a | b |\n|---|---|\n| `x\\|y` | **z** |\n")
+    assert '<div class="table"><table><thead>' in out and out.rstrip().endswith("</table></div>")
     assert "<td><code>x|y</code></td><td><strong>z</strong></td>" in out
 
 
 def test_converter_with_nested_list_and_code_block_keeps_them_in_the_item():
     out = _html("1. First.\n\n   ```bash\n   logos trade\n   ```\n\n2. Second.\n")
     assert out.startswith("<ol>") and out.count("<li>") == 2
-    assert '<li><p>First.</p>\n<pre><code class="language-bash">logos trade</code></pre></li>' in out
+    assert '<li><p>First.</p><pre><code class="language-bash">logos trade\n</code></pre></li>' in out
 
 
 def test_converter_with_links_between_pages_points_inside_the_manual():
@@ -370,3 +372,13 @@ def test_converter_with_links_between_pages_points_inside_the_manual():
 def test_converter_with_html_in_text_escapes_it():
     out = _html("A <b>tag</b> & `<code>`.")
     assert "&lt;b&gt;tag&lt;/b&gt; &amp; <code>&lt;code&gt;</code>" in out
+
+
+def test_converter_with_repeated_headings_gives_each_a_page_anchor_and_lists_them():
+    # Act
+    out, headings = builder.markdown_to_html(builder.Page("x", "docs/X.md", "# Top\n## `logos trade` runs\n## Same\n## Same\n"), {"docs/X.md": "x"})
+
+    # Assert
+    assert headings == [(1, "x-top", "Top"), (2, "x-logos-trade-runs", "<code>logos trade</code> runs"), (2, "x-same", "Same"), (2, "x-same-1", "Same")]
+    for _, ident, _ in headings:
+        assert f'id="{ident}"' in out

@@ -21,7 +21,7 @@ def params(**limits: object) -> Params:
     """Params with every guard off; each test turns on the limits it checks."""
     base = Params(
         session_id="G", seed=1, specs=pmap(), symbols=("AAA", "BBB"), strategy="momentum", strategy_params=(),
-        sizing="notional", sizing_value=D("1000"), order_type="market", limit_offset_bps=D("0"), limit_ttl_bars=0,
+        strategy_values=(), strategy_fingerprint="", sizing="notional", sizing_value=D("1000"), order_type="market", limit_offset_bps=D("0"), limit_ttl_bars=0,
         fill_at="next_open", slippage_bps=D("0"), fee_bps=D("0"), volume_share=D("1"), initial_cash=D("100000"),
         max_notional=None, max_exposure=None, max_position=None, max_drawdown_bps=None, drawdown_action="halt",
         stale_after_s=None, interval_s=60,
@@ -168,5 +168,5 @@ def test_next_stale_deadline_is_the_first_second_past_the_oldest_bar_limit():
 
 
 def test_in_halt_order_with_causes_in_any_order_sorts_them_the_fixed_way():
-    found = [guards.Violation(g, "", "", "") for g in (guards.OPERATOR, guards.DRAWDOWN, guards.KILL_SWITCH, guards.STALE_DATA)]
+    found = [guards.Violation(g, "", "", "") for g in (guards.OPERATOR, guards.STRATEGY, guards.DRAWDOWN, guards.KILL_SWITCH, guards.STALE_DATA)]
     assert [v.guard for v in guards.in_halt_order(found)] == list(guards.HALT_ORDER)

@@ -24,8 +24,8 @@ from logos.live.rehearse import guard_table
 from logos.live.runner import Outcome, Session, start_session
 from logos.live.setup import build_setup
 from logos.live.sources import polling_events
-from logos.settings import load_settings
-from logos.validation import symbol_specs
+from logos.config.settings import load_settings
+from logos.config.validation import symbol_specs
 from polled_sessions import LOOPBACK_ONLY
 from session_helpers import clean_env, journal, logos_argv
 
@@ -44,7 +44,7 @@ def assert_halted_by_kill_switch(folder: Path) -> None:
     assert (state["status"], state["halt_causes"], state["orders"]) == ("halted", ["kill_switch"], {})
     trips = [e for e in journal(folder) if e["type"] == "GuardTripped"]
     assert [(t["guard"], t["measured"], t["limit"], t["action"]) for t in trips] == [("kill_switch", "present", "absent", "halt")]
-    assert [row[1:5] for row in guard_table((folder / "session.md").read_text())] == [("kill_switch", "present", "absent", "halt")]
+    assert [row[2:7] for row in guard_table((folder / "session.md").read_text())] == [("1", "kill_switch", "present", "absent", "halt")]
 
 
 # --- replay paced in real time -----------------------------------------------------------------

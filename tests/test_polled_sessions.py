@@ -25,6 +25,7 @@ import pytest
 from fake_exchange import FakeExchange, Fault
 from logos.core.state import initial_state
 from logos.live.artifacts import ArtifactStreams, write_positions
+from logos.stats.equity_curve import EquityCurve
 from logos.live.journal import read_journal
 from logos.live.replay import rederive
 from logos.live.snapshot import read_snapshot
@@ -105,7 +106,7 @@ def replayed_csvs(session: Path, out: Path) -> dict[str, bytes]:
     params = read_snapshot(session / "state.json").state.params
     replay = rederive(initial_state(params), read_journal(session / "state.jsonl").entries)
     out.mkdir()
-    streams = ArtifactStreams(out)
+    streams = ArtifactStreams(out, EquityCurve(params.initial_cash))
     for rows in replay.rows:
         streams.write_rows(rows.artifact, rows.rows)
     streams.close()
@@ -142,7 +143,8 @@ def test_ccxt_session_with_startup_history_trades_only_live_bars_and_fills_after
 
 def test_yfinance_session_with_the_days_history_journals_it_as_warm_up_and_keeps_caches_in_the_home(fx, home):
     # Act
-    run = run_polled(home, fx, "yfinance", ["--symbol", "AAPL", "--duration", "3"])
+    # (long enough for the first poll's cookie, crumb and chart requests on a loaded machine)
+    run = run_polled(home, fx, "yfinance", ["--symbol", "AAPL", "--duration", "8"])
 
     # Assert
     finished(run)

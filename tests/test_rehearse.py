@@ -111,7 +111,11 @@ def test_cap_scenario_with_order_above_cap_denies_it_and_completes(rehearsal, ke
     assert [e["client_id"] for e in entries if e["type"] == "OrderDenied"] == [o["client_id"] for o in denied]
     assert entries[-1]["type"] == "SessionCompleted"
     assert state(folder)["state"]["status"] == "completed"
-    assert guard_rows(folder) == [(iso(t["ts"]), guard, t["measured"], limit, "deny", t["detail"]) for t in tripped]
+    (detail,) = {t["detail"] for t in tripped}
+    measured = sorted((t["measured"] for t in tripped), key=number)
+    span = measured[0] if measured[0] == measured[-1] else f"{measured[0]} – {measured[-1]}"
+    first, last = iso(tripped[0]["ts"]), iso(tripped[-1]["ts"])
+    assert guard_rows(folder) == [(first, last, str(len(tripped)), guard, span, limit, "deny", detail)], "alike trips are one row"
 
 
 def test_max_exposure_scenario_with_denials_keeps_gross_exposure_under_the_cap(rehearsal):
@@ -150,7 +154,7 @@ def test_halt_scenario_with_guard_past_limit_halts_with_each_cause_recorded(halt
     halts = [e for e in entries if e["type"] == "SessionHalted"]
     assert len(halts) == 1 and halts[0]["causes"] == causes
     assert entries[-1]["type"] == "SessionHalted"
-    assert guard_rows(folder) == [(iso(t["ts"]), t["guard"], t["measured"], t["limit"], "halt", t["detail"]) for t in tripped]
+    assert guard_rows(folder) == [(iso(t["ts"]), iso(t["ts"]), "1", t["guard"], t["measured"], t["limit"], "halt", t["detail"]) for t in tripped]
     assert all(o["status"] in {"filled", "canceled", "denied", "rejected", "expired"} for o in rows(folder / "orders.csv"))
 
 

@@ -38,17 +38,3 @@ def test_report_with_unwritable_out_exits_2_with_one_line(tmp_path: Path) -> Non
     run = run_logos(["report", "r", "--out", str(tmp_path / "missing" / "page.html")], tmp_path)
     assert run.returncode == 2
     assert "cannot write --out" in one_line_error(run.stderr)
-
-
-def test_report_without_the_report_extra_names_it_in_one_line(tmp_path: Path) -> None:
-    # Arrange: an importable "plotly" that is not there, as in an install without the extra
-    _session(tmp_path)
-    shadow = tmp_path / "shadow" / "plotly"
-    shadow.mkdir(parents=True)
-    (shadow / "__init__.py").write_text("raise ModuleNotFoundError(\"No module named 'plotly'\", name='plotly')\n")
-    # Act
-    run = run_logos(["report", "r"], tmp_path, PYTHONPATH=str(shadow.parent))
-    # Assert
-    assert run.returncode == 2
-    assert "pip install 'logos[report]'" in one_line_error(run.stderr)
-    assert not (session_dir(tmp_path, "r") / "report.html").exists()

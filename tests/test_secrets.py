@@ -7,7 +7,7 @@ import pickle
 
 import pytest
 
-from logos.secrets import Secret, ScrubFilter, mask, scrub, scrubbed_vendor_logs
+from logos.config.secrets import Secret, ScrubFilter, mask, scrub, scrubbed_vendor_logs
 
 PLANTED = "SECRETKEY-PLANTED-9f3a"
 

@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 from logos.adapters import ccxt_check
 from logos.adapters.alpaca_check import PAPER_ACCOUNT_URL
 from logos.cli import app
-from logos.settings import SETTINGS
+from logos.config.settings import SETTINGS
 
 pytestmark = pytest.mark.filterwarnings("ignore:A test tried to use socket", "ignore:websockets.legacy is deprecated")
 

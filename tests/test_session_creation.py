@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from logos.live.runner import CREATION_STEPS
-from logos.settings import FAULT_CREATE_STEP_ENV
+from logos.config.settings import FAULT_CREATE_STEP_ENV
 from session_helpers import (
     CSV_ARTIFACTS,
     SIGKILLED,

@@ -76,10 +76,10 @@ def test_run_ended_by_a_bug_is_recorded_failed_with_the_traceback_in_the_log_and
 
     real = runner.reduce_events
 
-    def broken(state, events, start=0, stop=None):  # type: ignore[no-untyped-def]
+    def broken(state, events, start=0, stop=None, strategy=None):  # type: ignore[no-untyped-def]
         if start >= 200:
             raise ZeroDivisionError("a bug")
-        return real(state, events, start, stop)
+        return real(state, events, start, stop, strategy)
 
     monkeypatch.setattr(runner, "reduce_events", broken)
 

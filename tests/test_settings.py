@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from logos import paths
-from logos.settings import SETTINGS, SPECS, Problem, Settings, default_settings_table, load_settings
+from logos.config.settings import SETTINGS, SPECS, Problem, Settings, default_settings_table, env_seed, load_settings
 
 PLANTED = "SECRETKEY-PLANTED-9f3a"
 
@@ -213,7 +213,7 @@ def test_load_settings_with_home_in_config_file_reports_it_as_unknown(home):
 
 
 def test_runbook_with_settings_reference_matches_the_table():
-    from logos.settings import settings_table_markdown
+    from logos.config.settings import settings_table_markdown
 
     runbook = Path(__file__).resolve().parent.parent / "docs" / "LIVE-RUNBOOK.md"
     assert settings_table_markdown() in runbook.read_text()
@@ -224,7 +224,7 @@ def test_setting_options_with_typer_command_passes_only_given_options(home):
     import typer
     from typer.testing import CliRunner
 
-    from logos.settings import setting_options
+    from logos.config.options import setting_options
 
     seen = {}
     app = typer.Typer()
@@ -252,7 +252,7 @@ def test_env_seed_with_any_text_parses_as_the_seed_setting_does(text):
     # Act / Assert: one parser, so the same value, or a refusal with the same line
     if refused:
         with pytest.raises(ValueError) as caught:
-            paths.env_seed({"LOGOS_SEED": text})
+            env_seed({"LOGOS_SEED": text})
         assert str(caught.value) == str(refused[0])
     else:
-        assert paths.env_seed({"LOGOS_SEED": text}) == settings.seed
+        assert env_seed({"LOGOS_SEED": text}) == settings.seed

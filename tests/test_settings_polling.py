@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from logos.settings import INTERVAL_SECONDS, SPECS, load_settings
+from logos.config.settings import INTERVAL_SECONDS, SPECS, load_settings
 from session_helpers import invoke, one_line_error
 
 NEW = ("interval", "poll_interval_s", "request_timeout_s", "ccxt_base_url", "yfinance_base_url")

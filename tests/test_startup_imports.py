@@ -67,7 +67,7 @@ def test_trade_with_a_short_session_loads_nothing_only_other_commands_need(tmp_p
 
     # Assert
     assert run.returncode == 0, run.stderr
-    assert {"logos.live.runner", "logos.validation"} <= loaded, "the probe did not see the session run"
+    assert {"logos.live.runner", "logos.config.validation"} <= loaded, "the probe did not see the session run"
     assert _unneeded(loaded) == {}
 
 

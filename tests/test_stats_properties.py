@@ -11,9 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from logos.core.timestamps import iso
-from logos.stats.drawdown import max_drawdown
+from logos.stats.equity_curve import EquityCurve, curve_of
 from logos.stats.records import Fill
-from logos.stats.returns import period_equity, sharpe_sortino
 from logos.stats.round_trips import round_trips, time_held
 from logos.stats.rounding import percent, ratio
 
@@ -56,7 +55,7 @@ def test_max_drawdown_with_any_rows_matches_brute_force_over_all_pairs(rows, ini
             if share > best:
                 best, found = share, (i, j)
     # Act
-    worst = max_drawdown(times, equity, initial)
+    worst = curve_of(times, equity, initial).drawdown()
     # Assert
     if found is None:
         assert worst.depth == 0 and worst.trough_at is None and worst.recovered_at is None
@@ -85,7 +84,7 @@ def test_sharpe_and_sortino_with_any_rows_match_exact_fractions(rows, initial, p
         returns.append(Fraction(value) / previous - 1)
         previous = Fraction(value)
     # Act
-    result = sharpe_sortino(initial, period_equity(times, equity), per_year)
+    result = curve_of(times, equity, initial).returns(per_year)
     # Assert
     assert result.periods == len(closes)
     if len(returns) < 2:
@@ -216,3 +215,21 @@ def test_ratio_and_percent_with_any_integers_round_half_even_to_four_places(nume
 @given(st.integers(1, 10**6))
 def test_ratio_with_a_tiny_negative_result_reads_as_unsigned_zero(denominator) -> None:
     assert str(ratio(Decimal(-1), Decimal(denominator) * 10**5)) == "0.0000"
+
+
+@given(equity_rows(), money, st.lists(st.integers(min_value=0, max_value=40), max_size=5))
+def test_equity_curve_folded_in_any_batches_equals_one_fold(rows, initial, cuts) -> None:
+    # Arrange: a session writes its rows a run at a time; a resume folds the kept file first
+    times, equity = rows
+    pairs = [(ts, str(value)) for ts, value in zip(times, equity)]
+    bounds = sorted({0, len(pairs), *(min(cut, len(pairs)) for cut in cuts)})
+    whole = curve_of(times, equity, initial)
+    # Act
+    batched = EquityCurve(initial)
+    for low, high in zip(bounds, bounds[1:]):
+        batched.add_rows(pairs[low:high])
+    # Assert
+    assert (batched.rows, batched.first_ts, batched.last_ts) == (whole.rows, whole.first_ts, whole.last_ts)
+    assert batched.drawdown() == whole.drawdown()
+    assert batched.returns(525600) == whole.returns(525600)
+    assert batched.returns(525600) == batched.returns(525600), "asking for the returns changes nothing"

@@ -112,7 +112,12 @@ def _with_column(path: Path, target: Path, name: str, at: int) -> None:
 @pytest.mark.parametrize("at", [0, 3, 99])
 def test_records_with_columns_added_anywhere_read_the_same(tmp_path: Path, at: int) -> None:
     # Arrange: the columns a later version adds (trades: position, unrealized_pnl; account: unrealized_pnl)
-    from logos.stats.records import read_account, read_fills
+    from logos.stats.equity_curve import EquityCurve, fold_account
+    from logos.stats.records import read_fills
+
+    def account(folder: Path) -> tuple:
+        curve = fold_account(folder / "account.csv", EquityCurve(Decimal(100000)))
+        return curve.rows, curve.first_ts, curve.last_ts, curve.drawdown(), curve.returns(525600)
 
     folder, _ = _session(tmp_path, "cols", "--symbol", "UPTREND")
     wider = tmp_path / "wider"
@@ -122,5 +127,6 @@ def test_records_with_columns_added_anywhere_read_the_same(tmp_path: Path, at: i
     _with_column(wider / "step.csv", wider / "trades.csv", "unrealized_pnl", at + 1)
 
     # Act / Assert
-    assert read_account(wider / "account.csv") == read_account(folder / "account.csv")
+    assert account(wider) == account(folder)
+    assert account(folder)[0] > 0
     assert read_fills(wider / "trades.csv") == read_fills(folder / "trades.csv")

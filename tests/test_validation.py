@@ -11,9 +11,10 @@ import requests  # noqa: F401 - urllib3 probes IPv6 with a socket on import; do 
 from typer.testing import CliRunner
 
 from logos.cli import app
-from logos.settings import SETTINGS, load_settings
-from logos.symbol_table import SymbolTableError, load_symbol_specs, load_symbol_table
-from logos.validation import validate
+from logos.config.settings import SETTINGS, load_settings
+from logos.config.symbols import SymbolTableError, load_symbol_specs, load_symbol_table
+from logos.adapters.checks import VENUES
+from logos.config.validation import validate
 
 SYMBOLS_TOML = """
 [symbols.AAPL]
@@ -91,8 +92,21 @@ def test_validate_config_with_zero_drawdown_limit_reports_it_unsafe(home):
 
 
 def test_validate_config_with_bad_enum_lists_the_choices(home):
-    result = run(home, "--strategy", "buy_the_dip")
-    assert_problem(result, "strategy", "'buy_the_dip' is not one of momentum, mean_reversion, pairs_trading", "fix: change --strategy to one of")
+    result = run(home, "--order-type", "stop")
+    assert_problem(result, "order_type", "'stop' is not one of market, limit", "fix: change --order-type to one of")
+
+
+def test_validate_config_with_an_unknown_strategy_names_the_close_one_and_the_forms(home):
+    result = run(home, "--strategy", "momentun")
+    assert_problem(
+        result, "strategy", "option --strategy 'momentun' cannot be loaded: no strategy is called 'momentun' (did you mean 'momentum'?)",
+        "fix: change --strategy to a built-in (momentum, mean_reversion, pairs_trading), an installed name, package.module:Class or path/to/file.py:Class",
+    )
+
+
+def test_validate_config_with_a_parameter_the_strategy_lacks_names_it_and_the_close_one(home):
+    result = run(home, "--params", '{"fats": 3}')
+    assert_problem(result, "params", "does not suit strategy momentum: momentum has no parameter 'fats'; did you mean 'fast' (an int >= 1)?")
 
 
 def test_validate_config_with_bad_json_params_reports_json_error(home):
@@ -207,15 +221,15 @@ def test_validate_config_with_alpaca_paper_false_refuses_it(home):
 
 
 def test_validate_config_with_many_problems_prints_them_all_at_once(home):
-    result = run(home, "--strategy", "x", "--fee-bps", "-1", env={"LOGOS_MAX_NOTIONAL": "abc"})
+    result = run(home, "--order-type", "x", "--fee-bps", "-1", env={"LOGOS_MAX_NOTIONAL": "abc"})
     assert result.exit_code == 2
     errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
-    assert [line.split(":")[1].strip() for line in errors] == ["strategy", "fee_bps", "max_notional"]
+    assert [line.split(":")[1].strip() for line in errors] == ["order_type", "fee_bps", "max_notional"]
     assert "3 configuration problem(s)" in result.stderr
 
 
 def test_validate_with_ib_adapter_reports_the_stub(home):
-    problems = validate(load_settings({"home": str(home)}, environ={}), adapter="ib").problems
+    problems = validate(load_settings({"home": str(home)}, environ={}), VENUES, adapter="ib").problems
     assert [p.setting for p in problems] == ["adapter"]
     assert "documented stub" in problems[0].message
 

@@ -13,9 +13,9 @@ from typing import Any
 from logos.adapters.errors import detail, is_network_error
 from logos.adapters.health import BadInput, HealthReport, Unhealthy
 from logos.adapters.readonly import ALPACA_READ_ONLY, read_only
+from logos.config.secrets import scrubbed_vendor_logs
+from logos.config.settings import SPECS, Problem, Settings, how_to_set
 from logos.core.symbols import SymbolSpec
-from logos.secrets import scrubbed_vendor_logs
-from logos.settings import SPECS, Problem, Settings, how_to_set
 
 ALPACA_SETTINGS = ("alpaca_key_id", "alpaca_secret_key", "alpaca_paper", "symbols")
 DEFAULT_SAMPLE = "SPY"
@@ -50,13 +50,12 @@ def credential_problems(settings: Settings) -> list[Problem]:
 def check_alpaca(settings: Settings, specs: dict[str, SymbolSpec]) -> HealthReport:
     """Run the dry-run check; raise ``BadInput`` (nothing contacted) or ``Unhealthy``."""
     problems = credential_problems(settings)
-    if problems:
+    key, secret = settings.alpaca_key_id, settings.alpaca_secret_key
+    if problems or key is None or secret is None:  # a missing key is among the problems
         raise BadInput(problems)
     secrets = settings.secrets()
     with scrubbed_vendor_logs(secrets):
-        client = read_only(
-            new_trading_client(settings.alpaca_key_id.reveal(), settings.alpaca_secret_key.reveal()), ALPACA_READ_ONLY, "alpaca"
-        )
+        client = read_only(new_trading_client(key.reveal(), secret.reveal()), ALPACA_READ_ONLY, "alpaca")
         try:
             account = client.get_account()
         except Exception as exc:  # a vendor failure is reported, never a traceback
@@ -77,7 +76,7 @@ def _report(account: Any, settings: Settings, specs: dict[str, SymbolSpec]) -> H
     report = HealthReport("alpaca")
     status = getattr(account.status, "value", str(account.status))
     report.row("endpoint", "paper")
-    report.row("key id", settings.alpaca_key_id.hint)
+    report.row("key id", str(settings.alpaca_key_id))  # a Secret prints as its hint
     report.row("account", str(status))
     report.row("buying power", _rounded(account.buying_power))
     if str(status) != "ACTIVE":

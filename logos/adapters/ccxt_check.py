@@ -14,11 +14,11 @@ from typing import Any
 from logos.adapters.errors import detail, is_network_error
 from logos.adapters.health import BadInput, HealthReport, Unhealthy
 from logos.adapters.readonly import CCXT_READ_ONLY, read_only
+from logos.config.secrets import scrubbed_vendor_logs
+from logos.config.settings import SPECS, Problem, Settings, how_to_set
 from logos.core.intents import OrderIntent
 from logos.core.money import ceil_to_step, round_to_step
 from logos.core.symbols import SymbolSpec
-from logos.secrets import scrubbed_vendor_logs
-from logos.settings import SPECS, Problem, Settings, how_to_set
 
 CCXT_SETTINGS = ("ccxt_exchange", "ccxt_api_key", "ccxt_api_secret", "ccxt_password", "ccxt_sandbox", "symbols")
 DEFAULT_SAMPLE = "BTC/USDT"
@@ -63,10 +63,11 @@ def prepare(settings: Settings) -> tuple[Any, list[Problem], list[str]]:
     for name in ("ccxt_api_key", "ccxt_api_secret"):
         if getattr(settings, name) is None and not any(p.setting == name for p in problems):
             problems.append(_missing(name, "the key your exchange issued (sandbox keys for a sandbox)"))
-    if problems or exchange_id is None:
+    key, secret = settings.ccxt_api_key, settings.ccxt_api_secret
+    if problems or exchange_id is None or key is None or secret is None:  # a missing key is among the problems
         return None, problems, []
 
-    config: dict[str, Any] = {"apiKey": settings.ccxt_api_key.reveal(), "secret": settings.ccxt_api_secret.reveal(), "enableRateLimit": True}
+    config: dict[str, Any] = {"apiKey": key.reveal(), "secret": secret.reveal(), "enableRateLimit": True}
     if settings.ccxt_password is not None:
         config["password"] = settings.ccxt_password.reveal()
     exchange = read_only(new_exchange(exchange_id, config), CCXT_READ_ONLY, exchange_id)
@@ -119,12 +120,12 @@ def _check(exchange: Any, settings: Settings, specs: dict[str, SymbolSpec], note
     report.row("exchange", f"{name} ({'sandbox' if settings.ccxt_sandbox else 'production'})")
     for note in notes:
         report.row("note", note)
-    report.row("api key", settings.ccxt_api_key.hint)
+    report.row("api key", str(settings.ccxt_api_key))  # a Secret prints as its hint
     report.row("credentials", f"present ({', '.join(k for k, v in exchange.requiredCredentials.items() if v)})")
 
-    markets = _call(lambda: exchange.load_markets(), f"load {name}'s markets", name, secrets)
+    markets = _call(exchange.load_markets, f"load {name}'s markets", name, secrets)
     report.row("markets", f"{len(markets)} loaded")
-    _call(lambda: exchange.fetch_balance(), "read the balance", name, secrets)
+    _call(exchange.fetch_balance, "read the balance", name, secrets)
     report.row("keys", "accepted (balance readable)")
 
     symbol = sample_symbol(settings, specs)
@@ -221,6 +222,8 @@ def order_rule_failures(exchange: Any, market: dict[str, Any], intent: OrderInte
         if venue != value:
             failures.append(f"{what} {value} is not on {symbol}'s precision (the exchange would send {venue}); fix: align symbols.toml steps with the exchange")
     for what, value in (("amount", intent.qty), ("price", intent.limit_price), ("cost", intent.notional)):
+        if value is None:
+            continue  # a market order has no price to hold to the limits
         low, high = _limit(market, what, "min"), _limit(market, what, "max")
         if low is not None and value < low:
             failures.append(f"{what} {value} is below {symbol}'s minimum {low}")

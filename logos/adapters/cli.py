@@ -16,8 +16,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from logos.secrets import scrub
-from logos.settings import Settings, load_settings, setting_options
+from logos import output
+from logos.config.options import setting_options
+from logos.config.secrets import scrub
+from logos.config.settings import Settings, load_settings
+from logos.extras import missing_extra
+from logos.output import JsonFlag
 
 if TYPE_CHECKING:
     from logos.adapters.health import HealthReport
@@ -32,7 +36,7 @@ _CHECK_SETTINGS = ("home", "config", "symbols")
 
 
 @setting_options()
-def validate_config_command(cli: dict[str, Any]) -> None:
+def validate_config_command(cli: dict[str, Any], json_output: JsonFlag = False) -> None:
     """Validate the configuration and print every problem found (exit 2 if any).
 
     Runs the checks `logos trade` runs before it writes anything, so a configuration this
@@ -41,18 +45,24 @@ def validate_config_command(cli: dict[str, Any]) -> None:
     """
     # imported here: only `validate-config` runs the validator from this module (`trade`
     # imports it in its own body); keeps `resume` and `--help` startup short
+    from logos.adapters.checks import VENUES
     from logos.adapters.health import EXIT_BAD_INPUT
-    from logos.validation import validate
+    from logos.config.validation import validate
 
     settings = load_settings(cli)
-    findings = validate(settings)
-    for line in findings.lines():
-        _say(line, settings, err=True)
+    findings = validate(settings, VENUES)
+    secrets = settings.secrets()
+    warnings = output.listed(findings.warnings)
     if findings.problems:
-        _say(f"{len(findings.problems)} configuration problem(s); fix them and run `logos validate-config` again", settings, err=True)
-        raise typer.Exit(code=EXIT_BAD_INPUT)
-    for line in _summary(settings):
-        _say(line, settings)
+        message = f"{len(findings.problems)} configuration problem(s); fix them and run `logos validate-config` again"
+        lines = findings.lines() + [message]
+        raise output.error(message, EXIT_BAD_INPUT, lines=lines, secrets=secrets, problems=output.listed(findings.problems), warnings=warnings)
+
+    def as_text() -> None:
+        for line in findings.lines() + _summary(settings):
+            _say(line, settings, err=line.startswith("warning:"))
+
+    output.show(lambda: {"warnings": warnings, "settings": settings.public_dict()}, as_text, secrets=secrets)
 
 
 def _summary(settings: Settings) -> list[str]:
@@ -115,10 +125,14 @@ def _run_check(name: str, cli: dict[str, Any], dry_run: bool, check: Callable[[S
     # imported here: only the adapter checks need the health-check types and the symbol
     # table; keeps `trade` / `resume` startup short
     from logos.adapters.health import EXIT_BAD_INPUT, EXIT_UNHEALTHY, BadInput, Unhealthy
-    from logos.symbol_table import SymbolTableError, load_symbol_table
+    from logos.config.symbols import SymbolTableError, load_symbol_table
 
     if not dry_run:
         typer.echo(f"refusing: `logos adapters check {name}` runs only with --dry-run (live order paths are out of scope); rerun with --dry-run", err=True)
+        raise typer.Exit(code=EXIT_BAD_INPUT)
+    absent = missing_extra(name, f"`logos adapters check {name}`")
+    if absent:
+        typer.echo(f"error: {absent}", err=True)
         raise typer.Exit(code=EXIT_BAD_INPUT)
     settings = load_settings(cli)
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from logos.secrets import Secret, scrub
+from logos.config.secrets import Secret, scrub
 
 _MAX_DETAIL = 240
 # pytest-socket's SocketBlockedError is a RuntimeError; matching it by name keeps test

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from logos.settings import Problem
+from logos.config.settings import Problem
 
 EXIT_OK = 0
 EXIT_UNHEALTHY = 1

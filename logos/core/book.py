@@ -13,22 +13,26 @@ carries the places of its terms, so the book also counts the places of the terms
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from functools import lru_cache
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 from logos.core import guards
 from logos.core.effects import AppendJournal, Log, Stop, WriteArtifactRows
 from logos.core.events import GuardTripped, OrderCanceled, OrderCancelRequested, OrderFilled
 from logos.core.money import ZERO, bps_of, text
-from logos.core.order_fsm import ORDER_TABLE, PENDING_CANCEL
 from logos.core.open_orders import OpenOrders
+from logos.core.order import Order
+from logos.core.order_fsm import ORDER_TABLE, PENDING_CANCEL
 from logos.core.portfolio import apply_fill, unrealized
-from logos.core.state import FLAT, Market, Order, Params, SessionState, spec_of
-from logos.core.strategies import roller, session_strategy
+from logos.core.state import FLAT, Market, Params, SessionState, spec_of
+from logos.core.strategies import session_strategy
+from logos.core.strategy import Strategy
 from logos.core.symbol_map import SymbolMap
 from logos.core.timestamps import iso
+from logos.core.windows import roller
 
 
 class Out:
@@ -97,7 +101,8 @@ def _average_price(notional: Decimal, qty: Decimal, price_tick: Decimal) -> Deci
     """Return ``notional / qty``, cut to four places beyond the tick when it runs longer."""
     avg = notional / qty
     step, places = _average_step(price_tick)
-    return avg.quantize(step) if avg.as_tuple().exponent < places else avg
+    exponent = avg.as_tuple().exponent  # an int: the average of finite amounts is finite
+    return avg.quantize(step) if isinstance(exponent, int) and exponent < places else avg
 
 
 def _order_row(order: Order, ts: int, price_tick: Decimal) -> tuple[str, ...]:
@@ -141,7 +146,8 @@ class Book:
     """The mutable working copy of the session state for one run of events.
 
     Handlers stay short by sharing it; ``fold`` turns it into the next state. The markets
-    and positions are dicts private to the run, shown to the strategy read-only.
+    and positions are dicts private to the run, shown to the strategy read-only. The strategy
+    is the one the shell loaded; without one, the built-in the params name (core tests).
     """
 
     __slots__ = (
@@ -151,7 +157,7 @@ class Book:
         "_realized_text", "_unrealized_base", "_equity_quantum", "_exposure_quantum",
     )
 
-    def __init__(self, state: SessionState, out: Out) -> None:
+    def __init__(self, state: SessionState, out: Out, strategy: Strategy | None = None) -> None:
         self.params: Params = state.params
         self.status = state.status
         self.mode = state.mode
@@ -176,7 +182,7 @@ class Book:
         self.terms = dict(state.value_terms)
         self.fresh_floor = state.fresh_floor
         self.out = out
-        self.strategy = session_strategy(self.params)
+        self.strategy = session_strategy(self.params) if strategy is None else strategy
         self.roll = roller(self.strategy)
         self._tail: tuple[Any, ...] = (None, None, None, None, ())  # the last row's figures and their text
         self._money_moved()
@@ -194,7 +200,7 @@ class Book:
         if not self.terms:
             self._equity_quantum = self._exposure_quantum = None
             return
-        exponent = min(0, min(self.terms))
+        exponent = min(0, *self.terms)
         self._exposure_quantum = quantum(exponent)
         self._equity_quantum = quantum(min(exponent, self._cash_places))
 
@@ -286,13 +292,15 @@ class Book:
         qty = self.positions[symbol].qty
         if not qty:
             return self.equity()
-        if market.mark != old.mark:
-            step = market.mark - old.mark  # type: ignore[operator]
+        mark, old_mark = market.mark, old.mark
+        if mark != old_mark:
+            assert mark is not None and old_mark is not None  # a held position has been marked
+            step = mark - old_mark
             self.value += qty * step
             self.exposure += (qty if qty > 0 else -qty) * step
-            if not market.mark.same_quantum(old.mark):  # type: ignore[union-attr]
-                self._count(places(qty) + places(old.mark), -1)  # type: ignore[arg-type]
-                self._count(places(qty) + places(market.mark), 1)  # type: ignore[arg-type]
+            if not mark.same_quantum(old_mark):
+                self._count(places(qty) + places(old_mark), -1)
+                self._count(places(qty) + places(mark), 1)
         return self.equity()
 
     def _hold(self, symbol: str, before: Decimal, after: Decimal) -> None:
@@ -333,7 +341,7 @@ class Book:
         last_cash, last_equity, last_peak, last_mode, tail = self._tail
         held = self._exposure_quantum is not None
         if equity is last_equity and cash is last_cash and peak is last_peak and mode == last_mode and not held:
-            return tail  # type: ignore[no-any-return]
+            return tail
         if bps is None:
             bps = guards.drawdown_bps(equity, peak)
         exposure = text(self.exposure.quantize(self._exposure_quantum)) if held else "0"  # type: ignore[arg-type]

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import json
 import typing
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any
 
 from logos.core.events import EVENT_TYPES, BarClosed
 
@@ -97,11 +98,11 @@ _string = json.encoder.encode_basestring
 
 
 def _decimal_text(value: Decimal) -> str:
-    return '"%s"' % value
+    return f'"{value!s}"'
 
 
 def _optional_decimal_text(value: Decimal | None) -> str:
-    return "null" if value is None else '"%s"' % value
+    return "null" if value is None else f'"{value!s}"'
 
 
 def _strings_text(value: tuple[str, ...]) -> str:
@@ -119,7 +120,8 @@ def _text_of(hint: Any) -> Callable[[Any], str]:
         return _optional_decimal_text
     if typing.get_origin(hint) is tuple:
         return _strings_text
-    return {str: _string, int: _int_text}[hint]
+    writers: dict[Any, Callable[[Any], str]] = {str: _string, int: _int_text}
+    return writers[hint]
 
 
 def _line_writer(cls: type) -> Callable[[int, Any], str]:

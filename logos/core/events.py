@@ -25,6 +25,15 @@ class SessionResumed(NamedTuple):
     reset_guards: tuple[str, ...]
 
 
+class StrategyChanged(NamedTuple):
+    """The operator resumed on changed strategy code (``--reset-guard strategy``): from here on
+    the session runs that code, and a later resume compares against it."""
+
+    ts: int
+    fingerprint: str  # sha256 of the strategy's source
+    values: tuple[str, ...]  # every parameter as ``name=JSON text``
+
+
 class BarClosed(NamedTuple):
     """One minute bar. ``ts`` is the bar's open time; ``seen`` is the clock when it arrived."""
 
@@ -190,6 +199,7 @@ class SessionCompleted(NamedTuple):
 INPUTS = (
     SessionStarted,
     SessionResumed,
+    StrategyChanged,
     BarClosed,
     WarmupBar,
     ClockTicked,

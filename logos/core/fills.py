@@ -18,7 +18,8 @@ from decimal import Decimal
 
 from logos.core.events import BarClosed
 from logos.core.money import BPS, ONE, ceil_to_step, floor_to_step
-from logos.core.state import Order, Params
+from logos.core.order import Order
+from logos.core.state import Params
 from logos.core.symbols import SymbolSpec
 
 
@@ -45,9 +46,10 @@ def fill_price(order: Order, bar: BarClosed, params: Params, spec: SymbolSpec, a
     if order.order_type == "market":
         return slipped(bar.close if at_close else bar.open, order.side, params.slippage_bps, spec.price_tick)
     limit = order.limit_price
+    assert limit is not None  # a limit order carries its price
     if order.side == "buy":
-        return against(min(bar.open, limit), "buy", spec.price_tick) if bar.low <= limit else None  # type: ignore[type-var, operator]
-    return against(max(bar.open, limit), "sell", spec.price_tick) if bar.high >= limit else None  # type: ignore[type-var, operator]
+        return against(min(bar.open, limit), "buy", spec.price_tick) if bar.low <= limit else None
+    return against(max(bar.open, limit), "sell", spec.price_tick) if bar.high >= limit else None
 
 
 def priced_after_decision(order: Order, bar: BarClosed, at_close: bool) -> bool:

@@ -7,7 +7,10 @@ At run time a plain ``(state, trigger) -> state`` dict answers in one lookup (a
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+if TYPE_CHECKING:
+    from transitions import Machine
 
 
 class IllegalTransition(Exception):
@@ -58,15 +61,15 @@ class StateTable:
     def allows(self, state: str, trigger: str) -> bool:
         return (state, trigger) in self._next
 
-    def machine(self, model: object, graph: bool = False):  # type: ignore[no-untyped-def]
+    def machine(self, model: object, graph: bool = False) -> Machine:
         """Bind a fresh ``transitions`` machine built from the table to ``model``."""
-        kwargs = dict(
-            states=list(self.states),
-            transitions=[{"trigger": e.trigger, "source": e.source, "dest": e.dest} for e in self.edges],
-            initial=self.initial,
-            auto_transitions=False,
-            ignore_invalid_triggers=False,
-        )
+        kwargs: dict[str, Any] = {
+            "states": list(self.states),
+            "transitions": [{"trigger": e.trigger, "source": e.source, "dest": e.dest} for e in self.edges],
+            "initial": self.initial,
+            "auto_transitions": False,
+            "ignore_invalid_triggers": False,
+        }
         if graph:
             from transitions.extensions import GraphMachine
 

@@ -7,8 +7,9 @@ read the same way.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import Iterable, Mapping, NamedTuple
+from typing import NamedTuple
 
 from logos.core.intents import OrderIntent
 from logos.core.money import BPS
@@ -19,7 +20,8 @@ KILL_SWITCH = "kill_switch"
 STALE_DATA = "stale_data"
 DRAWDOWN = "drawdown"
 OPERATOR = "operator"
-HALT_ORDER = (KILL_SWITCH, STALE_DATA, DRAWDOWN, OPERATOR)
+STRATEGY = "strategy"  # the strategy raised, or returned something that is not a target
+HALT_ORDER = (KILL_SWITCH, STALE_DATA, DRAWDOWN, STRATEGY, OPERATOR)
 
 TRADING_MODE = "trading_mode"
 MAX_NOTIONAL = "max_notional"
@@ -27,7 +29,7 @@ MAX_POSITION = "max_position"
 MAX_EXPOSURE = "max_exposure"
 PRE_TRADE_ORDER = (TRADING_MODE, MAX_NOTIONAL, MAX_POSITION, MAX_EXPOSURE)
 
-RESETTABLE = (DRAWDOWN, STALE_DATA)
+RESETTABLE = (DRAWDOWN, STALE_DATA, STRATEGY)
 
 
 class Violation(NamedTuple):

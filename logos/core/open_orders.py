@@ -9,10 +9,9 @@ change returns a new mapping and leaves the old one as it was.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
-if TYPE_CHECKING:
-    from logos.core.state import Order
+from logos.core.order import Order
 
 
 def creation_key(order: Order) -> tuple[int, str]:

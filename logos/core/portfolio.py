@@ -14,8 +14,8 @@ already on the cash step (the bundled symbols) nothing is rounded at all.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import Iterable, Mapping
 
 from logos.core.money import ZERO, on_step
 from logos.core.state import Lot, Position

@@ -13,7 +13,10 @@ event by event.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any
 
 from logos.core import guards
 from logos.core.book import Book, Out, move, open_orders
@@ -31,6 +34,7 @@ from logos.core.events import (
     SessionPaused,
     SessionResumed,
     SessionStarted,
+    StrategyChanged,
     TradingModeChanged,
     WarmupBar,
 )
@@ -49,6 +53,7 @@ from logos.core.session_fsm import (
     SESSION_TABLE,
 )
 from logos.core.state import Market, SessionState
+from logos.core.strategy import Strategy, targets_problem
 from logos.core.timestamps import iso
 from logos.core.trading import act_on, work_orders
 
@@ -130,13 +135,13 @@ def _take_bar(book: Book, bar: BarClosed | WarmupBar) -> None:
     history: windows and marks only. Every bar of every session goes through here."""
     if book.status != RUNNING:
         _require_running(book, bar)
-    symbol, ts, _, _, _, close, _, seen = bar
+    symbol, ts, _, high, low, close, _, seen = bar
     market = book.markets.get(symbol)
     if market is None:
         raise ReducerError(f"bar for {symbol}, which is not in this session")
     if market.last_ts is not None and ts <= market.last_ts:
         raise ReducerError(f"bar for {symbol} at {ts} is not after its last bar at {market.last_ts}")
-    live = type(bar) is BarClosed
+    live = bar if type(bar) is BarClosed else None  # a live bar; None for a WarmupBar
     params = book.params
     halts = None
     clock = book.clock
@@ -150,13 +155,12 @@ def _take_bar(book: Book, bar: BarClosed | WarmupBar) -> None:
                 halts = [late]
         book.origin = book.origin or seen
         book.clock = seen
-    window, sums = book.roll(market, close)
-    if live and halts is None and symbol in book.working:
-        work_orders(book, bar)
+    if live is not None and halts is None and symbol in book.working:
+        work_orders(book, live)
     fresh = ts + params.interval_s
     if fresh < book.fresh_floor:
         book.fresh_floor = fresh
-    equity = book.remark(symbol, _new_market(Market, (close, ts, fresh, window, market.signal, sums)), market)
+    equity = book.remark(symbol, book.roll(market, close, ts, fresh, high, low), market)
     peak = book.peak
     if equity > peak:
         book.peak = peak = equity
@@ -171,24 +175,59 @@ def _take_bar(book: Book, bar: BarClosed | WarmupBar) -> None:
             book.reduce_only = True
             book.out.fact(TradingModeChanged(MODE_REDUCING, guards.DRAWDOWN, seen), durable=True)
     if halts:
-        if live:
+        if live is not None:
             book.out.account.append((iso(seen), symbol, *book.row_tail(equity, bps)))
         _halt(book, halts, seen)
         return
-    if not live:
+    if live is None:
         return
     if book.mode != MODE_HALTED:
-        targets = book.strategy.decide(book.view, symbol)
+        try:
+            targets = book.strategy.decide(book.view, symbol)
+        except Exception as exc:  # the operator's code: any failure halts the session, never the process
+            _strategy_failed(book, bar, equity, bps, exc)
+            return
         if targets:
+            failed = _targets_problem(targets, book.markets)
+            if failed:
+                _strategy_failed(book, bar, equity, bps, failed)
+                return
             fills = book.fills
-            act_on(book, bar, targets)
+            act_on(book, live, targets)
             if book.fills != fills:
                 # A same_close fill moved cash and the position after the mark was taken.
                 equity, bps = book.equity(), None
     book.out.account.append((iso(seen), symbol, *book.row_tail(equity, bps)))
 
 
-_new_market = tuple.__new__  # Market(...) without the generated __new__'s argument handling: once per bar
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+
+
+def _targets_problem(targets: Any, markets: Mapping[str, Market]) -> str | Exception | None:
+    """What is wrong with the targets a strategy returned; an odd mapping may raise as it is read."""
+    try:
+        return targets_problem(targets, markets)
+    except Exception as exc:
+        return exc
+
+
+def _strategy_failed(book: Book, bar: BarClosed | WarmupBar, equity: Decimal, bps: Decimal | None, failed: str | Exception) -> None:
+    """Halt on a strategy's failure, naming the strategy, the bar and the error: the bar keeps
+    its account row. An object's address in the message would differ on a replay, which must
+    derive the same halt, so it is left out."""
+    error = f"{type(failed).__name__}: {failed}" if isinstance(failed, Exception) else failed
+    detail = _ADDRESS.sub("", f"strategy {book.params.strategy} failed on the {bar.symbol} bar of {iso(bar.ts)}: {error}")
+    book.out.account.append((iso(bar.seen), bar.symbol, *book.row_tail(equity, bps)))
+    _halt(book, [guards.Violation(guards.STRATEGY, "failed", "-", detail)], bar.seen)
+
+
+def _on_strategy_changed(book: Book, event: StrategyChanged) -> None:
+    """Record the strategy code the operator accepted on resume: its fingerprint and values."""
+    if book.status == COMPLETED:
+        raise ReducerError("StrategyChanged arrived after the session completed")
+    values = tuple((name, text) for name, _, text in (value.partition("=") for value in event.values))
+    book.params = book.params._replace(strategy_fingerprint=event.fingerprint, strategy_values=values)
+    book.out.durable = True
 
 
 def _on_clock(book: Book, event: ClockTicked) -> None:
@@ -260,6 +299,7 @@ def _on_feed_ended(book: Book, event: FeedEnded) -> None:
 _HANDLERS: dict[type, Callable[[Book, Any], None]] = {
     SessionStarted: _on_started,
     SessionResumed: _on_resumed,
+    StrategyChanged: _on_strategy_changed,
     BarClosed: _take_bar,
     WarmupBar: _take_bar,
     ClockTicked: _on_clock,
@@ -271,14 +311,18 @@ _HANDLERS: dict[type, Callable[[Book, Any], None]] = {
 }
 
 
-def reduce(state: SessionState, event: Any) -> tuple[SessionState, tuple[Any, ...]]:
-    """Apply one input event; return the new state and the effects the shell must perform."""
-    new_state, effects, _ = reduce_events(state, (event,))
+def reduce(state: SessionState, event: Any, strategy: Strategy | None = None) -> tuple[SessionState, tuple[Any, ...]]:
+    """Apply one input event; return the new state and the effects the shell must perform.
+
+    ``strategy`` is the one the shell loaded for the session; None runs the built-in the
+    params name.
+    """
+    new_state, effects, _ = reduce_events(state, (event,), 0, None, strategy)
     return new_state, effects
 
 
 def reduce_events(
-    state: SessionState, events: Sequence[Any], start: int = 0, stop: int | None = None
+    state: SessionState, events: Sequence[Any], start: int = 0, stop: int | None = None, strategy: Strategy | None = None
 ) -> tuple[SessionState, tuple[Any, ...], int]:
     """Apply ``events[start:stop]`` in order, as ``reduce`` would one by one, in one call.
 
@@ -288,7 +332,7 @@ def reduce_events(
     events it took.
     """
     out = Out(state.seq)
-    book = Book(state, out)
+    book = Book(state, out, strategy)
     handlers = _HANDLERS
     taken = 0
     entries = out.entries
@@ -328,4 +372,6 @@ def resume_blockers(state: SessionState, reset_guards: tuple[str, ...], kill_swi
         blockers.append("halted by the drawdown guard; pass --reset-guard drawdown to accept the loss and restart the peak")
     if guards.STALE_DATA in state.halt_causes and guards.STALE_DATA not in reset_guards:
         blockers.append("halted on stale data; pass --reset-guard stale_data once the feed is fresh again")
+    if guards.STRATEGY in state.halt_causes and guards.STRATEGY not in reset_guards:
+        blockers.append(f"halted by a failure of strategy {state.params.strategy}; fix it, then pass --reset-guard strategy")
     return blockers

@@ -28,8 +28,12 @@ class Params(NamedTuple):
     seed: int
     specs: PMap  # symbol -> SymbolSpec
     symbols: tuple[str, ...]
-    strategy: str
-    strategy_params: tuple[tuple[str, str], ...]  # sorted (name, JSON text) pairs
+    strategy: str  # as the operator named it: a built-in, an entry point, module:Class or file.py:Class
+    strategy_params: tuple[tuple[str, str], ...]  # the parameters given, sorted (name, JSON text) pairs
+    # What the code made of them, and the code itself: every parameter's value (defaults too)
+    # and the sha256 of the strategy's source. A resume refuses code or values that differ.
+    strategy_values: tuple[tuple[str, str], ...]
+    strategy_fingerprint: str
     sizing: str  # notional | equity_fraction | units
     sizing_value: Decimal
     order_type: str  # market | limit
@@ -74,37 +78,13 @@ class Market(NamedTuple):
     # staleness is the clock minus this, so a feed delivering old bars is stale however fast it is.
     fresh_at: int | None
     window: tuple[Decimal, ...]  # recent closes, as many as the strategy needs
-    signal: int  # the strategy's last target in {-1, 0, 1}
+    signal: Decimal | int  # the strategy's last target, in [-1, 1]
     sums: tuple[Decimal, ...] = ()  # rolling sums of the last n closes, one per n the strategy names
+    highs: tuple[Decimal, ...] = ()  # recent bar highs, only when the strategy declares them
+    lows: tuple[Decimal, ...] = ()  # recent bar lows, likewise
 
 
-NO_MARKET = Market(None, None, None, (), 0, ())
-
-
-class Order(NamedTuple):
-    client_id: str
-    symbol: str
-    side: str  # buy | sell
-    qty: Decimal
-    order_type: str
-    limit_price: Decimal | None
-    status: str
-    filled: Decimal
-    fills: int  # fill ordinal of the last fill applied (trade ids are derived from it)
-    filled_notional: Decimal
-    fees: Decimal
-    submitted_ts: int
-    bars_left: int  # limit orders expire when it reaches zero; 0 for orders that never expire
-    lifecycle: tuple[str, ...]
-    reason: str
-
-    @property
-    def leaves(self) -> Decimal:
-        return self.qty - self.filled
-
-    @property
-    def signed_leaves(self) -> Decimal:
-        return self.leaves if self.side == "buy" else -self.leaves
+NO_MARKET = Market(None, None, None, (), 0, (), (), ())
 
 
 class SessionState(NamedTuple):

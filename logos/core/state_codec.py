@@ -8,18 +8,21 @@ holds for every state without per-record code.
 from __future__ import annotations
 
 import typing
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any
 
 from pyrsistent import PMap, PVector, pmap, pvector
 
 from logos.core.events import GuardTripped
 from logos.core.open_orders import OpenOrders
-from logos.core.state import Market, Order, Params, Position, SessionState
+from logos.core.order import Order
+from logos.core.state import Market, Params, Position, SessionState
 from logos.core.symbol_map import SymbolMap
 from logos.core.symbols import SymbolSpec
 
-FORMAT_VERSION = 3  # 2: Market.sums; 3: Market.fresh_at (staleness from the bar close), paused sessions
+FORMAT_VERSION = 4  # 2: Market.sums; 3: Market.fresh_at (staleness from the bar close), paused sessions;
+# 4: Market.highs and lows, fractional targets, the strategy's values and fingerprint in Params
 
 # pyrsistent containers carry no element type in their hints; this says what they hold.
 _CONTAINER_OF: dict[tuple[type, str], type] = {
@@ -111,7 +114,8 @@ def _load_as(hint: Any, raw: Any, owner: type, field: str) -> Any:
     origin = typing.get_origin(hint)
     if origin is typing.Union or origin is getattr(__import__("types"), "UnionType", None):
         real = [a for a in args if a is not type(None)]
-        return _load_as(real[0], raw, owner, field)
+        # ``Decimal | int`` (a target): an int was dumped as a JSON number, a Decimal as a string.
+        return _load_as(int if int in real and type(raw) is int else real[0], raw, owner, field)
     if origin is tuple:
         inner = args[0]
         return tuple(_load_as(inner, item, owner, field) for item in raw)
@@ -134,7 +138,7 @@ def _load_as(hint: Any, raw: Any, owner: type, field: str) -> Any:
 _HINTS: dict[type, dict[str, Any]] = {}
 
 
-def load(kind: type, raw: Any) -> Any:
+def load(kind: type[Any], raw: Any) -> Any:
     """Rebuild a record of type ``kind`` from its ``dump`` form."""
     hints = _HINTS.get(kind)
     if hints is None:

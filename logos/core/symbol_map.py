@@ -7,8 +7,9 @@ symbol list (a few entries). On the per-bar path this is about 5x cheaper than `
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from functools import lru_cache
-from typing import Any, Generic, Iterator, Mapping, TypeVar
+from typing import Any, Generic, TypeVar
 
 V = TypeVar("V")
 
@@ -47,10 +48,10 @@ class SymbolMap(Mapping[str, V], Generic[V]):
     def __len__(self) -> int:
         return len(self.keys_)
 
-    def items(self):  # type: ignore[override]
+    def items(self) -> Iterator[tuple[str, V]]:  # type: ignore[override]
         return zip(self.keys_, self.values_)
 
-    def values(self):  # type: ignore[override]
+    def values(self) -> tuple[V, ...]:  # type: ignore[override]
         return self.values_
 
     def set(self, key: str, value: V) -> SymbolMap[V]:

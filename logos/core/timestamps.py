@@ -6,14 +6,14 @@ table.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
 
 
 @lru_cache(maxsize=8)
 def day_prefix(day: int) -> str:
     """``YYYY-MM-DDT`` of the UTC day ``day`` (days since the epoch)."""
-    return datetime.fromtimestamp(day * 86400, timezone.utc).strftime("%Y-%m-%dT")
+    return datetime.fromtimestamp(day * 86400, UTC).strftime("%Y-%m-%dT")
 
 
 MINUTES = tuple(f"{m // 60:02d}:{m % 60:02d}:00Z" for m in range(1440))  # the rest of a whole minute's stamp

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
-from typing import Mapping
 
 from logos.core import guards
 from logos.core.book import Book, move, open_orders
@@ -19,13 +19,14 @@ from logos.core.events import (
 from logos.core.fills import fill_price, fill_quantity, priced_after_decision
 from logos.core.intents import OrderIntent
 from logos.core.money import ZERO, bps_of
+from logos.core.order import Order
 from logos.core.order_fsm import INITIALIZED, ORDER_TABLE, PENDING_CANCEL
 from logos.core.session_fsm import MODE_REDUCING
-from logos.core.state import Order, spec_of
+from logos.core.state import spec_of
 from logos.core.translator import target_quantity, translate
 
 
-def act_on(book: Book, bar: BarClosed, targets: Mapping[str, int]) -> None:
+def act_on(book: Book, bar: BarClosed, targets: Mapping[str, Decimal | int]) -> None:
     """Rebalance each symbol whose target the strategy moved (only a symbol with a mark can trade)."""
     markets = book.markets
     moved = [s for s, t in targets.items() if t != markets[s].signal and markets[s].mark is not None]
@@ -35,7 +36,7 @@ def act_on(book: Book, bar: BarClosed, targets: Mapping[str, int]) -> None:
         _rebalance(book, symbol, signal, bar)
 
 
-def _rebalance(book: Book, symbol: str, signal: int, bar: BarClosed) -> None:
+def _rebalance(book: Book, symbol: str, signal: Decimal | int, bar: BarClosed) -> None:
     params = book.params
     ts = bar.seen
     for order in open_orders(book.orders, symbol):
@@ -44,8 +45,8 @@ def _rebalance(book: Book, symbol: str, signal: int, bar: BarClosed) -> None:
     holding = book.positions[symbol].qty
     price = book.markets[symbol].mark
     equity = book.equity()
-    target = target_quantity(signal, params.sizing, params.sizing_value, equity, price)  # type: ignore[arg-type]
-    intent = translate(spec_of(params, symbol), target, holding, price, params.order_type, params.limit_offset_bps)  # type: ignore[arg-type]
+    target = target_quantity(signal, params.sizing, params.sizing_value, equity, price)
+    intent = translate(spec_of(params, symbol), target, holding, price, params.order_type, params.limit_offset_bps)
     if intent is None:
         return
     if isinstance(intent, str):

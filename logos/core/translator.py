@@ -9,8 +9,8 @@ from logos.core.money import BPS, ONE, ceil_to_step, floor_to_step
 from logos.core.symbols import SymbolSpec
 
 
-def target_quantity(signal: int, sizing: str, sizing_value: Decimal, equity: Decimal, price: Decimal) -> Decimal:
-    """Return the signed (unquantized) quantity a signal asks for under the sizing rule."""
+def target_quantity(signal: Decimal | int, sizing: str, sizing_value: Decimal, equity: Decimal, price: Decimal) -> Decimal:
+    """Return the signed (unquantized) quantity a target in [-1, 1] asks for under the sizing rule."""
     if not signal:
         return Decimal(0)
     if sizing == "units":

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+from logos.atomic import write_atomic
 from logos.core.events import BarClosed
-from logos.feeds.atomic import write_text_atomic
 from logos.feeds.csv_format import HEADER, format_row, parse_ts
 from logos.feeds.errors import FeedError
 
@@ -25,7 +25,8 @@ def append_bars(path: Path, bars: Iterable[BarClosed]) -> int:
             last = bar.ts
     if rows:
         try:
-            write_text_atomic(path, text + "".join(rows))
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(path, (text + "".join(rows)).encode("ascii"))
         except OSError as exc:
             raise FeedError(f"cannot write cache file {path}: {exc.strerror or exc}; check free disk space and permissions") from None
     return len(rows)

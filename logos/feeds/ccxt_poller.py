@@ -90,7 +90,7 @@ class CcxtPoller(BarPoller):
     def _venue_time(self) -> float | None:
         try:
             return int(self.exchange.fetch_time()) / 1000
-        except Exception as exc:  # noqa: BLE001 - translated into the fetch errors the poller knows
+        except Exception as exc:  # translated into the fetch errors the poller knows
             raise self._translate(exc) from exc
 
     def _fetch(self, symbol: str, since: int | None) -> Fetched:
@@ -103,7 +103,7 @@ class CcxtPoller(BarPoller):
                 self._require_json("markets")
             candles = self.exchange.fetch_ohlcv(symbol, timeframe=self.interval, since=start * 1000, limit=self.limit)
             self._require_json("candles")
-        except Exception as exc:  # noqa: BLE001 - translated into the fetch errors the poller knows
+        except Exception as exc:  # translated into the fetch errors the poller knows
             raise self._translate(exc) from exc
         # A full page after the last bar seen means the session is catching up: more follow.
         return Fetched(candle_rows(candles, self.exchange_id), full=since is not None and len(candles) >= self.limit)

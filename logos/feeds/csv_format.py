@@ -7,7 +7,7 @@ three can never disagree about a byte.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 HEADER = "timestamp,open,high,low,close,volume\n"
@@ -83,7 +83,7 @@ def stamp_problem(text: str) -> str:
 
 def format_ts(ts: int) -> str:
     """Return epoch seconds as ``YYYY-MM-DDTHH:MM:SSZ``."""
-    return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def format_row(ts: int, open_: Decimal, high: Decimal, low: Decimal, close: Decimal, volume: Decimal) -> str:

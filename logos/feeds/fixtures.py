@@ -1,4 +1,4 @@
-"""Generate the bundled minute-bar fixtures in ``data/cache`` from a fixed seed.
+"""Generate the bundled minute-bar fixtures in ``logos/data/cache`` from a fixed seed.
 
 Run ``python -m logos.feeds.fixtures [--out DIR] [--seed N]``. The output is byte-for-byte the
 same on any machine: prices move in whole ticks drawn with ``random.Random(seed)``
@@ -20,7 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import NamedTuple
 
-from logos.feeds.atomic import write_text_atomic
+from logos.atomic import write_atomic
 from logos.feeds.csv_format import HEADER, day_start, format_row
 from logos.paths import DEFAULT_SEED, bundled_data_dir, cache_file
 
@@ -230,7 +230,8 @@ def generate(out: Path, seed: int = FIXTURE_SEED, symbols_toml: Path | None = No
     for fixture in FIXTURES:
         spec = steps[fixture.symbol]
         path = cache_file(out, spec.asset_class, fixture.symbol)
-        write_text_atomic(path, render(fixture, spec, seed))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, render(fixture, spec, seed).encode("ascii"))
         written.append(path)
     return written
 

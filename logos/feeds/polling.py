@@ -24,8 +24,9 @@ import re
 import time
 from collections.abc import Callable, Mapping
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from functools import partial
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from logos.core.events import BarClosed, FeedStalled
 from logos.core.symbols import SymbolSpec
@@ -36,6 +37,7 @@ from logos.feeds.worker import Waits
 from logos.paths import cache_file
 
 _ZERO = Decimal(0)
+T = TypeVar("T")
 # A candle is final a moment after its close, not at the very instant: the venue's own
 # bookkeeping and our estimate of its clock both need a little room.
 CLOSE_GRACE_S = 1.0
@@ -131,11 +133,12 @@ class BarPoller:
             if ban is not None:
                 failed.append((symbol, ban, 1))
                 continue
-            answer, error, attempts = self._with_retry(lambda: self._fetch_timed(symbol, since))
+            answer, error, attempts = self._with_retry(partial(self._fetch_timed, symbol, since))
             if error is not None:
                 failed.append((symbol, error, attempts))
                 continue
-            asked_at, fetched = answer  # type: ignore[misc]
+            assert answer is not None  # a fetch that did not fail answered
+            asked_at, fetched = answer
             venue_at = None if self._venue_offset is None else asked_at + self._venue_offset
             taken[symbol], counts[symbol] = self._closed_new(fetched.rows, since, venue_at)
             more = more or fetched.full
@@ -158,7 +161,7 @@ class BarPoller:
         """How long one ``_fetch`` may take before it is abandoned as a timeout."""
         return self.timeout_s * self.requests_per_call + 1.0
 
-    def _with_retry(self, fetch: Callable[[], object]) -> tuple[object, BaseException | None, int]:
+    def _with_retry(self, fetch: Callable[[], T]) -> tuple[T | None, BaseException | None, int]:
         return call_with_retry(fetch, policy=self.retry, backoff=self._backoff, sleep=self.waits.sleep)
 
     def _fetch_timed(self, symbol: str, since: int | None) -> tuple[float, Fetched]:
@@ -184,7 +187,7 @@ class BarPoller:
         if isinstance(error, VenueBanned):
             return error
         if error is None:
-            self._venue_offset = offset  # type: ignore[assignment]
+            self._venue_offset = offset
         return None
 
     def _closed_new(self, rows: list[RawBar], since: int | None, venue_at: float | None) -> tuple[list[RawBar], dict[str, int]]:
@@ -250,7 +253,7 @@ def _exact(value: object) -> Decimal:
     if isinstance(value, (str, Decimal)):
         return Decimal(value)
     if hasattr(value, "__index__"):  # int, numpy integers
-        return Decimal(operator.index(value))  # type: ignore[arg-type]
+        return Decimal(operator.index(value))
     return Decimal(repr(float(value)))  # type: ignore[arg-type]  # float, numpy floats
 
 

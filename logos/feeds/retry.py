@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
-from datetime import timezone
+from datetime import UTC
 from email.utils import parsedate_to_datetime
 from typing import NamedTuple, TypeVar
 
@@ -61,7 +61,7 @@ def retry_after_seconds(value: str | None, now: float | None = None) -> float | 
     except (TypeError, ValueError):
         return None  # neither form: as if the venue had not asked
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
+        when = when.replace(tzinfo=UTC)
     clock = time.time() if now is None else now
     return max(0.0, when.timestamp() - clock)
 
@@ -97,5 +97,5 @@ def call_with_retry(
         return retrying(attempt), None, attempts
     except FetchInterrupted:
         raise
-    except Exception as exc:  # noqa: BLE001 - every failure becomes a FeedStalled reason
+    except Exception as exc:  # every failure becomes a FeedStalled reason
         return None, exc, attempts

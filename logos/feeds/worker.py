@@ -55,7 +55,7 @@ class Waits:
         def run() -> None:
             try:
                 outcome.append((True, fetch()))
-            except BaseException as exc:  # noqa: BLE001 - handed to the waiting thread
+            except BaseException as exc:  # handed to the waiting thread
                 outcome.append((False, exc))
             done.set()
 

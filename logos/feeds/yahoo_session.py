@@ -22,7 +22,7 @@ def is_yahoo_host(host: str | None) -> bool:
     return host is not None and (host == "yahoo.com" or host.endswith(".yahoo.com"))
 
 
-class YahooSession(curl_requests.Session):  # type: ignore[misc]
+class YahooSession(curl_requests.Session):
     """A browser-like ``curl_cffi`` session (what yfinance uses itself), made safe to wait on."""
 
     def __init__(self, *, base_url: str, timeout_s: float, answers: AnswerLog) -> None:

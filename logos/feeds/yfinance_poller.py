@@ -108,7 +108,7 @@ class YFinancePoller(BarPoller):
                 timeout_s=self.timeout_s, cache_folder=self.cache_folder,
             )
             return Fetched(frame_rows(frame))
-        except Exception as exc:  # noqa: BLE001 - translated into the fetch errors the poller knows
+        except Exception as exc:  # translated into the fetch errors the poller knows
             raise self._translate(ticker, exc) from exc
 
     def _http(self) -> Any:

@@ -13,11 +13,12 @@ import io
 from decimal import Decimal
 from pathlib import Path
 
+from logos.atomic import write_atomic
 from logos.core.money import text
 from logos.core.portfolio import average_cost, unrealized
 from logos.core.state import FLAT, SessionState
-from logos.live.atomic import write_atomic
 from logos.live.checksums import crc_of_range
+from logos.stats.equity_curve import EquityCurve, fold_account
 
 HEADERS = {
     "orders": (
@@ -27,6 +28,7 @@ HEADERS = {
     "trades": ("trade_id", "client_id", "symbol", "side", "qty", "price", "fee", "realized_pnl", "position", "unrealized_pnl", "ts"),
     "account": ("ts", "symbol", "cash", "equity", "realized_pnl", "unrealized_pnl", "gross_exposure", "drawdown_bps", "mode"),
 }
+_TS, _EQUITY = HEADERS["account"].index("ts"), HEADERS["account"].index("equity")
 POSITIONS_HEADER = (
     "symbol", "qty", "avg_cost", "mark", "market_value", "realized_pnl", "unrealized_pnl", "fees", "lots",
 )
@@ -53,8 +55,13 @@ class ArtifactStreams:
     since the one before (from the page cache): the per-row path pays nothing for it.
     """
 
-    def __init__(self, folder: Path, sizes: dict[str, int] | None = None, crcs: dict[str, int] | None = None) -> None:
+    def __init__(
+        self, folder: Path, curve: EquityCurve, sizes: dict[str, int] | None = None, crcs: dict[str, int] | None = None
+    ) -> None:
         self._files = {}
+        # account.csv's rows are folded into the statistics as they are written (the rows a
+        # resume keeps are read once, here), so the end of a session never reads the file back.
+        self.curve = curve
         self._sizes = dict.fromkeys(HEADERS, 0) if sizes is None else dict(sizes)
         self._crcs = dict.fromkeys(HEADERS, 0) if crcs is None else dict(crcs)
         for name, header in HEADERS.items():
@@ -64,6 +71,8 @@ class ArtifactStreams:
             else:
                 with open(path, "r+b") as handle:
                     handle.truncate(sizes[name])
+                if name == "account":
+                    fold_account(path, curve)
             # "a+": appends like "a", and lets flush() read back what it wrote
             self._files[name] = open(path, "a+", buffering=1 << 16, newline="")
         self._account = self._files["account"]
@@ -72,12 +81,14 @@ class ArtifactStreams:
         if name == "account":
             # Numbers, an ISO time, a validated symbol and a mode name: nothing to quote.
             self._account.write(",".join(row) + "\n")
+            self.curve.add_rows(((row[_TS], row[_EQUITY]),))
         else:
             self._files[name].write(_fast_line(row))
 
     def write_rows(self, name: str, rows: tuple[tuple[str, ...], ...]) -> None:
         if name == "account":
             self._account.write("\n".join(map(",".join, rows)) + "\n")
+            self.curve.add_rows([(row[_TS], row[_EQUITY]) for row in rows])
         else:
             self._files[name].write("".join([_fast_line(row) for row in rows]))
 
@@ -118,31 +129,28 @@ def _money(value: Decimal, step: Decimal) -> str:
     return str(value.quantize(step))
 
 
+def position_row(state: SessionState, symbol: str) -> tuple[str, ...]:
+    """One ``positions.csv`` row (``POSITIONS_HEADER``): the symbol's position at its mark."""
+    position = state.positions.get(symbol, FLAT)
+    spec = state.params.specs[symbol]
+    mark = state.markets[symbol].mark
+    avg = average_cost(position)
+    value = position.qty * mark if mark is not None else Decimal(0)
+    return (
+        symbol,
+        text(position.qty),
+        "" if avg is None else text(avg.quantize(spec.price_tick * Decimal("0.0001"))),
+        "" if mark is None else text(mark),
+        text(value),
+        text(position.realized),
+        text(unrealized(position, mark)),
+        text(position.fees),
+        " ".join(f"{text(lot.qty)}@{text(lot.price)}" for lot in position.lots),
+    )
+
+
 def positions_csv(state: SessionState) -> str:
-    rows = [_line(POSITIONS_HEADER)]
-    for symbol in state.params.symbols:
-        position = state.positions.get(symbol, FLAT)
-        spec = state.params.specs[symbol]
-        mark = state.markets[symbol].mark
-        avg = average_cost(position)
-        value = position.qty * mark if mark is not None else Decimal(0)
-        lots = " ".join(f"{text(lot.qty)}@{text(lot.price)}" for lot in position.lots)
-        rows.append(
-            _line(
-                (
-                    symbol,
-                    text(position.qty),
-                    "" if avg is None else text(avg.quantize(spec.price_tick * Decimal("0.0001"))),
-                    "" if mark is None else text(mark),
-                    text(value),
-                    text(position.realized),
-                    text(unrealized(position, mark)),
-                    text(position.fees),
-                    lots,
-                )
-            )
-        )
-    return "".join(rows)
+    return "".join([_line(POSITIONS_HEADER)] + [_line(position_row(state, symbol)) for symbol in state.params.symbols])
 
 
 def write_positions(folder: Path, state: SessionState) -> None:

@@ -18,6 +18,8 @@ from logos.core.effects import WriteArtifactRows
 from logos.core.events import BarClosed, SessionStarted
 from logos.core.state import Params, SessionState, initial_state
 from logos.core.state_codec import dump_state
+from logos.core.strategy import Strategy
+from logos.core.strategy_params import StrategyError
 from logos.live.artifacts import HEADERS, csv_text
 from logos.live.journal import JournalError, read_journal
 from logos.live.provenance import CachePath, bar_problem, cache_rows
@@ -31,8 +33,9 @@ class Audit(NamedTuple):
     rows: list[WriteArtifactRows]  # the artifact rows rebuilt up to the snapshot's seq
 
 
-def audit(folder: Path, params: Params, upto_seq: int, cache_path: CachePath | None) -> Audit:
-    """Replay ``folder``'s journal from its first line up to ``upto_seq``; a damaged line raises ``JournalError``."""
+def audit(folder: Path, params: Params, upto_seq: int, cache_path: CachePath | None, strategy: Strategy | None = None) -> Audit:
+    """Replay ``folder``'s journal from its first line up to ``upto_seq`` with the session's
+    ``strategy``; a damaged line raises ``JournalError``."""
     path = folder / JOURNAL
     data = path.read_bytes()
     entries = [e for e in read_journal(path).entries if e[0] <= upto_seq]
@@ -43,10 +46,12 @@ def audit(folder: Path, params: Params, upto_seq: int, cache_path: CachePath | N
     if cache_path is not None:
         found += _bar_not_in_cache(entries, cache_path)
     try:
-        replay = rederive(initial_state(params), entries, upto_seq)
+        replay = rederive(initial_state(params), entries, upto_seq, strategy)
         state, rows = replay.state, replay.rows
     except Disagreement as exc:
         found.append(exc)
+        state, rows = None, []
+    except StrategyError:  # no strategy to re-derive with (its code cannot be loaded)
         state, rows = None, []
     return Audit(min(found, key=lambda d: d.seq, default=None), state, rows)
 
@@ -75,9 +80,9 @@ def _bar_not_in_cache(entries: list[tuple[int, Any, int]], cache_path: CachePath
 # --- the messages ------------------------------------------------------------------------
 
 
-def journal_changed(folder: Path, params: Params, snapshot_seq: int, cache_path: CachePath | None) -> str:
+def journal_changed(folder: Path, params: Params, snapshot_seq: int, cache_path: CachePath | None, strategy: Strategy | None = None) -> str:
     """Say where the journal changed before the snapshot (its checksum failed); a damaged line raises ``JournalError``."""
-    first = audit(folder, params, snapshot_seq, cache_path).first
+    first = audit(folder, params, snapshot_seq, cache_path, strategy).first
     if first is None:
         return (
             f"{JOURNAL} changed before seq {snapshot_seq} (its bytes no longer match the checksum {SNAPSHOT} recorded), "
@@ -107,12 +112,14 @@ def snapshot_changed(folder: Path, body: dict[str, Any], params: Params | None, 
     return f"{SNAPSHOT} was edited: {name} is {edited}, but replaying {JOURNAL} to seq {seq} gives {replayed}; restore it from a backup"
 
 
-def artifact_changed(folder: Path, name: str, size: int, params: Params, snapshot_seq: int, cache_path: CachePath | None) -> str:
+def artifact_changed(
+    folder: Path, name: str, size: int, params: Params, snapshot_seq: int, cache_path: CachePath | None, strategy: Strategy | None = None
+) -> str:
     """Say which line and column of an artifact changed, against the rows the journal re-derives."""
     path = folder / f"{name}.csv"
     generic = f"{path.name}'s first {size} bytes no longer match the checksum {SNAPSHOT} recorded (the file was edited); restore it from a backup"
     try:
-        result = audit(folder, params, snapshot_seq, cache_path)
+        result = audit(folder, params, snapshot_seq, cache_path, strategy)
     except JournalError:
         return generic
     if result.state is None:

@@ -1,4 +1,4 @@
-"""Session commands: ``trade``, ``resume``, ``stop``, ``sessions list|show``, ``diagram`` and ``rehearse``.
+"""Session commands: ``trade``, ``resume``, ``stop``, ``status``, ``sessions list|show``, ``diagram`` and ``rehearse``.
 
 ``trade``'s setting options are generated from the settings table, so the CLI, the config
 file and the environment can never disagree on a name.
@@ -6,44 +6,34 @@ file and the environment can never disagree on a name.
 Startup time: typer builds every command (signatures, help text) on each run, so this module
 only imports what ``trade`` and ``resume`` use. What one other command needs is imported in
 that command (diagrams, the rehearsal scenarios), and rich.progress only when stderr is a
-terminal, where the progress bar is shown.
+terminal, where the live view is shown.
 """
 
 from __future__ import annotations
 
-import inspect
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from logos import paths
+from logos import output, paths
+from logos.config.options import setting_options
+from logos.config.secrets import scrub
+from logos.config.settings import DURATION, SPECS, BadOption, Kind, Settings, load_settings, option_value
 from logos.core import guards
 from logos.core.guards import RESETTABLE
 from logos.core.session_fsm import COMPLETED, HALTED, PAUSED
 from logos.live import stop
-from logos.live.lock import last_holder, lock_holder
+from logos.live.lock import lock_holder
 from logos.live.runner import Outcome, Session, SessionError, SessionFailed, failure_cause, final_status, is_bug, start_session
-from logos.live.snapshot import SnapshotError, read_snapshot
-from logos.secrets import scrub
-from logos.settings import DURATION, SETTINGS, SPECS, BadOption, Kind, Settings, load_settings, option_value
+from logos.output import EXIT_BAD_INPUT, EXIT_FAILED, fail
 
 if TYPE_CHECKING:
     from logos.core.symbols import SymbolSpec
+    from logos.live.session_log import LogChoice
 
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
-
-EXIT_BAD_INPUT = 2
-EXIT_FAILED = 1
-
-
-def fail(message: str, code: int = EXIT_BAD_INPUT) -> typer.Exit:
-    err.print(f"error: {message}", markup=False, soft_wrap=True)
-    return typer.Exit(code=code)
-
+out, err = output.out, output.err
 
 # --- trade -------------------------------------------------------------------------------
 
@@ -53,23 +43,16 @@ def _run(session: Session, feed: Any) -> Outcome:
 
     events = replay_events(session, feed) if session.setup.feed == "cache" else polling_events(session, feed)
     if not err.is_terminal:
-        # No progress bar off a terminal (a disabled Progress draws nothing), so rich.progress
-        # is not even imported: keeps a scripted `trade` / `resume` startup short.
+        # No live view off a terminal, so rich.progress is not even imported: keeps a
+        # scripted `trade` / `resume` startup short.
         return session.run(events)
-    # imported here: only a session watched on a terminal draws the progress bar
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from logos.live.progress import shown  # only a session watched on a terminal draws its live view
 
-    progress = Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=err, transient=True,
-    )
-    with progress:
-        task = progress.add_task(f"session {session.setup.params.session_id}", total=None)
-        session.on_progress = lambda bars: progress.update(task, completed=bars)
+    with shown(session, feed, err):
         return session.run(events)
 
 
-def _summary(outcome: Outcome) -> None:
+def _summary(outcome: Outcome, next_step: str | None) -> None:
     from logos.live.report import pnl_summary
 
     state = outcome.state
@@ -89,20 +72,29 @@ def _summary(outcome: Outcome) -> None:
         table.add_row(name, value)
     out.print(table)
     for message in outcome.messages:
-        out.print(f"note: {message}", markup=False)
-    out.print(f"artifacts: {outcome.folder}", markup=False, soft_wrap=True)
+        out.print(f"note: {message}")
+    out.print(f"artifacts: {outcome.folder}")
+    if next_step is not None:
+        out.print(f"{outcome.status}: {next_step}")
 
 
 def _load(cli: dict[str, Any], duration_s: int | None = None) -> tuple[Settings, dict[str, SymbolSpec]]:
     """Load and validate the settings as `validate-config` does; print every finding, exit 2 on a problem."""
-    from logos.validation import validate
+    from logos.adapters.checks import VENUES
+    from logos.config.validation import validate
 
     settings = load_settings(cli)
-    findings = validate(settings, duration_s=duration_s)
-    for line in findings.lines():
-        err.print(scrub(line, settings.secrets()), markup=False, soft_wrap=True)
+    findings = validate(settings, VENUES, duration_s=duration_s)
+    secrets = settings.secrets()
     if findings.problems:
-        raise typer.Exit(code=EXIT_BAD_INPUT)
+        message = f"{len(findings.problems)} configuration problem(s); `logos validate-config` lists them too"
+        warnings = output.listed(findings.warnings)
+        raise output.error(message, EXIT_BAD_INPUT, lines=findings.lines(), secrets=secrets, problems=output.listed(findings.problems), warnings=warnings)
+    for line in findings.lines():
+        if output.json_wanted():
+            output.note(scrub(line, secrets))
+        else:
+            err.print(scrub(line, secrets), soft_wrap=True)
     return settings, findings.specs
 
 
@@ -115,10 +107,16 @@ def _option(option: str, kind: Kind, raw: str | None) -> Any:
 
 
 def _finish(outcome: Outcome, session: Session) -> None:
-    _summary(outcome)
-    if outcome.status in (PAUSED, HALTED):
-        out.print(f"{outcome.status}: {_resume_hint(session)}", markup=False, soft_wrap=True)
+    """Print the session's result (and, after a halt or a pause, the command that continues it); exit with its code."""
     code = final_status(outcome.status)
+    stopped = outcome.status in (PAUSED, HALTED)
+
+    def document() -> dict[str, Any]:
+        from logos.live.documents import session_document  # only a --json run builds it
+
+        return session_document(outcome, session, resume_command(session) if stopped else None, _resume_hint(session) if stopped else None)
+
+    output.show(document, lambda: _summary(outcome, _resume_hint(session) if stopped else None), code)
     if code:
         raise typer.Exit(code=code)
 
@@ -142,15 +140,35 @@ def _resume_hint(session: Session) -> str:
     return f"continue with {command}"
 
 
-def trade(**options: Any) -> None:
+@setting_options()
+def trade(
+    cli: dict[str, Any],
+    paper: Annotated[bool, typer.Option("--paper", help="Paper trading (the default and the only mode).")] = True,
+    live: Annotated[bool, typer.Option("--live", help="Refused: live trading is out of scope.")] = False,
+    i_acknowledge_risk: Annotated[bool, typer.Option("--i-acknowledge-risk", help="Required with --live (which is still refused).")] = False,
+    session_id: Annotated[
+        Optional[str], typer.Option("--session-id", help="Session folder name (default: UTC time, e.g. 20251020-093000-paper).")
+    ] = None,
+    json_output: output.JsonFlag = False,
+    duration: Annotated[
+        Optional[str],
+        typer.Option("--duration", metavar="SECONDS", help=f"Polling feeds: complete the session after this many seconds ({DURATION.expect})."),
+    ] = None,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check",
+            help="Run the strategy twice in memory on the cached bars and compare the journals; start no session (exit 2: not deterministic, or it failed).",
+        ),
+    ] = False,
+) -> None:
     """Run a paper session on the bundled cache (or a poller) and write its artifact bundle."""
     from logos.feeds.errors import FeedError
     from logos.live.setup import build_feed, build_setup, check_session_id, default_session_id
 
-    paper, live, acknowledged = options.pop("paper"), options.pop("live"), options.pop("i_acknowledge_risk")
-    session_id, duration = options.pop("session_id"), _option("--duration", DURATION, options.pop("duration"))
+    duration_s = _option("--duration", DURATION, duration)
     if live or not paper:
-        if not acknowledged:
+        if not i_acknowledge_risk:
             raise fail("--live needs --i-acknowledge-risk; paper trading (--paper) is the default")
         raise fail("live trading is out of scope for Logos: only paper sessions run; drop --live")
     with stop.listening():  # from here on a Ctrl-C is a pause the session honours, never a traceback
@@ -159,12 +177,15 @@ def trade(**options: Any) -> None:
             session_id = check_session_id(given or default_session_id())
         except SessionError as exc:
             raise fail(str(exc)) from None
-        settings, specs = _load(options, duration)
+        settings, specs = _load(cli, duration_s)
         try:
-            setup = build_setup(settings, specs, session_id, duration)
+            setup = build_setup(settings, specs, session_id, duration_s)
+            if check:
+                _check(setup, settings.seed)
+                return
             feed = build_feed(setup, settings.seed)
             if setup.feed == "cache" and paths.uses_bundled_cache(setup.home):
-                out.print(f"note: {setup.home} has no data/cache; replaying the fixtures bundled with Logos (read-only)", markup=False)
+                output.note(f"{setup.home} has no data/cache; replaying the fixtures bundled with Logos (read-only)")
             session = start_session(setup, pick_free_id=given is None)
         except SessionFailed as exc:
             raise _failed(exc.session, exc.error) from None
@@ -175,6 +196,31 @@ def trade(**options: Any) -> None:
         except OSError as exc:
             raise fail(_creation_failed(exc, settings.home), EXIT_FAILED) from None
         _finish(_guarded_run(session, feed), session)
+
+
+def _check(setup: Any, seed: int) -> None:
+    """``trade --check``: fold the session twice in memory over the cached bars; write nothing."""
+    from dataclasses import replace
+
+    from logos.feeds.errors import FeedError
+    from logos.live.setup import build_feed
+    from logos.live.strategy_check import check
+
+    try:
+        verdict = check(setup, build_feed(replace(setup, feed="cache"), seed).replay({}))
+    except FeedError as exc:
+        raise fail(f"{exc}; --check replays the cached bars of the session's symbols") from None
+    if not verdict.deterministic:
+        raise fail(
+            f"strategy {setup.params.strategy} is not deterministic: {verdict.says}; fix: let decide read no clock, "
+            "no unseeded randomness and no state of its own (see docs/STRATEGIES.md)"
+        )
+    failed = [trip.detail for trip in verdict.halted_by if trip.guard == guards.STRATEGY]
+    if failed:
+        raise fail(f"{failed[0]}; the check stopped there")
+    out.print(f"strategy {setup.params.strategy} is deterministic on {verdict.bars} bars: {verdict.says}", markup=False, soft_wrap=True)
+    for trip in verdict.halted_by:
+        out.print(f"note: the check session halted on {trip.guard} ({trip.detail}); the later bars were not checked", markup=False, soft_wrap=True)
 
 
 def _creation_failed(exc: OSError, home: Path) -> str:
@@ -202,59 +248,22 @@ def _failed(session: Session, exc: Exception) -> typer.Exit:
     where = f"session {sid} failed at seq {session.state.seq}: {failure_cause(exc)}"
     if is_bug(exc):
         where += f" (a bug in Logos: the traceback is in {paths.logs_dir(session.setup.home) / f'{sid}.log'})"
-    return fail(f"{where}; once fixed, continue with `{resume_command(session)}`", code)
-
-
-def _trade_signature() -> inspect.Signature:
-    params = [
-        inspect.Parameter(
-            "paper", inspect.Parameter.KEYWORD_ONLY, annotation=bool,
-            default=typer.Option(True, "--paper", help="Paper trading (the default and the only mode)."),
-        ),
-        inspect.Parameter(
-            "live", inspect.Parameter.KEYWORD_ONLY, annotation=bool,
-            default=typer.Option(False, "--live", help="Refused: live trading is out of scope."),
-        ),
-        inspect.Parameter(
-            "i_acknowledge_risk", inspect.Parameter.KEYWORD_ONLY, annotation=bool,
-            default=typer.Option(False, "--i-acknowledge-risk", help="Required with --live (which is still refused)."),
-        ),
-        inspect.Parameter(
-            "session_id", inspect.Parameter.KEYWORD_ONLY, annotation=Optional[str],
-            default=typer.Option(None, "--session-id", help="Session folder name (default: UTC time, e.g. 20251020-093000-paper)."),
-        ),
-        inspect.Parameter(
-            "duration", inspect.Parameter.KEYWORD_ONLY, annotation=Optional[str],
-            default=typer.Option(None, "--duration", metavar="SECONDS", help=f"Polling feeds: complete the session after this many seconds ({DURATION.expect})."),
-        ),
-    ]
-    for spec in SETTINGS:
-        if not spec.on_cli:
-            continue
-        annotation = Optional[list[str]] if spec.name == "symbols" else Optional[str]
-        help_text = f"{spec.help} (env {spec.env}; default {spec.default or 'none'})"
-        params.append(
-            inspect.Parameter(
-                spec.name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation,
-                default=typer.Option(None, spec.option, help=help_text, show_default=False),
-            )
-        )
-    return inspect.Signature(params)
-
-
-trade.__signature__ = _trade_signature()  # type: ignore[attr-defined]
+    command = resume_command(session)
+    return fail(f"{where}; once fixed, continue with `{command}`", code, session_id=sid, seq=session.state.seq, resume_command=command)
 
 
 # --- resume ------------------------------------------------------------------------------
 
 
+@setting_options(("home", "log_level", "log_console"))
 def resume(
+    cli: dict[str, Any],
     session_id: Annotated[str, typer.Argument(help="The session to continue (see `logos sessions list`).")],
-    home: Annotated[Optional[Path], typer.Option("--home", help="Home folder (default: LOGOS_HOME or the current folder).")] = None,
     reset_guard: Annotated[
-        Optional[list[str]], typer.Option("--reset-guard", help=f"Clear a halt cause before resuming: {', '.join(RESETTABLE)}.")
+        list[str] | None, typer.Option("--reset-guard", help=f"Clear a halt cause before resuming: {', '.join(RESETTABLE)}.")
     ] = None,
-    speed: Annotated[Optional[str], typer.Option("--speed", help="Override the stored replay speed.")] = None,
+    speed: Annotated[str | None, typer.Option("--speed", help="Override the stored replay speed.")] = None,
+    json_output: output.JsonFlag = False,
 ) -> None:
     """Continue a paused, halted, crashed or failed session from its snapshot and journal."""
     from logos.live.resume import open_for_resume
@@ -265,10 +274,11 @@ def resume(
         unknown = [g for g in resets if g not in RESETTABLE]
         if unknown:
             raise fail(f"--reset-guard {unknown[0]!r} is not a resettable guard; use one of {', '.join(RESETTABLE)}")
-        root = paths.home(home)
+        root = paths.home(cli["home"])
         speed = _option("--speed", SPECS["speed"].kind, speed)
+        log = _resume_log(cli, root)
         try:
-            session, feed = open_for_resume(root, session_id, resets, speed)
+            session, feed = open_for_resume(root, session_id, resets, speed, log)
         except SessionFailed as exc:
             raise _failed(exc.session, exc.error) from None
         except SessionError as exc:
@@ -284,8 +294,23 @@ def resume(
             session.messages.append(f"the session had {session.state.status} before it stopped; its final artifacts are written now")
             _finish(Outcome(session.state.status, session.state, session.folder, 0, 0.0, session.messages), session)
             return
-        out.print(f"resuming {session_id} at seq {session.state.seq}", markup=False)
+        if not output.json_wanted():
+            out.print(f"resuming {session_id} at seq {session.state.seq}")
         _finish(_guarded_run(session, feed), session)
+
+
+def _resume_log(cli: dict[str, Any], home: Path) -> LogChoice:
+    """Return the log settings of this resume (option, environment, .env, logos.toml); a bad one is one line, exit 2.
+
+    The session's other settings are the ones it was started with, kept in its snapshot.
+    """
+    from logos.live.setup import log_choice
+
+    settings = load_settings({**cli, "home": str(home)})
+    for problem in settings.problems:
+        if problem.setting in cli:
+            raise fail(scrub(str(problem), settings.secrets()))
+    return log_choice(settings)
 
 
 def checked_id(session_id: str) -> str:
@@ -303,7 +328,7 @@ def checked_id(session_id: str) -> str:
 
 def stop_session(
     session_id: Annotated[str, typer.Argument(help="The running session to stop (see `logos sessions list`).")],
-    home: Annotated[Optional[Path], typer.Option("--home", help="Home folder (default: LOGOS_HOME or the current folder).")] = None,
+    home: Annotated[Path | None, typer.Option("--home", help="Home folder (default: LOGOS_HOME or the current folder).")] = None,
     halt: Annotated[bool, typer.Option("--halt", help="Halt instead of pausing: working orders are canceled.")] = False,
     wait: Annotated[float, typer.Option("--wait", help="Seconds to wait for the session to stop.")] = 60.0,
 ) -> None:
@@ -313,6 +338,8 @@ def stop_session(
     """
     import os
     import time
+
+    from logos.live.standing import session_standing
 
     checked_id(session_id)
     folder = paths.session_dir(paths.home(home), session_id)
@@ -334,8 +361,32 @@ def stop_session(
             time.sleep(0.05)
     except KeyboardInterrupt:
         raise fail(f"stopped waiting: session {session_id} (pid {holder.pid}) was asked to stop; `logos sessions list` shows when it has", EXIT_FAILED) from None
-    status, _ = session_status(folder)
-    out.print(f"session {session_id}: {status}", markup=False, soft_wrap=True)
+    out.print(f"session {session_id}: {session_standing(folder)}")
+
+
+# --- status ------------------------------------------------------------------------------
+
+
+def status(
+    session_id: Annotated[str, typer.Argument(help="The session to look at (see `logos sessions list`).")],
+    home: Annotated[Path | None, typer.Option("--home", help="Home folder (default: LOGOS_HOME or the current folder).")] = None,
+    watch: Annotated[bool, typer.Option("--watch", help="Look again every --every seconds until the session stops running (or Ctrl-C).")] = False,
+    every: Annotated[float, typer.Option("--every", min=0.1, help="Seconds between two looks with --watch.")] = 2.0,
+    json_output: output.JsonFlag = False,
+) -> None:
+    """Show what a session is doing, from another terminal: running or not (and its pid), market clock, equity, positions, open orders, the last guard trips.
+
+    Reads the writer lock, the snapshot and the journal after it, and never disturbs the
+    writer. With --watch --json, one JSON document a line per look. Exit 0, or 1 when the
+    session's snapshot cannot be read, 2 on bad input.
+    """
+    from logos.live.status import show_status  # only `status` replays a journal's tail
+
+    checked_id(session_id)
+    folder = paths.session_dir(paths.home(home), session_id)
+    if not folder.is_dir():
+        raise fail(f"no session {session_id} under {folder.parent}; `logos sessions list` shows what exists")
+    show_status(folder, watch, every)
 
 
 # --- sessions ----------------------------------------------------------------------------
@@ -343,75 +394,63 @@ def stop_session(
 sessions_app = typer.Typer(help="List and inspect sessions under the home folder.", no_args_is_help=True)
 
 
-@sessions_app.command("list")
+@sessions_app.command("list", cls=output.JsonCommand)
 def sessions_list(
-    home: Annotated[Optional[Path], typer.Option("--home", help="Home folder (default: LOGOS_HOME or the current folder).")] = None,
+    home: Annotated[Path | None, typer.Option("--home", help="Home folder (default: LOGOS_HOME or the current folder).")] = None,
+    json_output: output.JsonFlag = False,
 ) -> None:
-    """List every session with its status, journal seq and equity."""
-    from logos.live.report import pnl_summary
+    """List every session with its status (who runs it, the halt causes, what failed), journal seq and equity."""
+    from logos.live.documents import session_row
+    from logos.live.standing import session_standing
 
     root = paths.sessions_dir(paths.home(home))
     # a hidden folder is a session still being created (or a creation that died): not a session
     folders = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")) if root.is_dir() else []
-    if not folders:
-        out.print(f"no sessions under {root}", markup=False)
+    rows = [session_row(folder.name, session_standing(folder)) for folder in folders]
+    output.show(lambda: {"sessions_dir": str(root), "sessions": rows}, lambda: _sessions_table(root, rows))
+
+
+def _sessions_table(root: Path, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        out.print(f"no sessions under {root}")
         return
     table = Table("session", "status", "seq", "equity", "guard trips")
-    for folder in folders:
-        status, state = session_status(folder)
-        if state is None:
-            table.add_row(folder.name, status, "-", "-", "-")
-            continue
-        table.add_row(folder.name, status, str(state.seq), str(pnl_summary(state)["equity"]), str(len(state.trips)))
+    for row in rows:
+        status = f"{row['status']} ({row['detail']})" if row["detail"] else row["status"]
+        table.add_row(row["session_id"], status, *("-" if row[k] is None else str(row[k]) for k in ("seq", "equity", "guard_trips")))
     out.print(table)
 
 
-def session_status(folder: Path) -> tuple[str, Any]:
-    """Say what a session folder is now: running (pid), crashed, halted (causes), paused,
-    failed (cause) or completed; with the state of its snapshot (None if unreadable)."""
-    holder = lock_holder(folder)
-    try:
-        snap = read_snapshot(folder / "state.json")
-    except SnapshotError as exc:
-        state, damage = None, f"damaged ({exc})"
-    else:
-        state, damage = snap.state, None
-    if holder is not None:
-        who = f"pid {holder.pid}, " if holder.pid is not None else ""
-        return f"running ({who}since {holder.started})", state
-    if state is None:
-        return str(damage), None
-    failure = snap.shell.get("failure")
-    if failure is not None:
-        return f"failed ({failure['cause']})", state
-    if state.status == HALTED:
-        return f"halted ({', '.join(state.halt_causes)})", state
-    if state.status in (COMPLETED, PAUSED):
-        return state.status, state
-    last = last_holder(folder)
-    return "crashed" + (f" (pid {last.pid}, started {last.started})" if last is not None and last.pid is not None else ""), state
-
-
-@sessions_app.command("show")
+@sessions_app.command("show", cls=output.JsonCommand)
 def sessions_show(
     session_id: Annotated[str, typer.Argument(help="The session to show.")],
-    home: Annotated[Optional[Path], typer.Option("--home", help="Home folder (default: LOGOS_HOME or the current folder).")] = None,
+    home: Annotated[Path | None, typer.Option("--home", help="Home folder (default: LOGOS_HOME or the current folder).")] = None,
+    json_output: output.JsonFlag = False,
 ) -> None:
     """Print a session's session.md (or its snapshot summary if the report is missing)."""
+    from logos.live.documents import show_document
+    from logos.live.standing import session_standing
+
     checked_id(session_id)
     folder = paths.session_dir(paths.home(home), session_id)
     if not folder.is_dir():
         raise fail(f"no session {session_id} under {folder.parent}; `logos sessions list` shows what exists")
     report = folder / "session.md"
-    if report.is_file():
-        out.print(report.read_text(), markup=False)
-    else:
-        try:
-            state = read_snapshot(folder / "state.json").state
-        except SnapshotError as exc:
-            raise fail(f"session {session_id} has no session.md and {exc}") from None
-        out.print(f"session {session_id}: {state.status} at seq {state.seq} (no session.md yet: it is written when the session ends)", markup=False)
-    out.print(f"folder: {folder}", markup=False, soft_wrap=True)
+    text = report.read_text() if report.is_file() else None
+    standing = session_standing(folder)
+    if text is None and standing.state is None:
+        raise fail(f"session {session_id} has no session.md and {standing.detail}")
+
+    def as_text() -> None:
+        if text is not None:
+            out.print(text)
+        else:
+            state = standing.state
+            assert state is not None  # checked above: no session.md means a readable state
+            out.print(f"session {session_id}: {state.status} at seq {state.seq} (no session.md yet: it is written when the session ends)")
+        out.print(f"folder: {folder}")
+
+    output.show(lambda: show_document(folder, standing, text), as_text)
 
 
 # --- diagram -----------------------------------------------------------------------------
@@ -420,7 +459,7 @@ def sessions_show(
 def diagram(
     machine: Annotated[str, typer.Argument(help="Which machine: order or session.")],
     fmt: Annotated[str, typer.Option("--format", help="mermaid (stateDiagram-v2) or dot.")] = "mermaid",
-    out_file: Annotated[Optional[Path], typer.Option("--out", help="Write to this file instead of printing.")] = None,
+    out_file: Annotated[Path | None, typer.Option("--out", help="Write to this file instead of printing.")] = None,
 ) -> None:
     """Print the order or session state machine, drawn from the table the engine runs on."""
     from logos.diagrams import FORMATS, TABLES, render
@@ -437,15 +476,15 @@ def diagram(
         out_file.write_text(text)
     except OSError as exc:
         raise fail(f"cannot write --out {out_file}: {exc.strerror}") from None
-    out.print(f"wrote {out_file}", markup=False)
+    out.print(f"wrote {out_file}")
 
 
 # --- rehearse ----------------------------------------------------------------------------
 
 
 def rehearse(
-    home: Annotated[Optional[Path], typer.Option("--home", help="Home folder the rehearsal goes under (default: LOGOS_HOME or the current folder).")] = None,
-    out: Annotated[Optional[Path], typer.Option("--out", help="Rehearsal folder (default: <home>/runs/live/rehearsals/<UTC time>); must be new or empty.")] = None,
+    home: Annotated[Path | None, typer.Option("--home", help="Home folder the rehearsal goes under (default: LOGOS_HOME or the current folder).")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Rehearsal folder (default: <home>/runs/live/rehearsals/<UTC time>); must be new or empty.")] = None,
 ) -> None:
     """Make every risk guard fire in real paper sessions on the bundled fixtures, and report.
 

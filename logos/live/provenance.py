@@ -18,9 +18,10 @@ Each refusal names the file, the symbol, the bar's time and the field with both 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 from logos.core.events import BarClosed
 from logos.core.state import Market, Params
@@ -207,19 +208,18 @@ def check_cache_prefix(record: Mapping[str, Any], cache_path: CachePath, journal
         if consumed != entry["crc32"]:
             raise InputChanged(_locate_prefix_change(path, symbol, entry, journaled(symbol)))
         known = entry.get("known_bytes", 0)
-        if known > entry["bytes"]:
-            if size < known or file_crc(path, known, entry["bytes"], consumed) != entry["known_crc32"]:
-                if not entry["bytes"] and entry["last_ts"] is not None:
-                    # The bars the session applied are among the known rows: name one that changed.
-                    changed = _locate_prefix_change(path, symbol, {**entry, "bytes": known}, journaled(symbol), quiet=True)
-                    if changed is not None:
-                        raise InputChanged(changed)
-                after = f"after its last bar ({iso(entry['last_ts'])})" if entry["last_ts"] is not None else "before it read any"
-                raise InputChanged(
-                    f"{path}: rows of {symbol} that the file held when the session started, {after}, were changed or removed "
-                    f"(its first {known} bytes no longer match); an uninterrupted run would have read them as they were: "
-                    "restore the file (appending rows is fine), or start a new session"
-                )
+        if known > entry["bytes"] and (size < known or file_crc(path, known, entry["bytes"], consumed) != entry["known_crc32"]):
+            if not entry["bytes"] and entry["last_ts"] is not None:
+                # The bars the session applied are among the known rows: name one that changed.
+                changed = _locate_prefix_change(path, symbol, {**entry, "bytes": known}, journaled(symbol), quiet=True)
+                if changed is not None:
+                    raise InputChanged(changed)
+            after = f"after its last bar ({iso(entry['last_ts'])})" if entry["last_ts"] is not None else "before it read any"
+            raise InputChanged(
+                f"{path}: rows of {symbol} that the file held when the session started, {after}, were changed or removed "
+                f"(its first {known} bytes no longer match); an uninterrupted run would have read them as they were: "
+                "restore the file (appending rows is fine), or start a new session"
+            )
 
 
 def _locate_prefix_change(path: Path, symbol: str, entry: Mapping[str, Any], bars: list[tuple[int, BarClosed]], quiet: bool = False) -> str | None:

@@ -13,6 +13,7 @@ from logos.core.effects import AppendJournal, Stop, WriteArtifactRows
 from logos.core.events import INPUTS, BarClosed, WarmupBar
 from logos.core.reducer import ReducerError, reduce, reduce_events
 from logos.core.state import SessionState
+from logos.core.strategy import Strategy
 
 _INPUT_TYPES = frozenset(INPUTS)
 Entry = tuple[int, Any, int]  # (seq, event, byte offset of its line)
@@ -39,8 +40,9 @@ class Rederived(NamedTuple):
 RUN = 512  # inputs re-derived in one reduce_events call when nothing disagrees
 
 
-def rederive(state: SessionState, entries: list[Entry], upto_seq: int | None = None) -> Rederived:
-    """Replay ``entries`` from ``state``; raise ``Disagreement`` at the first line that differs.
+def rederive(state: SessionState, entries: list[Entry], upto_seq: int | None = None, strategy: Strategy | None = None) -> Rederived:
+    """Replay ``entries`` from ``state`` with the session's ``strategy``; raise ``Disagreement``
+    at the first line that differs.
 
     A last event with only some of its facts journaled (a crash cut it short) is left out
     and reported in ``cut_offset``. With ``upto_seq``, stop after the event that ends there.
@@ -54,7 +56,7 @@ def rederive(state: SessionState, entries: list[Entry], upto_seq: int | None = N
     replayed = i = 0
     while i < len(entries) and (upto_seq is None or entries[i][0] <= upto_seq):
         if upto_seq is None:
-            run = _run(state, entries, i)
+            run = _run(state, entries, i, strategy)
             if run is not None:
                 state, effects, taken, used = run
                 rows += [e for e in effects if type(e) is WriteArtifactRows]
@@ -67,7 +69,7 @@ def rederive(state: SessionState, entries: list[Entry], upto_seq: int | None = N
         if type(event) not in _INPUT_TYPES:
             raise Disagreement(seq, f"a {type(event).__name__} fact where an input event was expected")
         try:
-            new_state, effects = reduce(state, event)
+            new_state, effects = reduce(state, event, strategy)
         except ReducerError as exc:
             raise Disagreement(seq, f"the event does not apply to the state before it: {exc}") from None
         expected = next(e for e in effects if type(e) is AppendJournal).entries
@@ -86,10 +88,12 @@ def rederive(state: SessionState, entries: list[Entry], upto_seq: int | None = N
     return Rederived(state, rows, replayed, bars, i, None)
 
 
-def _run(state: SessionState, entries: list[Entry], start: int) -> tuple[SessionState, tuple[Any, ...], int, int] | None:
+def _run(
+    state: SessionState, entries: list[Entry], start: int, strategy: Strategy | None
+) -> tuple[SessionState, tuple[Any, ...], int, int] | None:
     """Re-derive up to ``RUN`` inputs from ``entries[start]`` in one call; None unless every line
     it derives is the journal's (the caller then goes event by event)."""
-    inputs = []
+    inputs: list[Any] = []
     for _, event, _ in entries[start:]:
         if type(event) in _INPUT_TYPES:
             if len(inputs) == RUN:
@@ -98,7 +102,7 @@ def _run(state: SessionState, entries: list[Entry], start: int) -> tuple[Session
     if len(inputs) < 2 or type(entries[start][1]) not in _INPUT_TYPES:
         return None
     try:
-        new_state, effects, taken = reduce_events(state, inputs)
+        new_state, effects, taken = reduce_events(state, inputs, 0, None, strategy)
     except ReducerError:
         return None
     expected = effects[0].entries

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any, Mapping
+from typing import Any
 
+from logos.core.events import GuardTripped
 from logos.core.guards import drawdown_bps
 from logos.core.portfolio import unrealized
 from logos.core.state import FLAT, SessionState
 from logos.core.timestamps import iso
+from logos.live.grouping import group_by, shape
+from logos.live.unsent import DENIED_HINT, SKIPPED_HINT, Unsent, unsent_rows
 from logos.version import __version__
-
 
 # The key of the configuration table that says where the seed came from (``--seed``, a file...).
 SEED_SOURCE = "seed_source"
@@ -91,6 +94,41 @@ def _statistics(summary: Mapping[str, Any]) -> list[str]:
     return out + ["", "### Trades", ""] + _table(header, rows) + [""]
 
 
+GROUPED = "rows that differ only in their figures and time are one row, with a count"
+TRIP_HEADER = ("first", "last", "trips", "guard", "measured", "limit", "action", "detail")
+
+
+def _when(ts: int) -> str:
+    return iso(ts) if ts else "-"
+
+
+def trip_rows(trips: Iterable[GuardTripped]) -> list[tuple[str, ...]]:
+    """Rows of the guard-trip table: trips of one guard, limit and action whose details
+    differ only in their figures are one row (the first trip's detail, the measured span)."""
+    groups = group_by(trips, lambda t: (t.guard, t.limit, t.action, shape(t.detail)), measure=lambda t: t.measured)
+    return [
+        (_when(g.first.ts), _when(g.last.ts), str(g.count), g.first.guard, g.measured, g.first.limit, g.first.action, g.first.detail)
+        for g in groups
+    ]
+
+
+def _guard_trips(trips: Sequence[GuardTripped]) -> list[str]:
+    if not trips:
+        return ["No guard tripped."]
+    return [f"{len(trips)} trip(s); {GROUPED}.", ""] + _table(TRIP_HEADER, trip_rows(trips))
+
+
+def _unsent(unsent: Unsent) -> list[str]:
+    denied, skipped = unsent.counts()
+    if not denied and not skipped:
+        return ["Every order the strategy asked for was sent."]
+    out = [f"{denied} order(s) denied by a guard, {skipped} target(s) skipped by the translator; {GROUPED}.", ""]
+    out += _table(("first", "last", "count", "symbol", "what", "why (the last one)"), unsent_rows(unsent))
+    out.append("")
+    out += [f"- {hint}" for hint, count in ((DENIED_HINT, denied), (SKIPPED_HINT, skipped)) if count]
+    return out
+
+
 def _worst_age(state: SessionState, symbol: str, figures: Mapping[str, Any]) -> int:
     """The oldest the symbol's newest bar was against the clock, as the stale-data guard measures
     it: when a bar arrived (its lag) or at the end (a feed that stopped ages until then)."""
@@ -107,9 +145,11 @@ def render(
     generated_at: str,
     statistics: Mapping[str, Any] | None,
     failure: str | None = None,
+    unsent: Unsent | None = None,
 ) -> str:
     """Return session.md; ``failure`` is the cause of a run an error ended (status ``failed``),
-    whose statistics may be missing (None) when its files could not be read."""
+    whose statistics may be missing (None) when its files could not be read; ``unsent``
+    (read from the journal) adds the orders not sent."""
     p = state.params
     if failure is not None:
         status = f"- Status: **failed** (cause: {failure}); `logos resume {p.session_id}` continues it once the cause is fixed"
@@ -134,14 +174,9 @@ def render(
     summary = pnl_summary(state)
     out += _table(("figure", "value"), [(k, v) for k, v in summary.items()])
     out += [""] + (_statistics(statistics) if statistics is not None else [])
-    out += ["## Guard trips", ""]
-    if state.trips:
-        out += _table(
-            ("time", "guard", "measured", "limit", "action", "detail"),
-            [(iso(t.ts) if t.ts else "-", t.guard, t.measured, t.limit, t.action, t.detail) for t in state.trips],
-        )
-    else:
-        out.append("No guard tripped.")
+    out += ["## Guard trips", ""] + _guard_trips(state.trips)
+    if unsent is not None:
+        out += ["", "## Orders not sent", ""] + _unsent(unsent)
     out += ["", "## Feed", ""]
     feed = shell.get("feed", {})
     out.append(f"- Source: {shell.get('setup', {}).get('feed', '-')}")

@@ -15,11 +15,15 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from logos import paths
+from logos.config.symbols import SymbolTableError, load_symbol_specs
 from logos.core.effects import WriteArtifactRows
-from logos.core.events import BarClosed, WarmupBar
+from logos.core.events import BarClosed, StrategyChanged, WarmupBar
+from logos.core.guards import STRATEGY
 from logos.core.session_fsm import COMPLETED, HALTED
 from logos.core.state import FLAT, SessionState
 from logos.core.state_codec import SnapshotFormatError, load_state
+from logos.core.strategy import Strategy
+from logos.core.strategy_params import StrategyError
 from logos.live import audit
 from logos.live.artifacts import ArtifactStreams
 from logos.live.checksums import file_crc
@@ -39,8 +43,10 @@ from logos.live.runner import (
     open_journal,
     resume_event,
 )
+from logos.live.session_log import LogChoice
 from logos.live.snapshot import Snapshot, SnapshotEdited, SnapshotError, read_snapshot
-from logos.symbol_table import SymbolTableError, load_symbol_specs
+from logos.stats.equity_curve import EquityCurve
+from logos.strategy_loader import changes, load_recorded
 
 
 class Replay(NamedTuple):
@@ -53,7 +59,7 @@ class Replay(NamedTuple):
     keep_crc: int  # CRC-32 of the kept bytes, for the writer that continues the journal
 
 
-def replay_journal(folder: Path, snap: Snapshot, cache_path: CachePath | None) -> Replay:
+def replay_journal(folder: Path, snap: Snapshot, cache_path: CachePath | None, strategy: Strategy | None = None) -> Replay:
     """Rebuild the state from the snapshot and the journal after it, checking every fact.
 
     The part the snapshot covers is only checksummed (a 1M-bar journal is ~150 MB); the
@@ -73,14 +79,14 @@ def replay_journal(folder: Path, snap: Snapshot, cache_path: CachePath | None) -
         )
     prefix_crc = file_crc(path, snap.journal_bytes)
     if prefix_crc != snap.journal_crc:
-        raise SessionError(f"session {folder.name} cannot be resumed: {audit.journal_changed(folder, snap.state.params, snapshot_seq, cache_path)}")
+        raise SessionError(f"session {folder.name} cannot be resumed: {audit.journal_changed(folder, snap.state.params, snapshot_seq, cache_path, strategy)}")
     journal = read_journal(path, start=snap.journal_bytes, first_seq=snapshot_seq + 1)
     entries = journal.entries
     if cache_path is not None:
         bars = [(seq, event) for seq, event, _ in entries if type(event) is BarClosed]
         check_journaled_bars(snap.inputs.get("cache", {}), cache_path, bars)
     try:
-        done = rederive(snap.state, entries)
+        done = rederive(snap.state, entries, strategy=strategy)
     except Disagreement as exc:
         raise SessionError(f"{SNAPSHOT} and {JOURNAL} disagree at seq {exc.seq}: {exc.detail}") from None
     keep = journal.good_bytes if done.cut_offset is None else done.cut_offset  # a cut event is fed again
@@ -88,10 +94,13 @@ def replay_journal(folder: Path, snap: Snapshot, cache_path: CachePath | None) -
     return Replay(done.state, done.rows, done.replayed, done.bars, keep, torn, file_crc(path, keep, snap.journal_bytes, prefix_crc))
 
 
-def load_setup(home: Path, state: SessionState, stored: dict[str, Any], speed: str | None) -> SessionSetup:
+def load_setup(
+    home: Path, state: SessionState, stored: dict[str, Any], speed: str | None, log: LogChoice = LogChoice(), strategy: Strategy | None = None
+) -> SessionSetup:
     return SessionSetup(
         home=home,
         params=state.params,
+        strategy=strategy,
         feed=stored["feed"],
         speed=speed or stored["speed"],
         snapshot_every=stored["snapshot_every"],
@@ -105,10 +114,11 @@ def load_setup(home: Path, state: SessionState, stored: dict[str, Any], speed: s
         request_timeout_s=stored.get("request_timeout_s", 10),
         ccxt_base_url=stored.get("ccxt_base_url", ""),
         yfinance_base_url=stored.get("yfinance_base_url", ""),
+        log=log,
     )
 
 
-def check_artifacts(folder: Path, snap: Snapshot, cache_path: CachePath | None) -> None:
+def check_artifacts(folder: Path, snap: Snapshot, cache_path: CachePath | None, strategy: Strategy | None = None) -> None:
     """Refuse artifacts shorter than the snapshot records (cutting them back would pad them
     with NULs), or whose bytes up to there changed."""
     for name, size in snap.artifact_bytes.items():
@@ -118,11 +128,13 @@ def check_artifacts(folder: Path, snap: Snapshot, cache_path: CachePath | None) 
             held = "is missing" if found is None else f"holds {found} bytes"
             raise SessionError(f"session {folder.name} cannot be resumed: {path.name} {held} but {SNAPSHOT} records {size}")
         if file_crc(path, size) != snap.artifact_crc[name]:
-            where = audit.artifact_changed(folder, name, size, snap.state.params, snap.state.seq, cache_path)
+            where = audit.artifact_changed(folder, name, size, snap.state.params, snap.state.seq, cache_path, strategy)
             raise SessionError(f"session {folder.name} cannot be resumed: {where}")
 
 
-def open_for_resume(home: Path, session_id: str, reset_guards: tuple[str, ...], speed: str | None = None) -> tuple[Session, Any]:
+def open_for_resume(
+    home: Path, session_id: str, reset_guards: tuple[str, ...], speed: str | None = None, log: LogChoice = LogChoice()
+) -> tuple[Session, Any]:
     """Return a session ready to continue, with its feed, or raise ``SessionError`` having changed nothing."""
     folder = paths.session_dir(home, session_id)
     if not folder.is_dir():
@@ -134,7 +146,7 @@ def open_for_resume(home: Path, session_id: str, reset_guards: tuple[str, ...], 
     except OSError as exc:
         raise SessionFilesError(f"session {session_id} cannot be resumed: cannot lock {folder}: {exc.strerror}") from None
     try:
-        return _open_locked(home, folder, session_id, reset_guards, speed, lock)
+        return _open_locked(home, folder, session_id, reset_guards, speed, log, lock)
     except BaseException:
         lock.release(restore=True)
         raise
@@ -168,13 +180,19 @@ def _cache_path_for(home: Path, params: Any, body: dict[str, Any]) -> CachePath 
     return build_feed(setup, params.seed).path
 
 
-def _open_locked(home: Path, folder: Path, session_id: str, reset_guards: tuple[str, ...], speed: str | None, lock: WriterLock) -> tuple[Session, Any]:
+def _open_locked(
+    home: Path, folder: Path, session_id: str, reset_guards: tuple[str, ...], speed: str | None, log: LogChoice, lock: WriterLock
+) -> tuple[Session, Any]:
     from logos.feeds.errors import FeedError
     from logos.live.setup import build_feed
 
     refused = f"session {session_id} cannot be resumed"
     snap = _read_checked(folder, session_id, home)
-    setup = load_setup(home, snap.state, snap.shell["setup"], speed)
+    try:
+        source, strategy = load_recorded(snap.state.params, home)
+    except StrategyError as exc:
+        raise SessionError(f"{refused}: strategy {snap.state.params.strategy}: {exc}") from None
+    setup = load_setup(home, snap.state, snap.shell["setup"], speed, log, strategy)
     try:
         check_specs(snap.state.params, [(path, load_symbol_specs(path)) for path in paths.symbols_files(home)])
         feed = build_feed(setup, snap.state.params.seed)
@@ -182,13 +200,28 @@ def _open_locked(home: Path, folder: Path, session_id: str, reset_guards: tuple[
         raise SessionError(f"{refused}: {exc}") from None
     cache_path: CachePath | None = feed.path if setup.feed == "cache" else None
     try:
-        check_artifacts(folder, snap, cache_path)
+        check_artifacts(folder, snap, cache_path, strategy)
         if cache_path is not None:
             check_cache_prefix(snap.inputs.get("cache", {}), cache_path, lambda symbol: _journaled_bars(folder, symbol))
-        replay = replay_journal(folder, snap, cache_path)
+        replay = replay_journal(folder, snap, cache_path, strategy)
     except (JournalError, InputChanged) as exc:
         raise SessionError(f"{refused}: {exc}") from None
+    except SessionError as exc:
+        changed = changes(snap.state.params, source, strategy)
+        if changed:  # the journal after the snapshot was derived by the code the session ran, not by this one
+            raise SessionError(
+                f"{refused}: strategy {snap.state.params.strategy} changed since the session ran it ({'; '.join(changed)}), "
+                f"and the journal after the snapshot at seq {snap.state.seq} was derived by the code it ran ({exc}); "
+                "restore that code to resume, and change it once the session has paused or halted"
+            ) from None
+        raise
     state = replay.state
+    changed = changes(state.params, source, strategy)
+    if changed and STRATEGY not in reset_guards:
+        raise SessionError(
+            f"{refused}: strategy {state.params.strategy} changed since the session ran it: {'; '.join(changed)}; "
+            "restore it, or pass --reset-guard strategy to run on with the changed code"
+        )
     if state.status == COMPLETED and snap.state.status == COMPLETED:
         raise SessionError(f"session {session_id} already completed; start a new session instead")
     # The journal says the session stopped, but the kill came before its closing artifacts.
@@ -202,14 +235,15 @@ def _open_locked(home: Path, folder: Path, session_id: str, reset_guards: tuple[
     # From here on files change: cut the journal's torn tail and the artifacts back to the snapshot.
     with open(folder / JOURNAL, "r+b") as handle:
         handle.truncate(replay.keep_bytes)
-    streams = ArtifactStreams(folder, snap.artifact_bytes, snap.artifact_crc)
+    streams = ArtifactStreams(folder, EquityCurve(state.params.initial_cash), snap.artifact_bytes, snap.artifact_crc)
     for rows in replay.rows:
         streams.write_rows(rows.artifact, rows.rows)
     journal = open_journal(folder / JOURNAL, setup, replay.keep_crc)
     failure = snap.shell.pop("failure", None)
     session = Session(setup, state, snap.shell, journal, streams, lock, snap.inputs)
+    accepted = StrategyChanged(0, source.fingerprint, tuple(f"{k}={v}" for k, v in strategy.values())) if changed else None
     try:
-        _record_restart(session, snap, replay, reset_guards, finishing, failure)
+        _record_restart(session, snap, replay, reset_guards, finishing, failure, accepted)
     except Exception as exc:
         session.fail(exc)
         raise SessionFailed(session, exc) from exc
@@ -217,12 +251,14 @@ def _open_locked(home: Path, folder: Path, session_id: str, reset_guards: tuple[
 
 
 def _record_restart(
-    session: Session, snap: Snapshot, replay: Replay, reset_guards: tuple[str, ...], finishing: bool, failure: dict[str, Any] | None
+    session: Session, snap: Snapshot, replay: Replay, reset_guards: tuple[str, ...], finishing: bool, failure: dict[str, Any] | None,
+    accepted: StrategyChanged | None,
 ) -> None:
-    """Journal the restart (``SessionResumed``) and snapshot it, with its reconciliation for session.md."""
+    """Journal the restart (``SessionResumed``, after ``StrategyChanged`` when the operator accepted
+    changed strategy code) and snapshot it, with its reconciliation for session.md."""
     state, setup = replay.state, session.setup
     for _, bar in replay.bars:  # journaled after the snapshot, so not yet in its feed figures
-        if type(bar) is WarmupBar:
+        if isinstance(bar, WarmupBar):
             session.count_warmup(bar)
         else:
             session.count_bar(bar)
@@ -244,7 +280,9 @@ def _record_restart(
         session.messages.append(f"skipped a torn journal tail of {replay.torn_bytes} bytes (an event cut short by the crash)")
     if not finishing:
         clock = int(time.time()) if setup.feed != "cache" else state.clock
-        session.apply(resume_event(state, reset_guards, clock))
+        if accepted is not None:
+            session.apply(accepted._replace(ts=max(clock, state.clock)))
+        session.apply(resume_event(session.state, reset_guards, clock))
         session.snapshot()  # this restart's record must survive a crash before the next periodic snapshot
     session.log.info("session %s resumed from seq %s (%s replayed)", state.params.session_id, snap.state.seq, replay.replayed)
 

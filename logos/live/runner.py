@@ -18,13 +18,16 @@ import os
 import shutil
 import signal
 import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any
 
 from logos import paths
+from logos.atomic import fsync_dir, write_atomic
+from logos.config.settings import FAULT_CREATE_STEP_ENV, FAULT_KILL_AFTER_SEQ_ENV
 from logos.core.effects import AppendJournal, Log, Stop, WriteArtifactRows
 from logos.core.events import (
     INPUTS,
@@ -41,24 +44,25 @@ from logos.core.reducer import reduce, reduce_events
 from logos.core.session_fsm import COMPLETED, HALTED, PAUSED
 from logos.core.state import Params, SessionState, initial_state
 from logos.core.state_codec import dump
+from logos.core.strategy import Strategy
 from logos.live import stop
 from logos.live.artifacts import ArtifactStreams, write_positions
-from logos.live.atomic import fsync_dir, write_atomic
 from logos.live.journal import JournalError, JournalWriter
 from logos.live.lock import LockHeld, WriterLock, acquire, lock_holder
 from logos.live.provenance import CachePath, CacheTrail, InputChanged
 from logos.live.report import render
+from logos.live.session_log import LogChoice, session_logger
 from logos.live.snapshot import Snapshot, SnapshotWriter, encode_snapshot, with_failure
+from logos.live.unsent import Unsent, read_unsent, unsent_note
+from logos.stats.equity_curve import EquityCurve
 from logos.stats.summary import summarize_folder, write_summary
 from logos.version import __version__
-from logos.settings import FAULT_CREATE_STEP_ENV, FAULT_KILL_AFTER_SEQ_ENV
 
 SNAPSHOT = "state.json"
 JOURNAL = "state.jsonl"
 # --speed max replays bars in lists of this many; the kill switch (a stat call) and an
 # operator's stop are looked for between two lists.
 KILL_SWITCH_EVERY = 512
-PROGRESS_EVERY = 2000
 # A --speed max replay holds back fewer than this many fact-free journal lines (~50 KB).
 JOURNAL_HOLD_LINES = 256
 _INPUT_TYPES = frozenset(INPUTS)
@@ -134,6 +138,8 @@ class SessionSetup:
     request_timeout_s: int = 10
     ccxt_base_url: str = ""  # empty: the exchange's own
     yfinance_base_url: str = ""  # empty: Yahoo's own
+    log: LogChoice = LogChoice()  # this run's choice, not stored: a resume makes its own
+    strategy: Strategy | None = field(default=None, compare=False)  # the loaded strategy the reducer runs
 
     @property
     def kill_switch_path(self) -> Path:
@@ -163,12 +169,17 @@ class SessionSetup:
 
 
 def config_hash(params: Params) -> str:
-    text = json.dumps(dump(params), sort_keys=True, separators=(",", ":"))
+    """A digest of the configuration. The strategy's code is checked by its own fingerprint: left
+    out here, so a session's journal does not change with an edit of the strategy's source."""
+    config = dump(params)
+    for field_name in ("strategy_values", "strategy_fingerprint"):
+        del config[field_name]
+    text = json.dumps(config, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def wall_iso() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class Interpreter:
@@ -258,16 +269,17 @@ class Session:
         self.journal = journal
         self.streams = streams
         self.lock = lock
-        self.log = session_logger(setup.home, setup.params.session_id)
+        self.log = session_logger(setup.home, setup.params.session_id, setup.log)
         self.snapshots = SnapshotWriter(self.folder / SNAPSHOT)
         self.interpreter = Interpreter(journal, streams, self.log, self.snapshots)
+        self.strategy = setup.strategy
         self.since_snapshot = 0
         self.interval_s = setup.params.interval_s
         self.bars = 0
         self.messages: list[str] = []
         self.feed_report: Callable[[], dict[str, Any]] | None = None
         self.trail: CacheTrail | None = None
-        self.on_progress: Callable[[int], None] | None = None  # called every PROGRESS_EVERY bars
+        self.unsent: Unsent | None = None  # read from the journal when the session ends
 
     def moved_to(self, folder: Path) -> None:
         """Follow the session folder's rename (creation builds it under a temporary name)."""
@@ -282,7 +294,7 @@ class Session:
     # -- steps 2 and 3 --
 
     def apply(self, event: Any) -> None:
-        state, effects = reduce(self.state, event)
+        state, effects = reduce(self.state, event, self.strategy)
         self.interpreter.execute(effects)
         self.state = state
         self.since_snapshot += 1
@@ -329,13 +341,14 @@ class Session:
         interpreter = self.interpreter
         execute = interpreter.execute
         every = self.setup.snapshot_every
+        strategy = self.strategy
         for event in events:
             if type(event) is list:
                 self._apply_bars(event)
                 if interpreter.stop:
                     break
                 continue
-            state, effects = reduce(self.state, event)
+            state, effects = reduce(self.state, event, strategy)
             execute(effects)
             self.state = state
             self.since_snapshot += 1
@@ -352,7 +365,7 @@ class Session:
         at, end = 0, len(bars)
         while at < end:
             stop = min(end, at + every - self.since_snapshot)
-            state, effects, taken = reduce_events(self.state, bars, at, stop)
+            state, effects, taken = reduce_events(self.state, bars, at, stop, self.strategy)
             execute(effects)
             self.state = state
             if taken == 1:
@@ -370,12 +383,9 @@ class Session:
         """``count_bars((bar,))`` without grouping, for a bar applied on its own."""
         self._add_bars(bar[0], 1, bar[7] - bar[1] - self.interval_s)  # seen - ts
         self.bars += 1
-        if self.on_progress is not None and not self.bars % PROGRESS_EVERY:
-            self.on_progress(self.bars)
 
     def count_bars(self, bars: Sequence[BarClosed]) -> None:
         """Add applied bars to the feed figures (per symbol: bars, worst arrival lag)."""
-        before = self.bars
         self.bars += len(bars)
         first = bars[0][0]
         if all([bar[0] == first for bar in bars]):  # one symbol's bars: the common list of a replay
@@ -393,8 +403,6 @@ class Session:
                     counts[1] = lag
         for symbol, (count, lag) in tally.items():
             self._add_bars(symbol, count, lag - self.interval_s)
-        if self.on_progress is not None and self.bars // PROGRESS_EVERY > before // PROGRESS_EVERY:
-            self.on_progress(self.bars)
 
     def count_warmup(self, bar: WarmupBar) -> None:
         """Count a warm-up bar: history, so it adds to no arrival lag."""
@@ -425,9 +433,15 @@ class Session:
         self._absorb_feed_report()
         write_positions(self.folder, self.state)
         self.streams.flush()  # the statistics read the CSVs
-        summary = write_summary(self.folder, self.state)
-        report = render(self.state, self.shell, self.setup.settings, wall_iso(), summary)
+        summary = write_summary(self.folder, self.state, self.streams.curve)
+        self.journal.size()  # hands the held lines to the OS: the orders not sent are read from the journal
+        self.unsent = unsent = read_unsent(self.folder / JOURNAL)
+        report = render(self.state, self.shell, self.setup.settings, wall_iso(), summary, unsent=unsent)
         write_atomic(self.folder / "session.md", report.encode())
+        note = unsent_note(unsent)
+        if note is not None:
+            self.log.info(note)
+            self.messages.append(note)
         # Last: once the snapshot says the session ended, resume no longer rewrites the files above.
         self.snapshot()
         self.log.info("session %s ended %s at seq %s", self.state.params.session_id, self.state.status, self.state.seq)
@@ -497,31 +511,6 @@ class Session:
         return SessionPaused(clock, f"paused by the operator ({signal.Signals(signum).name})")
 
 
-class _LogFile(logging.FileHandler):
-    """The session log: a line the disk cannot take is lost, never a traceback on stderr."""
-
-    def handleError(self, record: logging.LogRecord) -> None:
-        pass
-
-
-def session_logger(home: Path, session_id: str) -> logging.Logger:
-    folder = paths.logs_dir(home)
-    folder.mkdir(parents=True, exist_ok=True)
-    logger = logging.getLogger(f"logos.session.{session_id}")
-    logger.setLevel(logging.INFO)
-    logger.propagate = False
-    target = str(folder / f"{session_id}.log")
-    for stale in [h for h in logger.handlers if getattr(h, "baseFilename", None) != target]:
-        # The same id in another home, earlier in this process: its file is not ours.
-        logger.removeHandler(stale)
-        stale.close()
-    if not logger.handlers:
-        handler = _LogFile(target)
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
-        logger.addHandler(handler)
-    return logger
-
-
 def fsync_each_durable(setup: SessionSetup) -> bool:
     return setup.durability == "always" or (setup.durability == "auto" and setup.paced)
 
@@ -578,7 +567,7 @@ def _create(setup: SessionSetup, final: Path) -> Session | None:
         _creation_fault("lock")
         journal = open_journal(building / JOURNAL, setup)
         _creation_fault("journal")
-        streams = ArtifactStreams(building)
+        streams = ArtifactStreams(building, EquityCurve(setup.params.initial_cash))
         _creation_fault("artifacts")
         shell: dict[str, Any] = {
             "setup": setup.to_json(), "feed": {}, "resumes": [], "feed_report": {}, "logos_version": __version__,

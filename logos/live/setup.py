@@ -3,26 +3,29 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from pyrsistent import pmap
 
 from logos import paths
+from logos.config.settings import Settings
+from logos.config.validation import DEFAULT_EXCHANGE
 from logos.core.state import Params
-from logos.core.strategies import freeze_params
+from logos.core.strategy import Strategy
+from logos.core.strategy_params import StrategyError, freeze_params
 from logos.core.symbols import SymbolSpec
+from logos.extras import missing_extra
 from logos.live.report import SEED_SOURCE
 from logos.live.runner import SessionError, SessionSetup
-from logos.settings import Settings
-from logos.validation import DEFAULT_EXCHANGE
+from logos.live.session_log import LogChoice
 
 SESSION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 
 def default_session_id() -> str:
-    return datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S-paper")
+    return datetime.now(UTC).strftime("%Y%m%d-%H%M%S-paper")
 
 
 def check_session_id(session_id: str, given_as: str = "--session-id") -> str:
@@ -36,15 +39,24 @@ def check_session_id(session_id: str, given_as: str = "--session-id") -> str:
     return session_id
 
 
-def build_params(settings: Settings, specs: dict[str, SymbolSpec], session_id: str) -> Params:
-    """Return the core's params of validated ``settings`` (``logos.validation.validate`` found no problem)."""
-    return Params(
+def build_params(settings: Settings, specs: dict[str, SymbolSpec], session_id: str) -> tuple[Params, Strategy]:
+    """Return the core's params of validated ``settings`` (``logos.config.validation.validate`` found no
+    problem) and the strategy the session runs, loaded and built."""
+    from logos.strategy_loader import configured
+
+    try:
+        source, strategy = configured(settings.strategy, settings.params, tuple(settings.symbols), settings.home)
+    except StrategyError as exc:  # validated a moment ago: its file changed since
+        raise SessionError(f"strategy {settings.strategy}: {exc}") from None
+    params = Params(
         session_id=session_id,
         seed=settings.seed,
         specs=pmap({s: specs[s] for s in settings.symbols}),
         symbols=tuple(settings.symbols),
         strategy=settings.strategy,
         strategy_params=freeze_params(settings.params),
+        strategy_values=strategy.values(),
+        strategy_fingerprint=source.fingerprint,
         sizing=settings.sizing,
         sizing_value=settings.sizing_value,
         order_type=settings.order_type,
@@ -63,6 +75,7 @@ def build_params(settings: Settings, specs: dict[str, SymbolSpec], session_id: s
         stale_after_s=settings.stale_after_s,
         interval_s=settings.interval_s,
     )
+    return params, strategy
 
 
 SNAPSHOT_EVERY = 5000
@@ -89,9 +102,11 @@ def kill_switch_label(settings: Settings) -> str:
 
 
 def build_setup(settings: Settings, specs: dict[str, SymbolSpec], session_id: str, duration_s: int | None = None) -> SessionSetup:
+    params, strategy = build_params(settings, specs, session_id)
     return SessionSetup(
         home=settings.home,
-        params=build_params(settings, specs, session_id),
+        params=params,
+        strategy=strategy,
         feed=settings.feed,
         speed=settings.speed,
         snapshot_every=snapshot_interval(settings.snapshot_every, len(settings.symbols)),
@@ -105,16 +120,28 @@ def build_setup(settings: Settings, specs: dict[str, SymbolSpec], session_id: st
         request_timeout_s=settings.request_timeout_s,
         ccxt_base_url=settings.ccxt_base_url,
         yfinance_base_url=settings.yfinance_base_url,
+        log=log_choice(settings),
     )
+
+
+def log_choice(settings: Settings) -> LogChoice:
+    """Return the session log's level and console copy the settings give, with the secrets it must scrub."""
+    return LogChoice(settings.log_level, settings.log_console, settings.secrets())
 
 
 def build_feed(setup: SessionSetup, seed: int) -> Any:
     """Return the cache feed, or a poller for ``yfinance``/``ccxt`` (imported only then).
 
     Pollers write through to the home's own cache, never to the bundled fixtures, and keep
-    yfinance's own caches under the home too.
+    yfinance's own caches under the home too. A poller whose extra is not installed is a
+    ``FeedError`` naming it (a resume meets it here).
     """
+    from logos.feeds.errors import FeedError
     from logos.feeds.factory import make_feed
+
+    absent = missing_extra(setup.feed, f"feed {setup.feed}") if setup.feed != "cache" else None
+    if absent:
+        raise FeedError(absent)
 
     cache = paths.cache_dir(setup.home) if setup.feed == "cache" else paths.data_dir(setup.home) / "cache"
     specs = {s: setup.params.specs[s] for s in setup.params.symbols}

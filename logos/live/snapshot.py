@@ -14,9 +14,9 @@ import threading
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from logos.atomic import write_atomic
 from logos.core.state import SessionState
 from logos.core.state_codec import SnapshotFormatError, dump_state, load_state
-from logos.live.atomic import write_atomic
 
 
 class SnapshotError(Exception):

@@ -10,8 +10,9 @@ an operator's stop), so a hanging request is abandoned, never waited out.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from itertools import islice
-from typing import Any, Iterator, Protocol
+from typing import Any, Protocol
 
 from logos.core.events import ClockTicked, FeedEnded, WarmupBar
 from logos.core.guards import next_stale_deadline

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import signal
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
 PAUSE_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 HALT_SIGNAL = signal.SIGUSR1

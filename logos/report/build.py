@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from pathlib import Path
 
-from logos.live.atomic import write_atomic
+from logos.atomic import write_atomic
 from logos.live.snapshot import read_snapshot
 from logos.report.page import render_page
 from logos.report.series import read_journal
-from logos.stats.records import Account, read_columns, read_fills
+from logos.stats.equity_curve import EquityCurve
+from logos.stats.records import read_columns, read_fills
 from logos.stats.summary import summarize
 
 REPORT = "report.html"
@@ -21,7 +21,9 @@ def build_report(folder: Path) -> str:
     state = read_snapshot(folder / "state.json").state
     account = dict(zip(ACCOUNT_COLUMNS, read_columns(folder / "account.csv", ACCOUNT_COLUMNS)))
     fills = read_fills(folder / "trades.csv")
-    summary = summarize(state, Account(account["ts"], list(map(Decimal, account["equity"]))), fills)
+    curve = EquityCurve(state.params.initial_cash)
+    curve.add_rows(zip(account["ts"], account["equity"]))
+    summary = summarize(state, curve, fills)
     prices, stops = read_journal(folder / "state.jsonl", state.params.interval_s)
     return render_page(state, summary, account, prices, fills, stops)
 

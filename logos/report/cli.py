@@ -3,33 +3,29 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
 from logos import paths
-from logos.live.cli import fail, out
-
-REPORT_EXTRA = ("plotly", "narwhals")
-EXTRA_HINT = "`logos report` needs the report extra: pip install 'logos[report]'"
+from logos.extras import missing_extra
+from logos.output import fail, out
 
 
 def report(
     session_id: Annotated[str, typer.Argument(help="The session to report on (see `logos sessions list`).")],
-    out_file: Annotated[Optional[Path], typer.Option("--out", help="Write the page here (default: <session folder>/report.html).")] = None,
-    home: Annotated[Optional[Path], typer.Option("--home", help="Home folder (default: LOGOS_HOME or the current folder).")] = None,
+    out_file: Annotated[Path | None, typer.Option("--out", help="Write the page here (default: <session folder>/report.html).")] = None,
+    home: Annotated[Path | None, typer.Option("--home", help="Home folder (default: LOGOS_HOME or the current folder).")] = None,
 ) -> None:
     """Write one self-contained HTML page: equity, drawdown, prices with fills, guard trips, statistics."""
     folder = paths.session_dir(paths.home(home), session_id)
     if not folder.is_dir():
         raise fail(f"no session {session_id} under {folder.parent}; `logos sessions list` shows what exists")
-    try:
-        from logos.report.build import write_report
-    except ModuleNotFoundError as exc:
-        if (exc.name or "").partition(".")[0] not in REPORT_EXTRA:
-            raise
-        raise fail(EXTRA_HINT) from None
+    absent = missing_extra("report", "`logos report`")
+    if absent:
+        raise fail(absent)
     from logos.live.snapshot import SnapshotError
+    from logos.report.build import write_report
     from logos.stats.records import RecordsError
 
     try:

@@ -7,7 +7,7 @@ still shows, and keeping its ends keeps the line joined. The statistics never se
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 BUCKETS = 1500
 

@@ -6,7 +6,8 @@ bars would be squeezed between long flat joins.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
+from itertools import pairwise
 
 # A silence this many bars long or longer is a market closure, not a quiet stretch.
 GAP_BARS = 30
@@ -20,7 +21,7 @@ def closures(closes: Sequence[int], interval_s: int) -> list[tuple[int, int]]:
     consecutive bar close times (epoch seconds, in order); none when there are too many."""
     found = [
         (before, after - interval_s)
-        for before, after in zip(closes, closes[1:])
+        for before, after in pairwise(closes)
         if after - before > GAP_BARS * interval_s
     ]
     return found if len(found) <= MAX_GAPS else []

@@ -10,7 +10,8 @@ from __future__ import annotations
 import html
 import math
 from bisect import bisect_right
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -85,13 +86,13 @@ def equity_figure(
         )
     for stop in stops:
         word = "halted" if stop.kind == "SessionHalted" else "paused"
-        at = _x(iso(stop.ts))
+        stop_at = _x(iso(stop.ts))
         # One line down both charts (they share the x axis), so the page has one shape per stop.
         figure.add_shape(
-            type="line", x0=at, x1=at, xref="x", y0=0, y1=1, yref="paper",
+            type="line", x0=stop_at, x1=stop_at, xref="x", y0=0, y1=1, yref="paper",
             line={"dash": "dash", "color": SELL if word == "halted" else "#888", "width": 1.5},
         )
-        figure.add_annotation(x=at, xref="x", y=1, yref="paper", text=f"{word}: {html.escape(stop.why)}", showarrow=False, yanchor="bottom")
+        figure.add_annotation(x=stop_at, xref="x", y=1, yref="paper", text=f"{word}: {html.escape(stop.why)}", showarrow=False, yanchor="bottom")
     figure.update_yaxes(title_text="equity", tickformat=",.0f", row=1, col=1)
     figure.update_yaxes(title_text="drawdown (bps)", row=2, col=1)
     figure.update_xaxes(title_text="market time (UTC)", row=2, col=1)
@@ -173,11 +174,15 @@ def render_page(
     status = state.status + (f" ({', '.join(state.halt_causes)})" if state.halt_causes else "")
     parts = [
         f"<h1>Session {html.escape(session_id)}</h1>",
-        f"<p class='meta'>Status: {html.escape(status)} · bars: {summary['bars']} · fills: {len(fills)} · "
-        f"guard trips: {len(state.trips)} · Logos {__version__}</p>",
+        (
+            f"<p class='meta'>Status: {html.escape(status)} · bars: {summary['bars']} · fills: {len(fills)} · "
+            f"guard trips: {len(state.trips)} · Logos {__version__}</p>"
+        ),
         "<h2>Equity and drawdown</h2>",
-        "<p class='note'>Drag to zoom, double-click to reset. Long series are drawn from the first, lowest, "
-        "highest and last point of each of 1,500 stretches, so spikes stay; the statistics use every row.</p>",
+        (
+            "<p class='note'>Drag to zoom, double-click to reset. Long series are drawn from the first, lowest, "
+            "highest and last point of each of 1,500 stretches, so spikes stay; the statistics use every row.</p>"
+        ),
         f"<section id='equity' data-trips='{len(state.trips)}' data-stops='{len(stops)}'>"
         + _chart(equity_figure(account["ts"], account["equity"], account["drawdown_bps"], state.trips, stops, gaps, span), "equity-chart")
         + "</section>",

@@ -8,10 +8,12 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from logos.live.journal_scan import lines_in
+
 # Journal lines keep their fields in declaration order (docs/ARTIFACTS.md), so one pattern
 # over the whole file finds every bar, several times faster than decoding each line.
 _BAR = re.compile(rb'BarClosed","symbol":"((?:[^"\\]|\\.)*)","ts":(\d+),"open":"[^"]*","high":"[^"]*","low":"[^"]*","close":"([^"]*)"')
-_STOPS = (b'"type":"SessionHalted"', b'"type":"SessionPaused"')
+_STOPS = ("SessionHalted", "SessionPaused")
 
 
 class Prices(NamedTuple):
@@ -36,20 +38,7 @@ def read_journal(path: Path, interval_s: int) -> tuple[dict[str, Prices], list[S
     for name in names:
         mine = bars if len(names) == 1 else [bar for bar in bars if bar[0] == name]
         prices[json.loads(b'"' + name + b'"')] = Prices([int(b[1]) + interval_s for b in mine], [float(b[2]) for b in mine])
-    return prices, sorted(_stops(data))
-
-
-def _stops(data: bytes) -> list[Stop]:
-    found = []
-    for marker in _STOPS:
-        at = data.find(marker)
-        while at >= 0:
-            start, end = data.rfind(b"\n", 0, at) + 1, data.find(b"\n", at)
-            if end < 0:  # a torn last line, cut short by a crash: resume skips it too
-                break
-            found.append(_stop(json.loads(data[start:end])))
-            at = data.find(marker, end)
-    return found
+    return prices, [_stop(entry) for entry in lines_in(data, _STOPS)]
 
 
 def _stop(entry: dict[str, Any]) -> Stop:

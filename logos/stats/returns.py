@@ -1,14 +1,14 @@
 """Sharpe and Sortino ratios of the per-bar returns of equity.
 
-A period is one bar time: the equity of the last ``account.csv`` row of each close time
-(several symbols share one), the first period measured from the initial cash. The risk-free
-rate is taken as zero.
+A period is one bar time (see ``EquityCurve``), the first measured from the initial cash.
+The risk-free rate is taken as zero.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal, localcontext
-from typing import Iterable, NamedTuple, Sequence
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import NamedTuple
 
 from logos.core.money import BPS
 from logos.stats.rounding import WORKING, rounded
@@ -39,32 +39,8 @@ def periods_per_year(asset_classes: Iterable[str], interval_s: int) -> int:
     return seconds // interval_s
 
 
-def period_equity(times: Sequence[str], equity: Sequence[Decimal]) -> list[Decimal]:
-    """Return the equity of the last row of each run of rows with the same time."""
-    last = len(times) - 1
-    return [value for index, value in enumerate(equity) if index == last or times[index + 1] != times[index]]
-
-
-def bar_returns(initial: Decimal, closes: Sequence[Decimal]) -> tuple[int, Decimal, Decimal, Decimal]:
-    """Return n, Σr, Σr² and Σmin(r, 0)² for r = E_t / E_(t−1) − 1 over ``closes``."""
-    total = squares = down = Decimal(0)
-    previous = initial
-    with localcontext(WORKING):
-        for value in closes:
-            if value is not previous and value != previous:  # most bars of a flat book change nothing: r = 0
-                r = (value - previous) / previous
-                total += r
-                square = r * r
-                squares += square
-                if r < 0:
-                    down += square
-                previous = value
-    return len(closes), total, squares, down
-
-
-def sharpe_sortino(initial: Decimal, closes: Sequence[Decimal], per_year: int) -> Returns:
-    """Return the per-bar return statistics of ``closes`` (period equities) from ``initial``."""
-    n, total, squares, down = bar_returns(initial, closes)
+def ratios(n: int, total: Decimal, squares: Decimal, down: Decimal, per_year: int) -> Returns:
+    """Return the per-bar return statistics from n, Σr, Σr² and Σmin(r, 0)² of the periods."""
     if n < 2:
         return Returns(n, per_year, None, None, None, None, None)
     mean = WORKING.divide(total, n)

@@ -7,8 +7,9 @@ and opens the next; its whole realized PnL and fee count to the trip it closes.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
-from typing import Iterable, NamedTuple
+from typing import NamedTuple
 
 from logos.feeds.csv_format import parse_ts
 from logos.stats.records import Fill

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
+from logos.atomic import write_atomic
 from logos.core.portfolio import unrealized
 from logos.core.state import FLAT, SessionState
 from logos.feeds.csv_format import parse_ts
-from logos.live.atomic import write_atomic
 from logos.live.report import pnl_summary
-from logos.stats.drawdown import max_drawdown
-from logos.stats.records import Account, Fill, read_account, read_fills
-from logos.stats.returns import period_equity, periods_per_year, sharpe_sortino
+from logos.stats.equity_curve import EquityCurve, fold_account
+from logos.stats.records import Fill, read_fills
+from logos.stats.returns import periods_per_year
 from logos.stats.round_trips import Trips, round_trips, time_held
 from logos.stats.rounding import percent, ratio
 from logos.version import __version__
@@ -59,26 +60,26 @@ def _pooled(per_symbol: Iterable[Trips]) -> Trips:
     return Trips(pnls, holding, fills, notional, fees)
 
 
-def _span(account: Account, interval_s: int) -> tuple[int, int]:
+def _span(curve: EquityCurve, interval_s: int) -> tuple[int, int]:
     """Market time the session covered: the first bar's open to the last bar's close."""
-    if not account.times:
+    if curve.first_ts is None or curve.last_ts is None:
         return 0, 0
-    first, last = parse_ts(account.times[0]), parse_ts(account.times[-1])
+    first, last = parse_ts(curve.first_ts), parse_ts(curve.last_ts)
     if first is None or last is None:
-        raise ValueError(f"account.csv: a row's ts is not a YYYY-MM-DDTHH:MM:SSZ time ({account.times[0]!r}, {account.times[-1]!r})")
+        raise ValueError(f"account.csv: a row's ts is not a YYYY-MM-DDTHH:MM:SSZ time ({curve.first_ts!r}, {curve.last_ts!r})")
     return first - interval_s, last
 
 
-def summarize(state: SessionState, account: Account, fills: list[Fill]) -> dict[str, Any]:
-    """Return the statistics of a session from its final state and its CSV rows."""
+def summarize(state: SessionState, curve: EquityCurve, fills: list[Fill]) -> dict[str, Any]:
+    """Return the statistics of a session from its final state, its account rows folded into
+    ``curve`` and its fills."""
     params = state.params
     initial = params.initial_cash
-    start, end = _span(account, params.interval_s)
+    start, end = _span(curve, params.interval_s)
     trips = {symbol: round_trips(f for f in fills if f.symbol == symbol) for symbol in params.symbols}
     equity = pnl_summary(state)["equity"]
-    worst = max_drawdown(account.times, account.equity, initial)
-    per_year = periods_per_year((params.specs[s].asset_class for s in params.symbols), params.interval_s)
-    returns = sharpe_sortino(initial, period_equity(account.times, account.equity), per_year)
+    worst = curve.drawdown()
+    returns = curve.returns(periods_per_year((params.specs[s].asset_class for s in params.symbols), params.interval_s))
     symbols = {}
     for symbol in params.symbols:
         position = state.positions.get(symbol, FLAT)
@@ -98,8 +99,8 @@ def summarize(state: SessionState, account: Account, fills: list[Fill]) -> dict[
         "session_id": params.session_id,
         "status": state.status,
         "halt_causes": list(state.halt_causes),
-        "bars": len(account.times),
-        "market_time": {"start": account.times[0] if account.times else None, "end": account.times[-1] if account.times else None},
+        "bars": curve.rows,
+        "market_time": {"start": curve.first_ts, "end": curve.last_ts},
         "initial_cash": initial,
         "final_equity": equity,
         "return": equity - initial,
@@ -142,13 +143,16 @@ def encode_summary(summary: dict[str, Any]) -> bytes:
     return (json.dumps(summary, indent=1, default=_plain) + "\n").encode()
 
 
-def summarize_folder(folder: Path, state: SessionState) -> dict[str, Any]:
-    """Read the session folder's account.csv and trades.csv and summarize them with ``state``."""
-    return summarize(state, read_account(folder / "account.csv"), read_fills(folder / "trades.csv"))
+def summarize_folder(folder: Path, state: SessionState, curve: EquityCurve | None = None) -> dict[str, Any]:
+    """Summarize the session folder with ``state``: its trades.csv, and its account.csv unless
+    ``curve`` already holds every row of it (a running session folds them as it writes)."""
+    if curve is None:
+        curve = fold_account(folder / "account.csv", EquityCurve(state.params.initial_cash))
+    return summarize(state, curve, read_fills(folder / "trades.csv"))
 
 
-def write_summary(folder: Path, state: SessionState) -> dict[str, Any]:
+def write_summary(folder: Path, state: SessionState, curve: EquityCurve | None = None) -> dict[str, Any]:
     """Summarize the session folder and write its summary.json atomically; return the summary."""
-    summary = summarize_folder(folder, state)
+    summary = summarize_folder(folder, state, curve)
     write_atomic(folder / SUMMARY, encode_summary(summary))
     return summary

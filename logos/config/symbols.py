@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from logos import paths
+from logos.config.settings import MAX_AMOUNT, MAX_PLACES, Invalid, TomlError, bounded_decimal, read_toml
 from logos.core.symbols import SymbolSpec
 from logos.paths import ASSET_CLASSES
-from logos.settings import MAX_AMOUNT, MAX_PLACES, Invalid, TomlError, bounded_decimal, read_toml
 
 _STEP_FIELDS = ("price_tick", "qty_step", "lot_size", "cash_step")
 # field -> (low, high, low is allowed)

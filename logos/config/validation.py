@@ -5,7 +5,7 @@ before anything is written. To the loader's problems (malformed or out-of-bounds
 unknown names, a ``.env`` that does not parse) it adds the checks that need the file system
 or a vendor library: the home and kill-switch paths, every symbol has metadata (with the
 closest known symbol when it has not), the cache feed has a fixture per symbol, the feed
-can serve the symbols and its exchange exists, the strategy accepts its params and finds
+can serve the symbols, its extra is installed and its exchange exists, the strategy accepts its params and finds
 its pair legs, the chosen adapter's credentials are present and well formed. Warnings
 (mixed trading hours, a ``.env`` others may read) are printed and the run goes on. It
 never touches the network.
@@ -16,18 +16,31 @@ from __future__ import annotations
 import difflib
 import os
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from logos import paths
+from logos.config.settings import SPECS, Problem, Settings
+from logos.config.symbols import SymbolTableError, load_symbol_table
 from logos.core.symbols import SymbolSpec
-from logos.settings import SPECS, Problem, Settings
-from logos.symbol_table import SymbolTableError, load_symbol_table
+from logos.extras import missing_extra
 
-ADAPTERS = ("none", "ccxt", "alpaca", "ib")
 # When each asset class trades: symbols of two kinds in one session leave one of them without
 # bars for hours, and the stale-data guard halts the session.
 TRADING_HOURS = {"equity": "exchange session hours", "forex": "24 hours on weekdays", "crypto": "24/7"}
 DEFAULT_EXCHANGE = "binance"  # the ccxt feed's exchange when CCXT_EXCHANGE is not set
+
+
+class Venues(Protocol):
+    """The checks only a vendor's library can make, handed in by the shell (``logos.adapters.checks``)
+    so that configuration imports no adapter."""
+
+    def exchange_problems(self, settings: Settings, exchange_id: str) -> list[Problem]:
+        """Problems with the ccxt exchange id (unknown to ccxt)."""
+        ...
+
+    def credential_problems(self, settings: Settings, adapter: str) -> list[Problem]:
+        """Problems with the chosen adapter's credentials (``none`` has none)."""
+        ...
 
 
 class Findings(NamedTuple):
@@ -47,10 +60,10 @@ def _one_line(text: str) -> str:
     return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
 
 
-def validate(settings: Settings, *, adapter: str | None = None, duration_s: int | None = None) -> Findings:
+def validate(settings: Settings, venues: Venues, *, adapter: str | None = None, duration_s: int | None = None) -> Findings:
     """Return every problem and warning of ``settings`` (no problem: safe to run).
 
-    ``adapter`` overrides ``settings.adapter`` for the credential checks; ``duration_s`` is
+    ``venues`` makes the checks of the vendors' libraries; ``adapter`` overrides ``settings.adapter`` for the credential checks; ``duration_s`` is
     `logos trade --duration`, which only a polling feed honours.
     """
     problems = list(settings.problems)
@@ -68,10 +81,10 @@ def validate(settings: Settings, *, adapter: str | None = None, duration_s: int 
         specs, symbol_problems = symbol_specs(settings)
         problems += symbol_problems
     if not refused & {"symbols", "feed"}:
-        problems += _feed_problems(settings, specs, duration_s)
+        problems += _feed_problems(settings, specs, duration_s, venues)
     if not refused & {"symbols", "strategy", "params"}:
         problems += strategy_problems(settings)
-    problems += adapter_problems(settings, adapter or settings.adapter)
+    problems += venues.credential_problems(settings, adapter or settings.adapter)
     warnings = list(settings.warnings) + _hours_warnings(settings, specs)
     return Findings(list(dict.fromkeys(problems)), warnings, specs)
 
@@ -153,8 +166,9 @@ def _short(path: Path, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit // 2] + "..." + text[-limit // 4 :]
 
 
-def _feed_problems(settings: Settings, specs: dict[str, SymbolSpec], duration_s: int | None) -> list[Problem]:
-    problems = []
+def _feed_problems(settings: Settings, specs: dict[str, SymbolSpec], duration_s: int | None, venues: Venues) -> list[Problem]:
+    absent = missing_extra(settings.feed, settings.origin("feed").describe(SPECS["feed"])) if settings.feed != "cache" else None
+    problems = [] if absent is None else [Problem("feed", absent)]
     if settings.feed == "cache":
         cache = paths.cache_dir(settings.home)
         for symbol, spec in specs.items():
@@ -167,38 +181,33 @@ def _feed_problems(settings: Settings, specs: dict[str, SymbolSpec], duration_s:
         for symbol, spec in specs.items():
             if spec.asset_class != "crypto":
                 problems.append(Problem("feed", f"ccxt serves crypto only, but {symbol} is {spec.asset_class}; fix: drop {symbol} from symbols or set feed to cache or yfinance"))
-        # imported here: only a ccxt feed needs ccxt (about a second to import)
-        from logos.adapters.ccxt_check import unknown_exchange
-
-        problems += unknown_exchange(settings, settings.ccxt_exchange or DEFAULT_EXCHANGE)
+        if absent is None:
+            problems += venues.exchange_problems(settings, settings.ccxt_exchange or DEFAULT_EXCHANGE)
     if settings.feed != "cache" and settings.fill_at == "same_close":
         # A polled bar arrives after its close; filling at that close would trade at a price
         # from before the decision, which a live market never offers.
-        spec = SPECS["fill_at"]
-        where = settings.origin(spec.name).where(spec)
+        fill_at = SPECS["fill_at"]
+        where = settings.origin(fill_at.name).where(fill_at)
         problems.append(Problem("fill_at", f"same_close fills at the close the order was decided on, a price a polled feed has already left behind; fix: drop {where} (next_open is the default) or replay the cache with --feed cache"))
     return problems
 
 
 def strategy_problems(settings: Settings) -> list[Problem]:
-    """Return why the strategy cannot be built from its params, or cannot find its pair legs."""
-    # imported here: building a strategy needs the core's strategy table
-    from logos.core.strategies import StrategyError, build, freeze_params
+    """Return why the strategy cannot be loaded, built from its params, or run on the symbols."""
+    # imported here: loading a strategy may run the operator's code
+    from logos.strategy_loader import SettingError, configured
 
-    spec = SPECS["params"]
-    origin = settings.origin(spec.name)
     try:
-        build(settings.strategy, freeze_params(settings.params))
-    except StrategyError as exc:
-        return [Problem(spec.name, f"{origin.describe(spec)} does not suit strategy {settings.strategy}: {exc}; fix: {origin.how_to_fix(spec)} to values {settings.strategy} accepts")]
-    if settings.strategy != "pairs_trading":
-        return []
-    symbols_where = settings.origin("symbols").where(SPECS["symbols"])
-    if len(settings.symbols) < 2:
-        return [Problem("symbols", f"pairs_trading trades two symbols, the session has {len(settings.symbols)} ({', '.join(settings.symbols)}); fix: list two in {symbols_where}, e.g. AAPL,MSFT")]
-    missing = [s for s in settings.params.get("pair") or () if s not in settings.symbols]
-    if missing:
-        return [Problem(spec.name, f"pairs_trading's pair names {', '.join(map(str, missing))}, which the session does not trade; fix: add it to {symbols_where} or change \"pair\" in {origin.where(spec)}")]
+        configured(settings.strategy, settings.params, tuple(settings.symbols), settings.home)
+    except SettingError as exc:
+        spec = SPECS[exc.setting]
+        origin = settings.origin(spec.name)
+        if exc.setting == "strategy":
+            return [Problem(spec.name, f"{origin.describe(spec)} cannot be loaded: {exc}; fix: {origin.how_to_fix(spec)} to {spec.kind.expect}")]
+        if exc.setting == "params":
+            return [Problem(spec.name, f"{origin.describe(spec)} does not suit strategy {settings.strategy}: {exc}; fix: {origin.how_to_fix(spec)} to values {settings.strategy} accepts")]
+        params_where = settings.origin("params").where(SPECS["params"])
+        return [Problem(spec.name, f"{exc}; fix: list the symbols it needs in {origin.where(spec)}, or change its params in {params_where}")]
     return []
 
 
@@ -216,20 +225,3 @@ def _hours_warnings(settings: Settings, specs: dict[str, SymbolSpec]) -> list[Pr
             f"halts the session after stale_after_s ({settings.stale_after_s}s); fix: trade one asset class per session",
         )
     ]
-
-
-def adapter_problems(settings: Settings, adapter: str) -> list[Problem]:
-    """Return the credential problems of ``adapter`` (``none`` has none)."""
-    if adapter == "ccxt":
-        from logos.adapters.ccxt_check import prepare
-
-        return prepare(settings)[1]
-    if adapter == "alpaca":
-        from logos.adapters.alpaca_check import credential_problems
-
-        return credential_problems(settings)
-    if adapter == "ib":
-        return [Problem("adapter", "ib is a documented stub and cannot be used (see `logos adapters check ib`); fix: choose ccxt, alpaca or none")]
-    if adapter != "none":
-        return [Problem("adapter", f"{adapter!r} is not one of {', '.join(ADAPTERS)}; fix: pass --adapter with one of them")]
-    return []

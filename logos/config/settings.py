@@ -26,7 +26,7 @@ Rules of the layers:
   loader reports as unsafe instead of silently falling back to the default.
 - A malformed value never raises here: it is collected in ``Settings.problems`` (one line
   naming the setting, where the value came from and how to fix it) and the field keeps its
-  default. ``logos.validation.validate`` adds the checks that need the file system.
+  default. ``logos.config.validation.validate`` adds the checks that need the file system.
 """
 
 from __future__ import annotations
@@ -47,9 +47,9 @@ from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from logos import paths
+from logos.config.secrets import Secret, mask
 from logos.core.money import ZERO, decimal_places
-from logos.core.strategies import exact_json
-from logos.secrets import Secret, mask
+from logos.core.strategy_params import exact_json
 
 CONFIG_FILE_NAME = "logos.toml"
 DOTENV_FILE_NAME = ".env"
@@ -169,7 +169,7 @@ def auto_int_kind(low: int, high: int) -> Kind:
     def parse(raw: Any) -> int | None:
         if isinstance(raw, str) and raw.strip().lower() == "auto":
             return None
-        return whole.parse(raw)  # type: ignore[no-any-return]
+        return whole.parse(raw)
 
     return Kind(parse, f"auto or {whole.expect}", lambda v: "auto" if v is None else str(v), metavar="auto|INTEGER")
 
@@ -211,7 +211,7 @@ def _bool(raw: Any) -> bool:
     raise Invalid("is not true or false")
 
 
-BOOL = Kind(_bool, "true or false", lambda v: "true" if v else "false")
+BOOL = Kind(_bool, "true or false", lambda v: "true" if v else "false", metavar="true|false")
 SEED = int_kind(0, 2**63 - 1, example=42)
 # Polling feeds: a session longer than a year is a mistake, not a plan.
 DURATION = int_kind(1, 366 * 86400, example=3600)
@@ -350,6 +350,19 @@ PARAMS = Kind(
 
 # Slower than a tenth of real time, a minute bar would take more than ten minutes to arrive.
 SPEED_FACTORS = (Decimal("0.1"), Decimal(10) ** 6)
+
+
+def _strategy(raw: Any) -> str:
+    text = _text(raw)
+    if not text:
+        raise Invalid("is empty")
+    return text  # loaded (and refused in one line if it cannot be) when a session starts
+
+
+STRATEGY = Kind(
+    _strategy, "a built-in (momentum, mean_reversion, pairs_trading), an installed name, package.module:Class or path/to/file.py:Class",
+    metavar="NAME|MODULE:CLASS|FILE.py:CLASS",
+)
 
 
 def _speed(raw: Any) -> str:
@@ -497,7 +510,7 @@ class Settings:
     config: Path | None = _setting(OPTIONAL_PATH, "", "TOML config file (default: logos.toml in the home folder, when it exists).", layers=LOCATION)
     seed: int = _setting(SEED, str(paths.DEFAULT_SEED), "Seed of every random choice; written into session.md with where it came from.")
     symbols: tuple[str, ...] = _setting(SYMBOLS, "AAPL,MSFT,SPY", "Symbols to trade; repeat --symbol or separate with commas.")
-    strategy: str = _setting(choice_kind("momentum", "mean_reversion", "pairs_trading"), "momentum", "Strategy that emits the signals.")
+    strategy: str = _setting(STRATEGY, "momentum", "Strategy that emits the signals (see `logos strategies list`).")
     params: Mapping[str, Any] = _setting(PARAMS, "{}", "Strategy parameters as a JSON object.")
     sizing: str = _setting(choice_kind("notional", "equity_fraction", "units"), "notional", "How a signal becomes a target size.")
     sizing_value: Decimal = _setting(decimal_kind(ZERO, MAX_AMOUNT), "10000", "Size per signal: notional, fraction of equity, or units.")
@@ -533,6 +546,9 @@ class Settings:
     ccxt_base_url: str = _setting(BASE_URL, "", "ccxt feed: market-data base URL (a testnet or mirror) instead of the exchange's own.")
     yfinance_base_url: str = _setting(BASE_URL, "", "yfinance feed: base URL standing in for Yahoo's hosts (a mirror) instead of Yahoo.")
     adapter: str = _setting(choice_kind("none", "ccxt", "alpaca"), "none", "Broker adapter whose credentials must be valid.")
+    # The session log, logos/logs/<id>.log (logos.live.session_log): how much it records, and a copy on stderr.
+    log_level: str = _setting(choice_kind("debug", "info", "warning", "error"), "info", "Least severe level the session log records.")
+    log_console: bool = _setting(BOOL, "false", "Also write the session log to the console (stderr).")
     ccxt_exchange: str | None = _credential(EXCHANGE_ID, "ccxt exchange id, e.g. binance.", secret=False)
     ccxt_api_key: Secret | None = _credential(SECRET, "ccxt API key.")
     ccxt_api_secret: Secret | None = _credential(SECRET, "ccxt API secret.")
@@ -889,58 +905,6 @@ def default_settings_table() -> list[tuple[str, str, str, str, str, str]]:
     return rows
 
 
-# --- command line -------------------------------------------------------------------------
-
-
-def setting_options(names: Iterable[str] | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Give a typer command one option per command-line setting (all of them, or ``names``).
-
-    The decorated function takes a ``cli`` parameter and receives the options the user gave
-    as a mapping for ``load_settings``; its other parameters stay typer parameters. The
-    options are plain text here so every value goes through the same parser as the other
-    layers and a malformed one becomes a Problem, not a usage error.
-    """
-    import functools
-    import inspect
-    import typing
-
-    import typer
-
-    chosen = [s for s in SETTINGS if s.on_cli and (names is None or s.name in set(names))]
-
-    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
-        hints = typing.get_type_hints(func, include_extras=True)
-        own = [
-            p.replace(kind=inspect.Parameter.KEYWORD_ONLY, annotation=hints.get(p.name, p.annotation))
-            for p in inspect.signature(func).parameters.values()
-            if p.name != "cli"
-        ]
-        added = [inspect.Parameter(s.name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=_option(s, typer)) for s in chosen]
-
-        @functools.wraps(func)
-        def command(**kwargs: Any) -> Any:
-            cli = {s.name: kwargs.pop(s.name) for s in chosen}
-            return func(cli=cli, **kwargs)
-
-        del command.__wrapped__  # typer must see the new signature, not the wrapped one
-        command.__signature__ = inspect.Signature(own + added)  # type: ignore[attr-defined]
-        command.__annotations__ = {p.name: p.annotation for p in own + added}
-        return command
-
-    return decorate
-
-
-def _option(spec: SettingSpec, typer: Any) -> Any:
-    from typing import Annotated, Optional
-
-    default = f", default {spec.default}" if spec.default != "" else ""
-    # Parentheses, not brackets: typer's help renderer reads brackets as markup.
-    text = f"{spec.help} (env {spec.env}{default})"
-    value_type = Optional[list[str]] if spec.name == "symbols" else Optional[str]  # noqa: UP007 - typer resolves these at run time
-    option = typer.Option(spec.option, help=text, metavar=spec.kind.metavar, show_default=False, rich_help_panel="Settings")
-    return Annotated[value_type, option]
-
-
 def settings_table_markdown() -> str:
     """Return the settings reference as a Markdown table (the runbook embeds it verbatim)."""
     lines = ["| config key | option | environment | default | accepted values | what it sets |", "|---|---|---|---|---|---|"]
@@ -948,3 +912,21 @@ def settings_table_markdown() -> str:
         row = f"| `{key}` | `{option}` | `{env}` | `{default}` | {accepted.replace('|', chr(92) + '|')} | {help_text} |"
         lines.append(row.replace("`-`", "-"))
     return "\n".join(lines) + "\n"
+
+
+def env_seed(environ: Mapping[str, str] | None = None) -> int:
+    """Return the seed ``LOGOS_SEED`` gives, else the fixed default; parsed as the ``seed`` setting is.
+
+    Every random choice in Logos draws from the seed so reruns are identical. A session takes
+    its seed from the settings (``--seed``, ``.env`` and ``logos.toml`` too); this is the same
+    parser for code that reads only the environment. Raise ``ValueError`` (one line) on a bad value.
+    """
+    environ = os.environ if environ is None else environ
+    spec = SPECS["seed"]
+    if spec.env not in environ:
+        return paths.DEFAULT_SEED
+    raw = environ[spec.env]  # an empty value counts as given, as for every setting
+    try:
+        return int(spec.kind.parse(raw))
+    except Invalid as exc:
+        raise ValueError(str(problem(spec, Origin("env", spec.env, "", raw), str(exc)))) from None

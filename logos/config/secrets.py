@@ -32,6 +32,7 @@ class Secret:
     """A credential whose value is only reachable through ``reveal()``."""
 
     __slots__ = ("_value",)
+    _value: str  # set once, through object.__setattr__: assignment is refused
 
     def __init__(self, value: str) -> None:
         object.__setattr__(self, "_value", value)

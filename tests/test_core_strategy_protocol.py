@@ -1,0 +1,189 @@
+"""The strategy protocol: declared parameters, their exact JSON, the rolled windows, target checks."""
+
+from __future__ import annotations
+
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal, localcontext
+from typing import Any
+
+import pytest
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from logos.core.state import NO_MARKET
+from logos.core.strategy import Strategy, targets_problem
+from logos.core.strategy_params import BoolParam, DecimalParam, IntParam, StrategyError, exact_json, read_json, resolve
+from logos.core.windows import roller
+
+D = Decimal
+
+
+class Channel(Strategy):
+    """A strategy that only declares windows, so the roll can be checked against fresh slices."""
+
+    period = IntParam(3, low=1, high=50, help="bars in the channel")
+    width = DecimalParam("0.5", low=0, high=1, help="a fraction")
+    keep_lows = BoolParam(True, help="keep the lows too")
+
+    def setup(self) -> None:
+        self.window = self.period + 1
+        self.sums = (1, self.period)
+        self.highs = self.period
+        self.lows = self.period if self.keep_lows else 0
+
+
+class Wider(Channel):
+    period = IntParam(5, low=2, help="overridden: a subclass may redeclare a parameter")
+    extra = IntParam(0, low=0, help="declared after the inherited ones")
+
+
+# --- declared parameters ----------------------------------------------------------------
+
+
+def test_strategy_with_declared_parameters_lists_them_in_declaration_order():
+    assert [p.name for p in Channel.parameters] == ["period", "width", "keep_lows"]
+    assert [p.name for p in Wider.parameters] == ["period", "width", "keep_lows", "extra"]
+    assert Wider.parameters[0].low == 2 and Channel.name == "Channel"
+
+
+def test_strategy_with_no_values_given_takes_every_default_and_records_it():
+    strategy = Channel()
+
+    assert (strategy.period, strategy.width, strategy.keep_lows) == (3, D("0.5"), True)
+    assert strategy.values() == (("period", "3"), ("width", "0.5"), ("keep_lows", "true"))
+    assert (strategy.window, strategy.sums, strategy.highs, strategy.lows) == (4, (1, 3), 3, 3)
+
+
+def test_strategy_with_a_parameter_named_like_the_protocol_is_refused_at_declaration():
+    with pytest.raises(TypeError, match="may not be called 'window'"):
+        type("Bad", (Strategy,), {"window": IntParam(3)})
+
+
+def test_param_with_a_default_outside_its_bounds_is_refused_at_declaration():
+    with pytest.raises(ValueError, match="default 0 is outside the bounds"):
+        IntParam(0, low=1)
+
+
+@given(value=st.integers(-100, 100))
+def test_int_param_with_any_whole_number_accepts_exactly_those_within_its_bounds(value):
+    declared = (IntParam(3, low=1, high=50),)
+    declared[0].name = "period"
+
+    if 1 <= value <= 50:
+        assert resolve(declared, {"period": value}, "Channel") == {"period": value}
+    else:
+        with pytest.raises(StrategyError) as caught:
+            resolve(declared, {"period": value}, "Channel")
+        assert str(caught.value) == f"Channel's parameter period must be an int in [1, 50], got {value}"
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ({"period": D("2.5")}, "Channel's parameter period must be an int in [1, 50], got 2.5"),
+        ({"period": True}, "Channel's parameter period must be an int in [1, 50], got true"),
+        ({"width": D("1.01")}, "Channel's parameter width must be a decimal in [0, 1], got 1.01"),
+        ({"width": "half"}, 'Channel\'s parameter width must be a decimal in [0, 1], got "half"'),
+        ({"width": None}, "Channel's parameter width must be a decimal in [0, 1], got null"),
+        ({"keep_lows": "yes"}, 'Channel\'s parameter keep_lows must be a bool, got "yes"'),
+        ({"perod": 3}, "Channel has no parameter 'perod'; did you mean 'period' (an int in [1, 50])? its parameters are period, width, keep_lows"),
+        ({"zzz": 3}, "Channel has no parameter 'zzz'; its parameters are period, width, keep_lows"),
+    ],
+)
+def test_strategy_with_a_bad_or_unknown_parameter_says_which_its_type_and_bounds(given, message):
+    with pytest.raises(StrategyError) as caught:
+        Channel(**given)
+    assert str(caught.value) == message
+
+
+def test_decimal_param_with_a_json_number_keeps_its_exact_text():
+    # As settings read --params: a JSON float becomes the Decimal of its text, never a float.
+    strategy = Channel(**read_json('{"width": 0.10}'))
+
+    assert strategy.width == D("0.10") and str(strategy.width) == "0.10"
+    assert dict(strategy.values())["width"] == "0.10"
+
+
+# --- exact JSON -------------------------------------------------------------------------
+
+# What json.loads(..., parse_float=Decimal) can produce: a Decimal only from a number with a
+# fraction or an exponent (a whole number is an int).
+json_decimals = st.decimals(allow_nan=False, allow_infinity=False).filter(lambda d: d.as_tuple().exponent != 0)
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text() | json_decimals,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@given(value=json_values)
+def test_exact_json_with_any_json_value_reads_back_to_the_same_exact_value(value: Any):
+    text = exact_json(value)
+    again = read_json(text)
+
+    # The text tells 1.50 from 1.5 and 2 from 2.0, which == alone does not.
+    assert again == value and exact_json(again) == text
+
+
+# --- the rolled windows -----------------------------------------------------------------
+
+bars = st.lists(
+    st.tuples(*(st.decimals(min_value=D("0.01"), max_value=D(10) ** 9, places=2) for _ in range(3))), min_size=1, max_size=60
+)
+
+
+@given(series=bars, period=st.integers(1, 8), keep_lows=st.booleans())
+def test_roll_with_any_bars_keeps_exactly_the_declared_windows(series, period, keep_lows):
+    # Arrange
+    strategy = Channel(period=period, keep_lows=keep_lows)
+    roll = roller(strategy)
+    market = NO_MARKET
+    closes, highs, lows = [], [], []
+
+    for n, (close, high, low) in enumerate(series):
+        # Act
+        market = roll(market, close, 60 * n, 60 * n + 60, high, low)
+        closes.append(close)
+        highs.append(high)
+        lows.append(low)
+
+        # Assert: windows are fresh slices, sums fresh exact sums, an undeclared window stays empty
+        assert market.window == tuple(closes[-(period + 1):])
+        with localcontext(Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)):
+            assert market.sums == (closes[-1], sum(closes[-period:], D(0)))
+        assert market.highs == tuple(highs[-period:])
+        assert market.lows == (tuple(lows[-period:]) if keep_lows else ())
+        assert (market.mark, market.last_ts, market.fresh_at) == (close, 60 * n, 60 * n + 60)
+
+
+# --- targets ----------------------------------------------------------------------------
+
+SYMBOLS = {"AAPL": None, "MSFT": None}
+
+
+@pytest.mark.parametrize(
+    ("targets", "problem"),
+    [
+        ({"AAPL": 1, "MSFT": D("-0.25")}, None),
+        ({"AAPL": D("1.000")}, None),
+        ({"TSLA": 1}, "decide returned a target for 'TSLA', which the session does not trade"),
+        ({"AAPL": 0.5}, "decide returned float 0.5 for AAPL; a target is a Decimal or an int in [-1, 1]"),
+        ({"AAPL": True}, "decide returned bool True for AAPL; a target is a Decimal or an int in [-1, 1]"),
+        ({"AAPL": 2}, "decide returned int 2 for AAPL; a target is a Decimal or an int in [-1, 1]"),
+        ({"AAPL": D("NaN")}, "decide returned Decimal Decimal('NaN') for AAPL; a target is a Decimal or an int in [-1, 1]"),
+        ({"AAPL": "1"}, "decide returned str '1' for AAPL; a target is a Decimal or an int in [-1, 1]"),
+        ([("AAPL", 1)], "decide returned list [('AAPL', 1)], not a mapping of symbol to target"),
+    ],
+)
+def test_targets_problem_with_what_decide_returned_names_what_is_wrong(targets, problem):
+    assert targets_problem(targets, SYMBOLS) == problem
+
+
+@given(targets=st.dictionaries(st.sampled_from(["AAPL", "MSFT", "TSLA"]), st.one_of(st.integers(-3, 3), st.decimals(), st.floats())))
+def test_targets_problem_with_any_mapping_accepts_only_exact_targets_in_range(targets):
+    exact = all(
+        symbol in SYMBOLS and type(t) in (int, D) and (type(t) is int or t.is_finite()) and -1 <= t <= 1
+        for symbol, t in targets.items()
+    )
+
+    assert (targets_problem(targets, SYMBOLS) is None) == exact
