@@ -8,8 +8,8 @@ import pytest
 from core_factories import D, bar, equity_spec, make_params
 
 from logos.core.fills import fill_price
+from logos.core.order import Order
 from logos.core.order_fsm import ACCEPTED
-from logos.core.state import Order
 
 SPEC = equity_spec()  # tick 0.01
 PARAMS = make_params(order_type="limit")
