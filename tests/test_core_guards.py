@@ -30,7 +30,7 @@ from logos.core.events import (
 )
 from logos.core.intents import OrderIntent
 from logos.core.reducer import resume_blockers
-from logos.core.session_fsm import HALTED, MODE_ACTIVE, MODE_HALTED, MODE_REDUCING
+from logos.core.session_fsm import HALTED, MODE_ACTIVE, MODE_HALTED, MODE_REDUCING, RUNNING
 from logos.core.state import NO_MARKET, Market, initial_state
 
 
@@ -405,6 +405,7 @@ def test_bar_with_drawdown_and_stale_data_at_once_records_both_in_halt_order():
     trips = [f for f in facts if isinstance(f, GuardTripped)]
     assert [(t.guard, t.measured, t.limit) for t in trips] == [("stale_data", "180s", "120s"), ("drawdown", "139.58", "100")]
     assert facts[-1] == SessionHalted(T0 + 360, ("stale_data", "drawdown"))
+    assert TradingModeChanged(MODE_HALTED, "stale_data, drawdown", T0 + 360) in facts
     assert run.state.halt_causes == ("stale_data", "drawdown")
 
 
@@ -414,6 +415,7 @@ def test_bar_with_drawdown_and_stale_data_at_once_records_both_in_halt_order():
         (KillSwitchTripped(T0 + 200, "KILL"), ("kill_switch", "stale_data")),
         (OperatorHalted(T0 + 200, "stop"), ("stale_data", "operator")),
         (OperatorHalted(T0 + 180, "stop"), ("operator",)),  # exactly 120 s: not stale yet
+        (FeedStalled(T0 + 200, "AAPL", "rate limited"), ("stale_data",)),  # one trip: the feed's
     ],
 )
 def test_outside_halt_with_stale_data_present_records_every_cause_in_halt_order(event: Any, causes: tuple[str, ...]):
@@ -424,6 +426,21 @@ def test_outside_halt_with_stale_data_present_records_every_cause_in_halt_order(
 
     assert facts[-1] == SessionHalted(event.ts, causes)
     assert [f.guard for f in facts if isinstance(f, GuardTripped)] == list(causes)
+
+
+@pytest.mark.parametrize(("action", "causes"), [("halt", ("drawdown", "operator")), ("reduce", ("operator",))])
+def test_outside_halt_with_a_drawdown_opened_after_the_bar_records_it_only_when_drawdown_halts(action: str, causes: tuple[str, ...]):
+    # Arrange: the same_close fill's fee takes equity under the peak after the bar's check
+    run = Run(make_params(fill_at="same_close", fee_bps=D("10"), max_drawdown_bps=D("0"), drawdown_action=action))
+    run.steps((bar("AAPL", 0, "100"), bar("AAPL", 1, "101")))
+    assert run.state.status == RUNNING
+
+    # Act
+    facts = run.step(OperatorHalted(T0 + 150, "stop"))
+
+    # Assert
+    assert [f.guard for f in facts if isinstance(f, GuardTripped)] == list(causes)
+    assert run.state.halt_causes == causes
 
 
 def test_halt_with_open_orders_on_several_symbols_cancels_every_one():

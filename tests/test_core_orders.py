@@ -6,7 +6,9 @@ units (long), a close below targets -10 (short). Market orders fill at the next 
 
 from __future__ import annotations
 
-from core_factories import D, Run, bar, equity_spec, make_params
+from decimal import Decimal
+
+from core_factories import T0, D, Run, bar, equity_spec, make_params
 from logos.core.events import (
     FeedEnded,
     GuardTripped,
@@ -242,6 +244,46 @@ def test_same_close_market_order_fills_at_the_deciding_close():
     # The account row is written after the fill: it shows the cash the trade left.
     account = run.rows("account")[-1]
     assert (account[2], account[3], account[6]) == ("99394", "100000", "606")  # cash, equity, gross exposure
+
+
+def pairs_decided_on_the_first_leg(fill_at: str) -> tuple[Run, list[tuple[str, str, Decimal, int]]]:
+    """A pairs session whose minute-2 decision is taken on AAA's bar, the first of that minute:
+    BBB's leg is ordered before BBB's own minute-2 bar (opened before the decision) arrives."""
+    params = make_params(
+        [equity_spec("AAA"), equity_spec("BBB")],
+        strategy="pairs_trading",
+        strategy_params={"lookback": 2, "entry_z": "0.5", "exit_z": "0"},
+        fill_at=fill_at,
+    )
+    run = Run(params)
+    run.steps((bar("AAA", 0, "100"), bar("BBB", 0, "50"), bar("AAA", 1, "100"), bar("BBB", 1, "50")))
+    return run, filled(run.step(bar("AAA", 2, "110")))
+
+
+def filled(facts: list) -> list[tuple[str, str, Decimal, int]]:
+    return [(f.symbol, f.side, f.price, f.ts) for f in facts if isinstance(f, OrderFilled)]
+
+
+def test_pairs_leg_with_next_open_never_fills_on_its_bar_of_the_deciding_minute():
+    # The leg's same-minute bar opened before the decision: its open is a price from the past.
+    run, at_decision = pairs_decided_on_the_first_leg("next_open")
+    assert at_decision == []
+
+    same_minute = run.step(bar("BBB", 2, "50", open="49"))
+    following = run.steps((bar("AAA", 3, "110", open="111"), bar("BBB", 3, "50", open="53")))
+
+    assert filled(same_minute) == []
+    assert filled(following) == [("AAA", "sell", D("111"), T0 + 180), ("BBB", "buy", D("53"), T0 + 180)]
+
+
+def test_pairs_leg_with_same_close_fills_at_its_own_close_of_the_deciding_minute():
+    # That bar's close is seen with the decision or after it: a same_close leg may take it.
+    run, at_decision = pairs_decided_on_the_first_leg("same_close")
+    assert at_decision == [("AAA", "sell", D("110"), T0 + 180)]
+
+    same_minute = run.step(bar("BBB", 2, "50", open="49"))
+
+    assert filled(same_minute) == [("BBB", "buy", D("50"), T0 + 180)]
 
 
 def test_pairs_leg_with_same_close_waits_for_its_own_bar():

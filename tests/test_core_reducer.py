@@ -6,22 +6,24 @@ from typing import Any
 
 import pytest
 
-from core_factories import D, T0, Run, bar, make_params
+from core_factories import D, T0, Run, bar, equity_spec, make_params
 from logos.core.effects import AppendJournal, Stop
 from logos.core.events import (
     ClockTicked,
     FeedEnded,
+    GuardTripped,
     FeedStalled,
     KillSwitchTripped,
     OperatorHalted,
     OrderFilled,
     SessionCompleted,
     SessionHalted,
+    SessionPaused,
     SessionResumed,
     SessionStarted,
     TradingModeChanged,
 )
-from logos.core.reducer import ReducerError, reduce
+from logos.core.reducer import ReducerError, reduce, reduce_events
 from logos.core.session_fsm import COMPLETED, HALTED, MODE_ACTIVE, MODE_HALTED, MODE_REDUCING, RUNNING
 from logos.core.state import initial_state
 
@@ -57,6 +59,7 @@ MISFITS = [
     (completed, FeedStalled(T0 + 99, "AAPL", "timeout"), "FeedStalled arrived while the session is completed"),
     (halted, FeedEnded(T0 + 99), "FeedEnded arrived while the session is halted"),
     (completed, FeedEnded(T0 + 99), "FeedEnded arrived while the session is completed"),
+    (halted, SessionPaused(T0 + 99, "sigint"), "SessionPaused arrived while the session is halted"),
     (running, SessionStarted("S", T0, 7, "cfg"), "session: RUNNING -> start is not a legal transition"),
     (created, SessionResumed(T0, ()), "session: CREATED -> recover is not a legal transition"),
     (completed, SessionResumed(T0, ()), "session: COMPLETED -> recover is not a legal transition"),
@@ -133,6 +136,8 @@ def test_operator_halt_with_running_session_halts_and_stops():
     assert run.state.status == HALTED and run.state.mode == MODE_HALTED
     assert run.state.halt_causes == ("operator",)
     assert facts[-2:] == [TradingModeChanged(MODE_HALTED, "operator", T0 + 5), SessionHalted(T0 + 5, ("operator",))]
+    assert GuardTripped(T0 + 5, "operator", "requested", "-", "halt", "lunch") in facts
+    assert run.state.origin == T0  # staleness still counts from the session start
     assert run.effects[-1] == Stop(HALTED)
 
 
@@ -238,3 +243,36 @@ def test_replay_with_same_inputs_gives_the_same_states_and_effects():
     first, second = play(), play()
     assert first == second
     assert any(isinstance(f, OrderFilled) for _, effects in first for _, f in effects[0].entries)
+
+
+def test_session_records_with_a_pause_and_a_resume_are_journaled_durably():
+    # A pause or a resume is an end or a start of this process's run: its lines are written
+    # and synced at once, never held back with the quiet lines of bars that caused nothing.
+    state, _ = reduce(initial_state(make_params()), SessionStarted("S", T0, 7, "cfg"))
+    quiet_state, (quiet, *_) = reduce(state, bar("AAPL", 0, "100"))
+    paused_state, (paused, *_) = reduce(quiet_state, SessionPaused(T0 + 90, "sigint"))
+    _, (resumed, *_) = reduce(paused_state, SessionResumed(T0 + 120, ()))
+
+    assert (quiet.durable, paused.durable, resumed.durable) == (False, True, True)
+
+
+def test_clock_tick_at_the_clock_already_reached_leaves_the_minute_to_its_last_bar():
+    # Arrange: BBB last seen at T0+60; AAA's minute-3 bar has taken the clock to T0+240
+    run = Run(make_params([equity_spec("AAA"), equity_spec("BBB")], stale_after_s=120))
+    run.steps((bar("AAA", 0, "100"), bar("BBB", 0, "50"), bar("AAA", 1, "100"), bar("AAA", 2, "100"), bar("AAA", 3, "100")))
+
+    # Act: a tick at that same clock, then BBB's own minute-3 bar
+    facts = run.steps((ClockTicked(T0 + 240), bar("BBB", 3, "50")))
+
+    # Assert: T0+240 is judged only once the clock leaves it, by which time BBB is fresh
+    assert facts == [] and run.state.status == RUNNING
+
+
+def test_reduce_events_with_an_event_that_cannot_apply_mid_run_ends_the_run_before_it():
+    # The shell goes on from the refused event: the run must be exactly the events before it.
+    before = Run(make_params()).state
+    good = bar("AAPL", 0, "100")
+
+    state, effects, taken = reduce_events(before, (good, bar("MSFT", 0, "1"), bar("AAPL", 1, "101")))
+
+    assert (taken, state, effects) == (1, *reduce(before, good))

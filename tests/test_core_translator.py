@@ -22,15 +22,22 @@ from logos.core.translator import target_quantity, translate
         ("-1", "0", "sell", "1"),
         ("0", "0.5", "sell", "0.5"),  # closing a fractional long
         ("-0.5", "0.5", "sell", "1"),  # a reversal
+        ("-0.00001", "0", "sell", "0.00001"),  # one qty step short
+        ("1000000000000", "0", "buy", "1000000000000"),  # a huge buy
+        ("-1000000000000", "0", "sell", "1000000000000"),  # a huge sell
+        ("1000000000000.00001", "1000000000000", "buy", "0.00001"),  # one step onto a huge long
+        ("999999999999.99999", "1000000000000", "sell", "0.00001"),  # one step off a huge long
+        ("-1000000000000", "-1000000000000.00001", "buy", "0.00001"),  # one step off a huge short
     ],
 )
 def test_translate_with_any_size_takes_the_side_from_the_sign_of_the_move(target, current, side, qty):
-    # The rule: buy when the target is above the holding, sell when below, whatever the size.
-    spec = crypto_spec(min_notional=D("0"))
+    # The rule: buy when the target is above the holding, sell when below, whatever the size,
+    # from one qty step to a move no venue cap clips. Unless asked for a limit, a market order.
+    spec = crypto_spec(min_notional=D("0"), max_order_notional=D("1E+20"))
 
     intent = translate(spec, D(target), D(current), D("100"))
 
-    assert (intent.side, intent.qty) == (side, D(qty))
+    assert (intent.side, intent.qty, intent.order_type, intent.limit_price) == (side, D(qty), "market", None)
 
 
 def test_translate_with_forex_target_rounds_down_to_whole_lots_of_1000():
@@ -209,3 +216,10 @@ def test_target_quantity_with_equity_fraction_and_negative_equity_sizes_nothing(
     assert target_quantity(1, "equity_fraction", D("0.5"), D("-100"), D("10")) == 0
     assert target_quantity(-1, "equity_fraction", D("0.5"), D("0"), D("10")) == 0
     assert target_quantity(1, "equity_fraction", D("0.5"), D("1000"), D("10")) == D("50")
+
+
+@pytest.mark.parametrize(("equity", "expected"), [("1", "0.05"), ("0.01", "0.0005")])
+def test_target_quantity_with_equity_fraction_sizes_any_positive_equity_in_proportion(equity: str, expected: str):
+    # A small account is still an account: only zero or negative equity sizes nothing.
+    assert target_quantity(1, "equity_fraction", D("0.5"), D(equity), D("10")) == D(expected)
+    assert target_quantity(-1, "equity_fraction", D("0.5"), D(equity), D("10")) == -D(expected)

@@ -61,7 +61,7 @@ def test_pre_trade_with_position_above_cap_after_the_order_denies_it():
 
 def test_pre_trade_with_exposure_elsewhere_counts_it_towards_the_cap():
     (violation,) = guards.pre_trade(params(max_exposure=D("5000")), "active", buy("10"), D(0), D("4500"))
-    assert violation[:3] == (guards.MAX_EXPOSURE, "5500", "5000")
+    assert violation == (guards.MAX_EXPOSURE, "5500", "5000", "gross exposure after the order")
 
 
 def test_pre_trade_with_exposure_exactly_at_cap_passes():
@@ -122,6 +122,15 @@ def test_drawdown_with_guard_off_never_trips():
 def test_drawdown_bps_at_or_above_peak_is_zero():
     assert guards.drawdown_bps(D("101"), D("100")) == D("0.00")
     assert guards.drawdown_bps(D("100"), D("100")) == D("0.00")
+
+
+def test_drawdown_bps_with_a_peak_of_one_unit_or_less_measures_the_fall_all_the_same():
+    # A small account's fall is a fall: only a peak of zero or less has no drawdown to measure.
+    assert guards.drawdown_bps(D("0.5"), D("1")) == D("5000.00")
+    assert guards.drawdown_bps(D("0.75"), D("0.80")) == D("625.00")
+    assert guards.drawdown_bps(D("-1"), D("0")) == D("0.00")
+    assert guards.drawdown_bps_within(None, D("0.5"), D("1")) == D("5000.00")
+    assert guards.drawdown_bps_within(D("4999"), D("0.5"), D("1")) is None
 
 
 # --- stale data --------------------------------------------------------------------------------

@@ -12,7 +12,9 @@ BPS = Decimal(10000)
 def decimal_places(value: Decimal) -> int:
     """Return how many places after the point ``value`` needs (``1.50`` needs one, ``100`` none)."""
     _, digits, exponent = value.as_tuple()
-    places = -exponent if isinstance(exponent, int) else 0
+    if not any(digits):
+        return 0  # zero (0E-8 too) and the non-finite values, which have no digits
+    places = -exponent  # type: ignore[operator]  # finite here: the exponent is an int
     for digit in reversed(digits):
         if places <= 0 or digit:
             break
