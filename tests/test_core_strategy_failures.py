@@ -91,6 +91,22 @@ def test_strategy_that_fails_halts_the_session_naming_strategy_bar_and_error(ans
     assert run.state.markets["AAPL"].last_ts == bar("AAPL", 2, "100").ts, "the bar was marked before the strategy ran"
 
 
+class Undecided(Strategy):
+    """Declares no ``decide``: the base class's answers for it."""
+
+    name = "undecided"
+
+
+def test_strategy_without_decide_halts_the_session_saying_so_by_its_class_name():
+    run = Run(make_params(strategy="undecided.py:Undecided"), strategy=Undecided())
+
+    facts = run.step(bar("AAPL", 0, "100"))
+
+    trip = next(f for f in facts if isinstance(f, GuardTripped))
+    assert trip.guard == guards.STRATEGY and run.state.status == HALTED
+    assert trip.detail.endswith(": NotImplementedError: Undecided does not define decide(markets, symbol)")
+
+
 def test_strategy_halt_with_no_reset_blocks_the_resume_and_a_reset_runs_again():
     run = scripted_run(RuntimeError("boom"))
     run.step(bar("AAPL", 0, "100"))

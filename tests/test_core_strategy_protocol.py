@@ -88,6 +88,10 @@ def test_int_param_with_any_whole_number_accepts_exactly_those_within_its_bounds
         ({"keep_lows": "yes"}, 'Channel\'s parameter keep_lows must be a bool, got "yes"'),
         ({"perod": 3}, "Channel has no parameter 'perod'; did you mean 'period' (an int in [1, 50])? its parameters are period, width, keep_lows"),
         ({"zzz": 3}, "Channel has no parameter 'zzz'; its parameters are period, width, keep_lows"),
+        # "pe" shares half the letters of "period" (a similarity of 0.5): enough for a hint
+        ({"pe": 3}, "Channel has no parameter 'pe'; did you mean 'period' (an int in [1, 50])? its parameters are period, width, keep_lows"),
+        # a value JSON cannot write is shown as Python writes it
+        ({"width": D("Infinity")}, "Channel's parameter width must be a decimal in [0, 1], got Decimal('Infinity')"),
     ],
 )
 def test_strategy_with_a_bad_or_unknown_parameter_says_which_its_type_and_bounds(given, message):
@@ -102,6 +106,46 @@ def test_decimal_param_with_a_json_number_keeps_its_exact_text():
 
     assert strategy.width == D("0.10") and str(strategy.width) == "0.10"
     assert dict(strategy.values())["width"] == "0.10"
+
+
+def declaring(**windows: Any) -> Strategy:
+    """A strategy whose setup declares ``windows`` (window, sums, highs, lows), as built."""
+
+    class Odd(Strategy):
+        def setup(self) -> None:
+            for key, value in windows.items():
+                setattr(self, key, value)
+
+    return Odd()
+
+
+ROLLS = "Odd: sums must be a tuple of whole numbers from 1 to window"
+
+
+@pytest.mark.parametrize(
+    ("windows", "message"),
+    [
+        ({"window": 0}, "Odd: window must be a whole number of at least 1 (closes kept per symbol), got 0"),
+        ({"window": 2.5}, "Odd: window must be a whole number of at least 1 (closes kept per symbol), got 2.5"),
+        ({"highs": -1}, "Odd: highs must be a whole number of at least 0, got -1"),
+        ({"lows": -1}, "Odd: lows must be a whole number of at least 0, got -1"),
+        ({"lows": 1.0}, "Odd: lows must be a whole number of at least 0, got 1.0"),
+        ({"sums": (0,)}, f"{ROLLS} (1), got (0,)"),
+        ({"window": 2, "sums": (1, 3)}, f"{ROLLS} (2), got (1, 3)"),
+        ({"window": 2, "sums": (D(1),)}, f"{ROLLS} (2), got (Decimal('1'),)"),
+        ({"window": 2, "sums": [1]}, f"{ROLLS} (2), got [1]"),
+    ],
+)
+def test_strategy_with_windows_that_cannot_be_rolled_is_refused_naming_the_window(windows, message):
+    with pytest.raises(StrategyError) as caught:
+        declaring(**windows)
+    assert str(caught.value) == message
+
+
+def test_strategy_with_the_smallest_windows_of_each_kind_is_accepted():
+    strategy = declaring(window=1, sums=(1,), highs=0, lows=0)
+
+    assert (strategy.window, strategy.sums, strategy.highs, strategy.lows) == (1, (1,), 0, 0)
 
 
 # --- exact JSON -------------------------------------------------------------------------
