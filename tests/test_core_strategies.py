@@ -124,6 +124,7 @@ def test_momentum_with_bad_parameters_raises_one_line_naming_it(kwargs, message)
 ENTRY_SHORT = w(10, 10, 10, 14)  # z = +1.73
 ENTRY_LONG = w(10, 10, 10, 6)  # z = -1.73
 AT_ENTRY = w(12, 8, 12, 8)  # z = -1 exactly: not beyond the entry
+AT_ENTRY_HIGH = w(12, 8, 8, 12)  # z = +1 exactly: likewise on the rich side
 INSIDE_LOW = w(10, 11, 12, "10.2")  # z = -0.76
 JUST_OUTSIDE_EXIT = w(10, 12, 8, "9.5")  # z = -0.262
 INSIDE_EXIT_LOW = w(10, 11, 12, "10.8")  # z = -0.21
@@ -138,6 +139,7 @@ AT_MEAN = w(10, 11, 12, 11)  # z = 0
         (ENTRY_LONG, 0, 1),
         (ENTRY_SHORT, 1, -1),  # beyond the other side: flip
         (AT_ENTRY, 0, 0),
+        (AT_ENTRY_HIGH, 0, 0),
         (INSIDE_LOW, 1, 1),  # hysteresis: between exit and entry a long is kept
         (INSIDE_LOW, 0, 0),  # ... and a flat stays flat
         (JUST_OUTSIDE_EXIT, 1, 1),
@@ -172,6 +174,13 @@ def test_mean_reversion_with_long_only_stays_flat_on_a_rich_close():
 
     assert target(strategy, {"X": ENTRY_SHORT}, {"X": 0}, "X") == 0
     assert target(strategy, {"X": ENTRY_SHORT}, {"X": 1}, "X") == 0
+
+
+def test_mean_reversion_with_z_exactly_at_the_exit_band_leaves_from_either_side():
+    strategy = MeanReversion(lookback=4, entry_z="2", exit_z="1")
+
+    assert decide(strategy, {"X": w(8, 9, 9, 8)}, {"X": 1}, "X") == {"X": 0}  # z = -1: a long leaves
+    assert decide(strategy, {"X": w(8, 8, 9, 9)}, {"X": -1}, "X") == {"X": 0}  # z = +1: a short leaves
 
 
 def test_mean_reversion_with_the_target_it_already_holds_moves_nothing():
@@ -222,6 +231,31 @@ def test_pairs_trading_with_cheap_first_leg_buys_it_and_shorts_the_other():
     windows = {"A": w(10, 10, 7), "B": w(10, 10, 10)}
 
     assert decide(strategy, windows, {"A": 0, "B": 0}, "A") == {"A": 1, "B": -1}
+
+
+def test_pairs_trading_with_a_falling_second_leg_sees_the_first_rich_by_their_ratio():
+    strategy = PairsTrading(lookback=3, entry_z="1", exit_z="0.25")
+    # ratios 1, 1, 1.25: the first leg did not move, yet it is rich against the second
+    windows = {"A": w(10, 10, 10), "B": w(10, 10, 8)}
+
+    assert decide(strategy, windows, {"A": 0, "B": 0}, "B") == {"A": -1, "B": 1}
+
+
+def test_pairs_trading_with_both_legs_at_their_targets_moves_nothing_and_with_one_off_moves_both():
+    strategy = PairsTrading(lookback=3, entry_z="1", exit_z="0.25")
+    windows = {"A": w(10, 10, 13), "B": w(10, 10, 10)}
+
+    assert decide(strategy, windows, {"A": -1, "B": 1}, "B") == {}
+    assert decide(strategy, windows, {"A": -1, "B": 0}, "B") == {"A": -1, "B": 1}
+    assert decide(strategy, windows, {"A": 0, "B": 1}, "B") == {"A": -1, "B": 1}
+
+
+def test_pairs_trading_with_one_legs_window_short_of_the_lookback_has_no_opinion():
+    # Two ratios would have a z-score of 1, beyond this entry: only the full lookback counts.
+    strategy = PairsTrading(lookback=3, entry_z="0.5", exit_z="0.25")
+
+    assert decide(strategy, {"A": w(10, 10, 13), "B": w(10, 5)}, {}, "A") == {}
+    assert decide(strategy, {"A": w(10, 5), "B": w(10, 10, 13)}, {}, "A") == {}
 
 
 def test_pairs_trading_with_ratio_back_at_its_mean_exits_both_legs():
