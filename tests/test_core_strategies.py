@@ -320,7 +320,7 @@ def test_pairs_trading_with_exit_not_below_entry_raises_strategy_error_naming_bo
 def test_pairs_trading_with_symbols_lacking_a_leg_says_which():
     with pytest.raises(StrategyError, match="^pairs_trading's pair names C, which the session does not trade$"):
         PairsTrading(pair=["A", "C"]).check_symbols(("A", "B"))
-    with pytest.raises(StrategyError, match="^pairs_trading's pair names C, D, which the session does not trade$"):
+    with pytest.raises(StrategyError, match=r"^pairs_trading's pair names C, D, which the session does not trade$"):
         PairsTrading(pair=["C", "D"]).check_symbols(("A", "B"))
     with pytest.raises(StrategyError, match=r"^pairs_trading trades two symbols, the session has 1 \(A\)$"):
         PairsTrading().check_symbols(("A",))
