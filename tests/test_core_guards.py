@@ -165,9 +165,10 @@ def test_drawdown_bps_within_with_any_equity_and_peak_is_the_guard_and_the_figur
     assert got is None or str(got) == str(guards.drawdown_bps(equity, peak))
 
 
-def drawdown_run(action: str, long_only: bool = True) -> Run:
+def drawdown_run(action: str, long_only: bool = True, **spec: Any) -> Run:
     """Long 100 AAPL bought at 100; a close at 89.99 is 109.99 bps under the 100,100 peak."""
     params = make_params(
+        [equity_spec(**spec)],
         sizing_value=D("100"),
         max_drawdown_bps=D("100"),
         drawdown_action=action,
@@ -232,6 +233,17 @@ def test_reducing_mode_with_a_flip_of_the_same_size_cuts_it_to_a_close():
     assert not [f for f in facts if isinstance(f, OrderDenied)]
     submitted = [f for f in facts if isinstance(f, OrderSubmitted)]
     assert [(s.side, s.qty) for s in submitted] == [("sell", D("100"))]
+
+
+def test_reducing_mode_with_a_flip_clipped_by_the_venue_cap_keeps_both_annotations_in_order():
+    run = drawdown_run("reduce", long_only=False, max_order_notional=D("15000"))
+
+    run.step(bar("AAPL", 3, "89.99"))
+
+    # short 100 from long 100 is a sell of 200, clipped to 166 by the cap, then cut to 100
+    (order,) = run.state.orders.values()
+    assert (order.side, order.qty) == ("sell", D("100"))
+    assert order.reason == "clipped to max_order_notional 15000; cut to a close: trading mode reducing"
 
 
 def test_drawdown_with_reduce_already_in_force_does_not_trip_again():

@@ -52,7 +52,19 @@ def test_order_with_notional_above_max_notional_is_denied_and_never_leaves():
     assert [type(f) for f in facts] == [GuardTripped, OrderDenied]
     assert lifecycle(run, "S-1") == "initialized>denied"
     assert run.order_rows()["S-1"][9] == DENIED
+    assert run.order_rows()["S-1"][13] == "AAPL order notional", "the reason says which limit"
     assert not run.state.orders
+
+
+def test_order_breaking_two_limits_is_denied_with_both_guards_and_both_details_as_its_reason():
+    run = Run(make_params(max_notional=D("1009.99"), max_position=D("5")))
+
+    run.steps(RISE)
+
+    (denied,) = run.of(OrderDenied)
+    assert denied.reasons == ("max_notional", "max_position")
+    assert [t.detail for t in run.of(GuardTripped)] == ["AAPL order notional", "AAPL position value after the order"]
+    assert run.order_rows()["S-1"][13] == "AAPL order notional; AAPL position value after the order"
 
 
 def test_order_with_notional_at_max_notional_is_accepted():
