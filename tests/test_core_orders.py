@@ -85,7 +85,7 @@ def test_buy_with_insufficient_cash_is_rejected_with_the_amounts():
 
     # Assert
     (rejected,) = run.of(OrderRejected)
-    assert rejected.reason == "insufficient cash: needs 1011.01, has 1011"
+    assert rejected == OrderRejected("S-1", "insufficient cash: needs 1011.01, has 1011", RISE[1].seen)
     assert lifecycle(run, "S-1") == "initialized>submitted>rejected"
     assert run.state.cash == D("1011") and not run.state.orders
 

@@ -6,7 +6,7 @@ from typing import Any, Mapping
 
 import pytest
 
-from core_factories import D, T0, Run, bar, make_params
+from core_factories import D, T0, Run, bar, equity_spec, make_params
 from logos.core import guards
 from logos.core.effects import Stop
 from logos.core.events import FeedEnded, GuardTripped, OrderCanceled, OrderSubmitted, SessionHalted, SessionResumed, StrategyChanged
@@ -57,6 +57,29 @@ def test_strategy_with_a_target_equal_to_the_one_held_moves_nothing():
     run.steps((bar("AAPL", 0, "100"), bar("AAPL", 1, "100")))
 
     assert len(run.of(OrderSubmitted)) == 1
+
+
+def test_strategy_repeating_the_target_it_holds_leaves_the_working_order_alone():
+    run = scripted_run({"AAPL": 1}, {"AAPL": 1}, volume_share=D("0.1"))  # 10 units, 1 a bar
+
+    run.steps((bar("AAPL", 0, "100", volume="10"), bar("AAPL", 1, "100", volume="10")))
+
+    assert len(run.of(OrderSubmitted)) == 1 and not run.of(OrderCanceled)
+    assert run.state.orders["S-1"].filled == D("1")
+
+
+def test_strategy_with_a_target_for_a_symbol_without_a_bar_yet_trades_it_once_it_has_one():
+    # MSFT has no mark until its first bar: the target waits, and is news once MSFT is marked
+    run = Run(
+        make_params([equity_spec("AAPL"), equity_spec("MSFT")], strategy="scripted.py:Scripted"),
+        strategy=Scripted({"MSFT": 1}, None, {"MSFT": 1}),
+    )
+
+    run.step(bar("AAPL", 0, "100"))
+    assert run.of(OrderSubmitted) == [] and run.state.markets["MSFT"].signal == 0
+
+    run.steps((bar("MSFT", 0, "50"), bar("AAPL", 1, "100")))
+    assert [(s.symbol, s.side) for s in run.of(OrderSubmitted)] == [("MSFT", "buy")]
 
 
 BAD = [
