@@ -83,6 +83,8 @@ def test_int_param_with_any_whole_number_accepts_exactly_those_within_its_bounds
         ({"period": D("2.5")}, "Channel's parameter period must be an int in [1, 50], got 2.5"),
         ({"period": True}, "Channel's parameter period must be an int in [1, 50], got true"),
         ({"width": D("1.01")}, "Channel's parameter width must be a decimal in [0, 1], got 1.01"),
+        ({"width": True}, "Channel's parameter width must be a decimal in [0, 1], got true"),
+        ({"width": 0.5}, "Channel's parameter width must be a decimal in [0, 1], got 0.5"),  # a float is not exact
         ({"width": "half"}, 'Channel\'s parameter width must be a decimal in [0, 1], got "half"'),
         ({"width": None}, "Channel's parameter width must be a decimal in [0, 1], got null"),
         ({"keep_lows": "yes"}, 'Channel\'s parameter keep_lows must be a bool, got "yes"'),
