@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from logos.core.state import NO_MARKET
 from logos.core.strategy import Strategy, targets_problem
-from logos.core.strategy_params import BoolParam, DecimalParam, IntParam, StrategyError, exact_json, read_json, resolve
+from logos.core.strategy_params import BoolParam, DecimalParam, IntParam, StrategyError, SymbolsParam, exact_json, read_json, resolve
 from logos.core.windows import roller
 
 D = Decimal
@@ -57,6 +57,11 @@ def test_strategy_with_no_values_given_takes_every_default_and_records_it():
 def test_strategy_with_a_parameter_named_like_the_protocol_is_refused_at_declaration():
     with pytest.raises(TypeError, match="may not be called 'window'"):
         type("Bad", (Strategy,), {"window": IntParam(3)})
+
+
+def test_param_declared_without_help_has_no_help_text():
+    # `logos strategies list` prints it as it is: nothing is better than a placeholder.
+    assert IntParam(3).help == DecimalParam("1").help == BoolParam(True).help == SymbolsParam(2).help == ""
 
 
 def test_param_with_a_default_outside_its_bounds_is_refused_at_declaration():
