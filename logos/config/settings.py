@@ -550,7 +550,7 @@ class Settings:
     snapshot_every: int | None = _setting(
         auto_int_kind(1, 10_000_000),
         "auto",
-        "Events between state.json snapshots; auto: 5000, or 10 per symbol when that is more (a snapshot of many symbols costs more).",
+        "Events between state.json snapshots; auto: 5000, or 50 per symbol when that is more (a snapshot of many symbols costs more).",
     )
     durability: str = _setting(choice_kind("auto", "always", "end"), "auto", "When the journal is fsync'd.")
     interval: str = _setting(INTERVAL, "1m", "Bar interval: the cache files (<SYMBOL>_<interval>.csv), both pollers and the strategy's bars.")

@@ -18,6 +18,7 @@ import os
 import shutil
 import signal
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
@@ -385,24 +386,17 @@ class Session:
         self.bars += 1
 
     def count_bars(self, bars: Sequence[BarClosed]) -> None:
-        """Add applied bars to the feed figures (per symbol: bars, worst arrival lag)."""
+        """Add applied bars to the feed figures (per symbol: bars, worst arrival lag).
+
+        Counted in C (``Counter`` keeps first-seen order, as one by one would); only bars
+        later than one interval can raise a worst lag, and a replay has none, so only
+        those are looked at one by one."""
         self.bars += len(bars)
-        first = bars[0][0]
-        if all([bar[0] == first for bar in bars]):  # one symbol's bars: the common list of a replay
-            self._add_bars(first, len(bars), max([bar[7] - bar[1] for bar in bars]) - self.interval_s)
-            bars = ()
-        tally: dict[str, list[int]] = {}  # symbol -> [bars, worst seen - ts], first-seen order as one by one
-        for bar in bars:
-            lag = bar[7] - bar[1]
-            counts = tally.get(bar[0])
-            if counts is None:
-                tally[bar[0]] = [1, lag]
-            else:
-                counts[0] += 1
-                if lag > counts[1]:
-                    counts[1] = lag
-        for symbol, (count, lag) in tally.items():
-            self._add_bars(symbol, count, lag - self.interval_s)
+        interval_s = self.interval_s
+        for symbol, count in Counter([bar[0] for bar in bars]).items():
+            self._add_bars(symbol, count, 0)
+        for bar in [bar for bar in bars if bar[7] - bar[1] > interval_s]:
+            self._add_bars(bar[0], 0, bar[7] - bar[1] - interval_s)
 
     def count_warmup(self, bar: WarmupBar) -> None:
         """Count a warm-up bar: history, so it adds to no arrival lag."""

@@ -79,11 +79,11 @@ def build_params(settings: Settings, specs: dict[str, SymbolSpec], session_id: s
 
 
 SNAPSHOT_EVERY = 5000
-SNAPSHOT_EVENTS_PER_SYMBOL = 10
+SNAPSHOT_EVENTS_PER_SYMBOL = 50
 
 
 def snapshot_interval(chosen: int | None, symbols: int) -> int:
-    """Events between snapshots: the operator's choice, else 5,000, or 10 per symbol when
+    """Events between snapshots: the operator's choice, else 5,000, or 50 per symbol when
     that is more. A snapshot holds every symbol's windows, so at thousands of symbols one
     costs a noticeable fraction of a second; spacing them with the symbol count keeps that
     cost per bar flat, and a resume replays at most that many events (a run at a time)."""
