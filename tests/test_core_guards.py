@@ -23,6 +23,7 @@ from logos.core.events import (
     OrderCancelRequested,
     OrderDenied,
     OrderFilled,
+    OrderRejected,
     OrderSubmitted,
     SessionHalted,
     SessionResumed,
@@ -256,6 +257,33 @@ def test_reducing_mode_with_a_flip_cut_to_a_close_is_judged_by_the_close_notiona
 
     assert not [f for f in facts if isinstance(f, OrderDenied)]
     assert [(s.side, s.qty) for s in facts if isinstance(s, OrderSubmitted)] == [("sell", D("100"))]
+
+
+@pytest.mark.parametrize(("initial_cash", "rejected"), [("950", None), ("850", "insufficient cash: needs 10890.00, has 10850")])
+def test_reducing_mode_with_a_limit_flip_cut_to_a_close_is_costed_at_its_limit(initial_cash, rejected):
+    # Arrange: short 100 AAPL sold at 100 (cash 10000 more than the initial cash); limits
+    # sit 1% inside the close
+    params = make_params(
+        order_type="limit",
+        limit_offset_bps=D("100"),
+        initial_cash=D(initial_cash),
+        sizing_value=D("100"),
+        max_drawdown_bps=D("100"),
+        drawdown_action="reduce",
+    )
+    run = Run(params)
+    run.steps((bar("AAPL", 0, "100"), bar("AAPL", 1, "99"), bar("AAPL", 2, "99", open="100")))
+    assert run.state.positions["AAPL"].qty == D("-100")
+
+    # Act: the close of 110 trips the drawdown and flips the target long
+    facts = run.step(bar("AAPL", 3, "110"))
+
+    # Assert: the close of the short is a buy of 100 at its limit of 108.90, which costs
+    # 10890: it fits a cash of 10950 (100 at the close of 110 would not) and not one of 10850
+    assert run.state.mode == MODE_REDUCING
+    (submitted,) = [f for f in facts if isinstance(f, OrderSubmitted)]
+    assert (submitted.side, submitted.qty, submitted.limit_price) == ("buy", D("100"), D("108.90"))
+    assert [f.reason for f in facts if isinstance(f, OrderRejected)] == ([rejected] if rejected else [])
 
 
 def test_reducing_mode_with_a_close_of_exactly_the_holding_sends_it_as_it_is():
