@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from pyrsistent import pmap
@@ -84,3 +85,9 @@ def test_symbol_map_with_any_keys_reads_as_the_dict_of_its_keys_and_values(conte
     assert symbols != SymbolMap(keys, tuple(v + 1 for v in values)), "the same keys with other values"
     assert symbols != SymbolMap(tuple(k + "!" for k in keys), values), "the same values under other keys"
     assert SymbolMap.filled(keys, 0) == SymbolMap(keys, (0,) * len(keys))
+
+
+def test_symbol_map_with_values_not_one_per_key_is_refused():
+    with pytest.raises(ValueError) as caught:
+        SymbolMap(("AAPL", "MSFT"), (1,))
+    assert str(caught.value) == "a SymbolMap needs one value per key"

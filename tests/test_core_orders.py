@@ -116,6 +116,16 @@ def test_market_order_with_enough_volume_fills_at_next_open():
     assert run.state.positions["AAPL"].qty == D("10")
 
 
+def test_session_fill_count_with_fills_over_bars_starts_at_zero_and_counts_each():
+    run = Run(make_params(volume_share=D("0.1")))  # 10 units, 4 a bar
+
+    run.steps(RISE)
+    assert run.state.fills_applied == 0
+    run.steps((bar("AAPL", 2, "101", volume="40"), bar("AAPL", 3, "101", volume="40")))
+
+    assert run.state.fills_applied == len(run.of(OrderFilled)) == 2
+
+
 def test_market_order_with_slippage_and_fee_fills_against_the_order_and_pays_the_fee():
     run = Run(make_params(slippage_bps=D("10"), fee_bps=D("10")))
     run.steps(RISE)

@@ -10,7 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from logos.core.state import NO_MARKET, Market
-from logos.core.strategies import BUILTINS, MeanReversion, Momentum, PairsTrading, build, builtin
+from core_factories import make_params
+from logos.core.strategies import BUILTINS, MeanReversion, Momentum, PairsTrading, build, builtin, session_strategy
 from logos.core.strategy import Strategy
 from logos.core.strategy_params import StrategyError, freeze_params
 from logos.core.windows import roller
@@ -346,6 +347,16 @@ def test_build_with_a_setup_that_raises_says_in_one_line_which_strategy_and_what
     with pytest.raises(StrategyError) as caught:
         build(Fragile, {})
     assert str(caught.value) == "Fragile: setting it up raised ZeroDivisionError: integer division or modulo by zero"
+
+
+def test_session_strategy_with_sessions_taking_turns_gives_each_the_strategy_its_params_name():
+    # Both record no parameters: the same empty tuple, so only the name tells them apart.
+    reverting, pairs = make_params(strategy="mean_reversion"), make_params(strategy="pairs_trading")
+    assert reverting.strategy_params is pairs.strategy_params
+
+    assert [session_strategy(p).name for p in (reverting, pairs, pairs, reverting)] == [
+        "mean_reversion", "pairs_trading", "pairs_trading", "mean_reversion"
+    ]
 
 
 def test_builtin_with_a_name_that_is_not_built_in_says_the_shell_must_load_it():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal, localcontext
+from types import MappingProxyType
 from typing import Any
 
 import pytest
@@ -217,6 +218,9 @@ SYMBOLS = {"AAPL": None, "MSFT": None}
     [
         ({"AAPL": 1, "MSFT": D("-0.25")}, None),
         ({"AAPL": D("1.000")}, None),
+        ({"AAPL": D("-1"), "MSFT": -1}, None),
+        (MappingProxyType({"AAPL": 1}), None),  # any mapping, not only a dict
+        ({"AAPL": D("1.5")}, "decide returned Decimal Decimal('1.5') for AAPL; a target is a Decimal or an int in [-1, 1]"),
         ({"TSLA": 1}, "decide returned a target for 'TSLA', which the session does not trade"),
         ({"AAPL": 0.5}, "decide returned float 0.5 for AAPL; a target is a Decimal or an int in [-1, 1]"),
         ({"AAPL": True}, "decide returned bool True for AAPL; a target is a Decimal or an int in [-1, 1]"),
