@@ -177,6 +177,13 @@ def test_exact_json_with_any_json_value_reads_back_to_the_same_exact_value(value
     assert again == value and exact_json(again) == text
 
 
+def test_exact_json_with_compact_writes_no_space_at_any_depth():
+    value = {"b": [1, {"a": D("1.50"), "c": None}], "a": True}
+
+    assert exact_json(value) == '{"a": true, "b": [1, {"a": 1.50, "c": null}]}'
+    assert exact_json(value, compact=True) == '{"a":true,"b":[1,{"a":1.50,"c":null}]}'
+
+
 # --- the rolled windows -----------------------------------------------------------------
 
 bars = st.lists(
