@@ -219,10 +219,15 @@ def test_mean_reversion_with_bad_parameters_raises_strategy_error(kwargs, messag
 # --- pairs trading: lookback=3 on the ratio A/B -----------------------------------------
 
 
-def test_pairs_trading_with_rich_first_leg_shorts_it_and_buys_the_other():
+@pytest.mark.parametrize(
+    "windows",
+    [
+        {"A": w(10, 10, 13), "B": w(10, 10, 10)},  # ratios 1, 1, 1.3: z = 0.2 / 0.1414 = 1.41
+        {"A": w(10, 10, 10), "B": w(10, 10, 8)},  # ratios 1, 1, 1.25: A did not move, yet is rich against B
+    ],
+)
+def test_pairs_trading_with_rich_first_leg_shorts_it_and_buys_the_other(windows):
     strategy = PairsTrading(lookback=3, entry_z="1", exit_z="0.25")
-    # ratios 1, 1, 1.3: z = 0.2 / 0.1414 = 1.41
-    windows = {"A": w(10, 10, 13), "B": w(10, 10, 10)}
 
     assert decide(strategy, windows, {"A": 0, "B": 0}, "B") == {"A": -1, "B": 1}
 
@@ -232,14 +237,6 @@ def test_pairs_trading_with_cheap_first_leg_buys_it_and_shorts_the_other():
     windows = {"A": w(10, 10, 7), "B": w(10, 10, 10)}
 
     assert decide(strategy, windows, {"A": 0, "B": 0}, "A") == {"A": 1, "B": -1}
-
-
-def test_pairs_trading_with_a_falling_second_leg_sees_the_first_rich_by_their_ratio():
-    strategy = PairsTrading(lookback=3, entry_z="1", exit_z="0.25")
-    # ratios 1, 1, 1.25: the first leg did not move, yet it is rich against the second
-    windows = {"A": w(10, 10, 10), "B": w(10, 10, 8)}
-
-    assert decide(strategy, windows, {"A": 0, "B": 0}, "B") == {"A": -1, "B": 1}
 
 
 def test_pairs_trading_with_both_legs_at_their_targets_moves_nothing_and_with_one_off_moves_both():
