@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from core_factories import D, T0, crypto_spec, equity_spec, make_params, walk
-from logos.core.codec import JournalFormatError, decode, encode, event_to_dict
+from logos.core.codec import JournalFormatError, decode, encode, encode_entries, event_to_dict
 from logos.core.events import EVENT_TYPES, BarClosed, ClockTicked, FeedEnded, OperatorHalted, SessionResumed, SessionStarted
 from logos.core.reducer import reduce
 from logos.core.book import Book, Out, move
@@ -82,6 +82,11 @@ def test_encode_with_any_event_writes_the_line_json_dumps_writes(name: str, data
     assert line == json.dumps(event_to_dict(seq, event), separators=(",", ":"), ensure_ascii=False)
 
 
+@given(entries=st.lists(st.tuples(st.integers(min_value=0), st.one_of([events_of(cls) for cls in EVENT_TYPES.values()])), max_size=6))
+def test_encode_entries_with_any_run_of_events_writes_the_lines_encode_writes(entries: list[tuple[int, Any]]):
+    assert encode_entries(tuple(entries)) == [encode(seq, event) for seq, event in entries]
+
+
 def test_encode_with_bar_writes_decimals_as_strings():
     line = encode(3, BarClosed("EUR/USD", T0, D("1.08000"), D("1.08010"), D("1.07990"), D("1.08005"), D("1E+3"), T0 + 60))
 
@@ -91,30 +96,32 @@ def test_encode_with_bar_writes_decimals_as_strings():
 
 
 BAR = '{"seq":1,"type":"BarClosed","symbol":"AAPL","ts":60,"open":%s,"high":"1","low":"1","close":"1","volume":"1","seen":120}'
+# Each malformed line, and what its error must say: the value at fault and what was expected.
 MALFORMED = {
-    "empty": "",
-    "torn": '{"seq":1,"type":"Clock',
-    "array": "[1, 2]",
-    "no type": '{"seq":1}',
-    "unknown type": '{"seq":1,"type":"OrderTeleported"}',
-    "missing field": '{"seq":1,"type":"ClockTicked"}',
-    "seq as text": '{"seq":"1","type":"ClockTicked","now":5}',
-    "seq as boolean": '{"seq":true,"type":"ClockTicked","now":5}',
-    "decimal not a number": BAR % '"abc"',
-    "decimal null": BAR % "null",
-    "decimal as a binary float": BAR % "100.1",
-    "decimal not finite": BAR % '"NaN"',
-    "integer as text": '{"seq":1,"type":"ClockTicked","now":"5"}',
-    "integer as float": '{"seq":1,"type":"FeedEnded","ts":1.5}',
-    "text as number": '{"seq":1,"type":"OperatorHalted","ts":5,"reason":7}',
-    "tuple as text": '{"seq":1,"type":"SessionResumed","ts":5,"reset_guards":"drawdown"}',
+    "empty": ("", "not JSON"),
+    "torn": ('{"seq":1,"type":"Clock', "not JSON"),
+    "array": ("[1, 2]", "not a JSON object"),
+    "no type": ('{"seq":1}', "not a Logos event: KeyError('type')"),
+    "unknown type": ('{"seq":1,"type":"OrderTeleported"}', "not a Logos event: KeyError('OrderTeleported')"),
+    "missing field": ('{"seq":1,"type":"ClockTicked"}', "not a Logos event: KeyError('now')"),
+    "seq as text": ('{"seq":"1","type":"ClockTicked","now":5}', "seq '1' is not an integer"),
+    "seq as boolean": ('{"seq":true,"type":"ClockTicked","now":5}', "seq True is not an integer"),
+    "decimal not a number": (BAR % '"abc"', "not a Logos event: InvalidOperation"),
+    "decimal null": (BAR % "null", "decimal None is not a string"),
+    "decimal as a binary float": (BAR % "100.1", "decimal 100.1 is not a string"),
+    "decimal not finite": (BAR % '"NaN"', "decimal 'NaN' is not finite"),
+    "integer as text": ('{"seq":1,"type":"ClockTicked","now":"5"}', "'5' is not int"),
+    "integer as float": ('{"seq":1,"type":"FeedEnded","ts":1.5}', "1.5 is not int"),
+    "text as number": ('{"seq":1,"type":"OperatorHalted","ts":5,"reason":7}', "7 is not str"),
+    "tuple as text": ('{"seq":1,"type":"SessionResumed","ts":5,"reset_guards":"drawdown"}', "'drawdown' is not a list of strings"),
 }
 
 
-@pytest.mark.parametrize("line", MALFORMED.values(), ids=MALFORMED.keys())
-def test_decode_with_malformed_line_raises_journal_format_error(line: str):
-    with pytest.raises(JournalFormatError):
+@pytest.mark.parametrize(("line", "said"), MALFORMED.values(), ids=MALFORMED.keys())
+def test_decode_with_malformed_line_raises_journal_format_error_naming_what_is_wrong(line: str, said: str):
+    with pytest.raises(JournalFormatError) as caught:
         decode(line)
+    assert said in str(caught.value)
 
 
 def test_decode_with_torn_line_says_where():

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core_factories import D, T0, Run, bar, equity_spec, make_params, walk
+from core_factories import D, T0, Run, bar, crypto_spec, equity_spec, make_params, walk
 from logos.core import guards
 from logos.core.effects import Stop
 from logos.core.events import (
@@ -23,6 +23,7 @@ from logos.core.events import (
     OrderCancelRequested,
     OrderDenied,
     OrderFilled,
+    OrderRejected,
     OrderSubmitted,
     SessionHalted,
     SessionResumed,
@@ -32,6 +33,7 @@ from logos.core.intents import OrderIntent
 from logos.core.reducer import resume_blockers
 from logos.core.session_fsm import HALTED, MODE_ACTIVE, MODE_HALTED, MODE_REDUCING, RUNNING
 from logos.core.state import NO_MARKET, Market, initial_state
+from logos.core.symbols import SymbolSpec
 
 
 def intent(side: str = "buy", qty: str = "10", price: str = "100", symbol: str = "AAPL") -> OrderIntent:
@@ -165,13 +167,15 @@ def test_drawdown_bps_within_with_any_equity_and_peak_is_the_guard_and_the_figur
     assert got is None or str(got) == str(guards.drawdown_bps(equity, peak))
 
 
-def drawdown_run(action: str, long_only: bool = True) -> Run:
+def drawdown_run(action: str, long_only: bool = True, spec: SymbolSpec | None = None, **changes: Any) -> Run:
     """Long 100 AAPL bought at 100; a close at 89.99 is 109.99 bps under the 100,100 peak."""
     params = make_params(
+        [spec or equity_spec()],
         sizing_value=D("100"),
         max_drawdown_bps=D("100"),
         drawdown_action=action,
         strategy_params={"fast": 1, "slow": 2, "long_only": long_only},
+        **changes,
     )
     run = Run(params)
     run.steps((bar("AAPL", 0, "100"), bar("AAPL", 1, "101"), bar("AAPL", 2, "101", open="100")))
@@ -232,6 +236,87 @@ def test_reducing_mode_with_a_flip_of_the_same_size_cuts_it_to_a_close():
     assert not [f for f in facts if isinstance(f, OrderDenied)]
     submitted = [f for f in facts if isinstance(f, OrderSubmitted)]
     assert [(s.side, s.qty) for s in submitted] == [("sell", D("100"))]
+
+
+def test_reducing_mode_with_a_flip_clipped_by_the_venue_cap_keeps_both_annotations_in_order():
+    run = drawdown_run("reduce", long_only=False, spec=equity_spec(max_order_notional=D("15000")))
+
+    run.step(bar("AAPL", 3, "89.99"))
+
+    # short 100 from long 100 is a sell of 200, clipped to 166 by the cap, then cut to 100
+    (order,) = run.state.orders.values()
+    assert (order.side, order.qty) == ("sell", D("100"))
+    assert order.reason == "clipped to max_order_notional 15000; cut to a close: trading mode reducing"
+
+
+def test_reducing_mode_with_a_flip_cut_to_a_close_is_judged_by_the_close_notional():
+    # The flip would be 200 x 89.99 = 17998, over the limit; the close of 100 is 8999, under it.
+    run = drawdown_run("reduce", long_only=False, max_notional=D("12000"))
+
+    facts = run.step(bar("AAPL", 3, "89.99"))
+
+    assert not [f for f in facts if isinstance(f, OrderDenied)]
+    assert [(s.side, s.qty) for s in facts if isinstance(s, OrderSubmitted)] == [("sell", D("100"))]
+
+
+@pytest.mark.parametrize(("initial_cash", "rejected"), [("950", None), ("850", "insufficient cash: needs 10890.00, has 10850")])
+def test_reducing_mode_with_a_limit_flip_cut_to_a_close_is_costed_at_its_limit(initial_cash, rejected):
+    # Arrange: short 100 AAPL sold at 100 (cash 10000 more than the initial cash); limits
+    # sit 1% inside the close
+    params = make_params(
+        order_type="limit",
+        limit_offset_bps=D("100"),
+        initial_cash=D(initial_cash),
+        sizing_value=D("100"),
+        max_drawdown_bps=D("100"),
+        drawdown_action="reduce",
+    )
+    run = Run(params)
+    run.steps((bar("AAPL", 0, "100"), bar("AAPL", 1, "99"), bar("AAPL", 2, "99", open="100")))
+    assert run.state.positions["AAPL"].qty == D("-100")
+
+    # Act: the close of 110 trips the drawdown and flips the target long
+    facts = run.step(bar("AAPL", 3, "110"))
+
+    # Assert: the close of the short is a buy of 100 at its limit of 108.90, which costs
+    # 10890: it fits a cash of 10950 (100 at the close of 110 would not) and not one of 10850
+    assert run.state.mode == MODE_REDUCING
+    (submitted,) = [f for f in facts if isinstance(f, OrderSubmitted)]
+    assert (submitted.side, submitted.qty, submitted.limit_price) == ("buy", D("100"), D("108.90"))
+    assert [f.reason for f in facts if isinstance(f, OrderRejected)] == ([rejected] if rejected else [])
+
+
+def test_reducing_mode_with_a_close_of_exactly_the_holding_sends_it_as_it_is():
+    run = drawdown_run("reduce")  # long only: the fall targets flat, a sell of the 100 held
+
+    run.step(bar("AAPL", 3, "89.99"))
+
+    (order,) = run.state.orders.values()
+    assert (order.side, order.qty, order.reason) == ("sell", D("100"), "")
+
+
+@pytest.mark.parametrize(("closes", "side"), [(("30000", "30100", "27000"), "sell"), (("30000", "29900", "33000"), "buy")])
+def test_reducing_mode_with_a_flip_of_a_fraction_of_a_unit_cuts_it_to_a_close(closes, side):
+    # Arrange: 0.5 BTC long (or short) opened at 30000; the third close is 155 bps of drawdown
+    # under a 100 bps reduce limit, and the strategy flips to the other side.
+    params = make_params(
+        [crypto_spec()],
+        sizing_value=D("0.5"),
+        max_drawdown_bps=D("100"),
+        drawdown_action="reduce",
+        strategy_params={"fast": 1, "slow": 2, "long_only": False},
+    )
+    run = Run(params)
+    first, second, third = closes
+    run.steps((bar("BTC/USDT", 0, first), bar("BTC/USDT", 1, second), bar("BTC/USDT", 2, second, open=first)))
+    assert abs(run.state.positions["BTC/USDT"].qty) == D("0.5")
+
+    # Act
+    facts = run.step(bar("BTC/USDT", 3, third))
+
+    # Assert: a flip of 1.0 becomes a close of the 0.5 held
+    assert run.state.mode == MODE_REDUCING
+    assert [(s.side, s.qty) for s in facts if isinstance(s, OrderSubmitted)] == [(side, D("0.5"))]
 
 
 def test_drawdown_with_reduce_already_in_force_does_not_trip_again():

@@ -1,14 +1,16 @@
-"""OpenOrders: a persistent mapping of open orders that reads oldest first.
+"""The state's own mappings: OpenOrders (open orders, read oldest first) and SymbolMap.
 
-Checked against a plain dict on random sequences of changes: the same contents, creation
-order on every read, old versions untouched by later changes, and the snapshot form the
-pyrsistent map it replaced wrote (so snapshots written before still load).
+OpenOrders is checked against a plain dict on random sequences of changes: the same
+contents, creation order on every read, old versions untouched by later changes, and the
+snapshot form the pyrsistent map it replaced wrote (so snapshots written before still load).
+SymbolMap is checked against the dict of its keys and values.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from pyrsistent import pmap
@@ -16,6 +18,7 @@ from pyrsistent import pmap
 from logos.core.open_orders import OpenOrders
 from logos.core.order import Order
 from logos.core.state_codec import dump, load
+from logos.core.symbol_map import SymbolMap
 
 # (True, n): put order S-n (new, or a changed copy); (False, n): discard S-n.
 CHANGES = st.lists(st.tuples(st.booleans(), st.integers(1, 14)), max_size=40)
@@ -63,3 +66,28 @@ def test_open_orders_snapshot_form_is_the_pyrsistent_maps_and_loads_back(numbers
     assert raw == dump(pmap({o.client_id: o for o in orders.values()})) and list(raw) == sorted(raw)
     rebuilt = OpenOrders(load(Order, item) for item in raw.values())
     assert rebuilt == orders and list(rebuilt) == list(orders)
+
+
+@given(contents=st.dictionaries(st.text(max_size=6), st.integers(), min_size=1, max_size=8), absent=st.text(max_size=6))
+def test_symbol_map_with_any_keys_reads_as_the_dict_of_its_keys_and_values(contents: dict[str, int], absent: str) -> None:
+    # Arrange
+    keys, values = tuple(contents), tuple(contents.values())
+
+    # Act
+    symbols = SymbolMap(keys, values)
+
+    # Assert: a read-only dict, in the order of its keys
+    assert dict(symbols.items()) == contents and list(symbols) == list(keys) and symbols.values() == values
+    assert len(symbols) == len(contents) and all(symbols[k] == v and symbols.get(k) == v for k, v in contents.items())
+    if absent not in contents:
+        assert absent not in symbols and symbols.get(absent) is None and symbols.get(absent, "default") == "default"
+    assert symbols == SymbolMap(keys, values) and hash(symbols) == hash(SymbolMap(keys, values))
+    assert symbols != SymbolMap(keys, tuple(v + 1 for v in values)), "the same keys with other values"
+    assert symbols != SymbolMap(tuple(k + "!" for k in keys), values), "the same values under other keys"
+    assert SymbolMap.filled(keys, 0) == SymbolMap(keys, (0,) * len(keys))
+
+
+def test_symbol_map_with_values_not_one_per_key_is_refused():
+    with pytest.raises(ValueError) as caught:
+        SymbolMap(("AAPL", "MSFT"), (1,))
+    assert str(caught.value) == "a SymbolMap needs one value per key"

@@ -52,7 +52,19 @@ def test_order_with_notional_above_max_notional_is_denied_and_never_leaves():
     assert [type(f) for f in facts] == [GuardTripped, OrderDenied]
     assert lifecycle(run, "S-1") == "initialized>denied"
     assert run.order_rows()["S-1"][9] == DENIED
+    assert run.order_rows()["S-1"][13] == "AAPL order notional", "the reason says which limit"
     assert not run.state.orders
+
+
+def test_order_breaking_two_limits_is_denied_with_both_guards_and_both_details_as_its_reason():
+    run = Run(make_params(max_notional=D("1009.99"), max_position=D("5")))
+
+    run.steps(RISE)
+
+    (denied,) = run.of(OrderDenied)
+    assert denied.reasons == ("max_notional", "max_position")
+    assert [t.detail for t in run.of(GuardTripped)] == ["AAPL order notional", "AAPL position value after the order"]
+    assert run.order_rows()["S-1"][13] == "AAPL order notional; AAPL position value after the order"
 
 
 def test_order_with_notional_at_max_notional_is_accepted():
@@ -73,7 +85,7 @@ def test_buy_with_insufficient_cash_is_rejected_with_the_amounts():
 
     # Assert
     (rejected,) = run.of(OrderRejected)
-    assert rejected.reason == "insufficient cash: needs 1011.01, has 1011"
+    assert rejected == OrderRejected("S-1", "insufficient cash: needs 1011.01, has 1011", RISE[1].seen)
     assert lifecycle(run, "S-1") == "initialized>submitted>rejected"
     assert run.state.cash == D("1011") and not run.state.orders
 
@@ -102,6 +114,16 @@ def test_market_order_with_enough_volume_fills_at_next_open():
     assert lifecycle(run, "S-1") == "initialized>submitted>accepted>filled"
     assert run.state.cash == D("98980")
     assert run.state.positions["AAPL"].qty == D("10")
+
+
+def test_session_fill_count_with_fills_over_bars_starts_at_zero_and_counts_each():
+    run = Run(make_params(volume_share=D("0.1")))  # 10 units, 4 a bar
+
+    run.steps(RISE)
+    assert run.state.fills_applied == 0
+    run.steps((bar("AAPL", 2, "101", volume="40"), bar("AAPL", 3, "101", volume="40")))
+
+    assert run.state.fills_applied == len(run.of(OrderFilled)) == 2
 
 
 def test_market_order_with_slippage_and_fee_fills_against_the_order_and_pays_the_fee():

@@ -10,7 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from logos.core.state import NO_MARKET, Market
-from logos.core.strategies import BUILTINS, MeanReversion, Momentum, PairsTrading, builtin
+from core_factories import make_params
+from logos.core.strategies import BUILTINS, MeanReversion, Momentum, PairsTrading, build, builtin, session_strategy
 from logos.core.strategy import Strategy
 from logos.core.strategy_params import StrategyError, freeze_params
 from logos.core.windows import roller
@@ -124,6 +125,7 @@ def test_momentum_with_bad_parameters_raises_one_line_naming_it(kwargs, message)
 ENTRY_SHORT = w(10, 10, 10, 14)  # z = +1.73
 ENTRY_LONG = w(10, 10, 10, 6)  # z = -1.73
 AT_ENTRY = w(12, 8, 12, 8)  # z = -1 exactly: not beyond the entry
+AT_ENTRY_HIGH = w(12, 8, 8, 12)  # z = +1 exactly: likewise on the rich side
 INSIDE_LOW = w(10, 11, 12, "10.2")  # z = -0.76
 JUST_OUTSIDE_EXIT = w(10, 12, 8, "9.5")  # z = -0.262
 INSIDE_EXIT_LOW = w(10, 11, 12, "10.8")  # z = -0.21
@@ -138,6 +140,7 @@ AT_MEAN = w(10, 11, 12, 11)  # z = 0
         (ENTRY_LONG, 0, 1),
         (ENTRY_SHORT, 1, -1),  # beyond the other side: flip
         (AT_ENTRY, 0, 0),
+        (AT_ENTRY_HIGH, 0, 0),
         (INSIDE_LOW, 1, 1),  # hysteresis: between exit and entry a long is kept
         (INSIDE_LOW, 0, 0),  # ... and a flat stays flat
         (JUST_OUTSIDE_EXIT, 1, 1),
@@ -174,6 +177,21 @@ def test_mean_reversion_with_long_only_stays_flat_on_a_rich_close():
     assert target(strategy, {"X": ENTRY_SHORT}, {"X": 1}, "X") == 0
 
 
+def test_mean_reversion_with_z_exactly_at_the_exit_band_leaves_from_either_side():
+    strategy = MeanReversion(lookback=4, entry_z="2", exit_z="1")
+
+    assert decide(strategy, {"X": w(8, 9, 9, 8)}, {"X": 1}, "X") == {"X": 0}  # z = -1: a long leaves
+    assert decide(strategy, {"X": w(8, 8, 9, 9)}, {"X": -1}, "X") == {"X": 0}  # z = +1: a short leaves
+
+
+def test_mean_reversion_with_the_target_it_already_holds_moves_nothing():
+    strategy = MeanReversion(lookback=4, entry_z="1", exit_z="0.25")
+
+    assert decide(strategy, {"X": ENTRY_LONG}, {"X": 0}, "X") == {"X": 1}
+    assert decide(strategy, {"X": ENTRY_LONG}, {"X": 1}, "X") == {}
+    assert decide(strategy, {"X": INSIDE_LOW}, {"X": 1}, "X") == {}
+
+
 def test_mean_reversion_with_flat_or_short_window_has_no_opinion():
     strategy = MeanReversion(lookback=4, entry_z="1", exit_z="0.25")
 
@@ -201,10 +219,15 @@ def test_mean_reversion_with_bad_parameters_raises_strategy_error(kwargs, messag
 # --- pairs trading: lookback=3 on the ratio A/B -----------------------------------------
 
 
-def test_pairs_trading_with_rich_first_leg_shorts_it_and_buys_the_other():
+@pytest.mark.parametrize(
+    "windows",
+    [
+        {"A": w(10, 10, 13), "B": w(10, 10, 10)},  # ratios 1, 1, 1.3: z = 0.2 / 0.1414 = 1.41
+        {"A": w(10, 10, 10), "B": w(10, 10, 8)},  # ratios 1, 1, 1.25: A did not move, yet is rich against B
+    ],
+)
+def test_pairs_trading_with_rich_first_leg_shorts_it_and_buys_the_other(windows):
     strategy = PairsTrading(lookback=3, entry_z="1", exit_z="0.25")
-    # ratios 1, 1, 1.3: z = 0.2 / 0.1414 = 1.41
-    windows = {"A": w(10, 10, 13), "B": w(10, 10, 10)}
 
     assert decide(strategy, windows, {"A": 0, "B": 0}, "B") == {"A": -1, "B": 1}
 
@@ -214,6 +237,23 @@ def test_pairs_trading_with_cheap_first_leg_buys_it_and_shorts_the_other():
     windows = {"A": w(10, 10, 7), "B": w(10, 10, 10)}
 
     assert decide(strategy, windows, {"A": 0, "B": 0}, "A") == {"A": 1, "B": -1}
+
+
+def test_pairs_trading_with_both_legs_at_their_targets_moves_nothing_and_with_one_off_moves_both():
+    strategy = PairsTrading(lookback=3, entry_z="1", exit_z="0.25")
+    windows = {"A": w(10, 10, 13), "B": w(10, 10, 10)}
+
+    assert decide(strategy, windows, {"A": -1, "B": 1}, "B") == {}
+    assert decide(strategy, windows, {"A": -1, "B": 0}, "B") == {"A": -1, "B": 1}
+    assert decide(strategy, windows, {"A": 0, "B": 1}, "B") == {"A": -1, "B": 1}
+
+
+def test_pairs_trading_with_one_legs_window_short_of_the_lookback_has_no_opinion():
+    # Two ratios would have a z-score of 1, beyond this entry: only the full lookback counts.
+    strategy = PairsTrading(lookback=3, entry_z="0.5", exit_z="0.25")
+
+    assert decide(strategy, {"A": w(10, 10, 13), "B": w(10, 5)}, {}, "A") == {}
+    assert decide(strategy, {"A": w(10, 5), "B": w(10, 10, 13)}, {}, "A") == {}
 
 
 def test_pairs_trading_with_ratio_back_at_its_mean_exits_both_legs():
@@ -231,6 +271,15 @@ def test_pairs_trading_with_named_pair_ignores_other_symbols_and_short_windows()
     assert decide(strategy, windows, {}, "A") == {}
     assert decide(strategy, windows, {"B": 0}, "C") == {"B": -1, "C": 1}
     assert decide(strategy, {**windows, "C": w(10, 10)}, {}, "B") == {}
+    assert decide(strategy, {"A": windows["A"], "B": windows["B"]}, {}, "B") == {}, "a leg without a market: no opinion"
+
+
+def test_pairs_trading_with_no_pair_named_trades_the_first_two_symbols_sorted():
+    strategy = PairsTrading(lookback=3, entry_z="1", exit_z="0.25")
+    windows = {"C": w(1, 1, 9), "B": w(10, 10, 10), "A": w(10, 10, 13)}
+
+    assert decide(strategy, windows, {}, "C") == {}
+    assert decide(strategy, windows, {}, "B") == {"A": -1, "B": 1}
 
 
 def test_pairs_trading_with_three_symbols_in_the_pair_raises_strategy_error():
@@ -238,9 +287,39 @@ def test_pairs_trading_with_three_symbols_in_the_pair_raises_strategy_error():
         PairsTrading(pair=["A", "B", "C"])
 
 
+@pytest.mark.parametrize(
+    ("pair", "shown"),
+    [(["A", "A"], '["A", "A"]'), ("AB", '"AB"'), (["A", 5], '["A", 5]'), (["A", ""], '["A", ""]')],
+    ids=["one symbol twice", "text, not a list", "a number", "an empty name"],
+)
+def test_pairs_trading_with_a_pair_that_is_not_two_distinct_symbols_raises_strategy_error(pair, shown):
+    with pytest.raises(StrategyError) as caught:
+        PairsTrading(pair=pair)
+    assert str(caught.value) == f"pairs_trading's parameter pair must be a list of 2 distinct symbols, or null, got {shown}"
+
+
+def test_pairs_trading_with_pair_given_as_null_takes_the_default_and_records_null():
+    strategy = PairsTrading(pair=None, lookback=3, entry_z="1", exit_z="0.25")
+
+    assert strategy.pair is None and dict(strategy.values())["pair"] == "null"
+    assert decide(strategy, {"A": w(10, 10, 13), "B": w(10, 10, 10)}, {"A": 0, "B": 0}, "B") == {"A": -1, "B": 1}
+
+
+def test_pairs_trading_with_a_named_pair_records_it_as_a_json_list_in_its_order():
+    assert dict(PairsTrading(pair=["B", "A"]).values())["pair"] == '["B", "A"]'
+
+
+def test_pairs_trading_with_exit_not_below_entry_raises_strategy_error_naming_both():
+    with pytest.raises(StrategyError) as caught:
+        PairsTrading(entry_z="1", exit_z="1")
+    assert str(caught.value) == "pairs_trading needs exit_z < entry_z, got exit_z=1 entry_z=1"
+
+
 def test_pairs_trading_with_symbols_lacking_a_leg_says_which():
     with pytest.raises(StrategyError, match="^pairs_trading's pair names C, which the session does not trade$"):
         PairsTrading(pair=["A", "C"]).check_symbols(("A", "B"))
+    with pytest.raises(StrategyError, match=r"^pairs_trading's pair names C, D, which the session does not trade$"):
+        PairsTrading(pair=["C", "D"]).check_symbols(("A", "B"))
     with pytest.raises(StrategyError, match=r"^pairs_trading trades two symbols, the session has 1 \(A\)$"):
         PairsTrading().check_symbols(("A",))
     PairsTrading(pair=["B", "A"]).check_symbols(("A", "B", "C"))  # both legs traded: no complaint
@@ -255,6 +334,26 @@ def test_builtin_with_frozen_params_gives_the_configured_strategy():
     assert (strategy.name, strategy.window, strategy.sums) == ("momentum", 5, (2, 5))
     assert freeze_params({"slow": 5, "fast": 2}) == (("fast", "2"), ("slow", "5"))
     assert strategy.values() == (("fast", "2"), ("slow", "5"), ("long_only", "false"))
+
+
+def test_build_with_a_setup_that_raises_says_in_one_line_which_strategy_and_what_it_raised():
+    class Fragile(Strategy):
+        def setup(self) -> None:
+            self.window = 1 // 0
+
+    with pytest.raises(StrategyError) as caught:
+        build(Fragile, {})
+    assert str(caught.value) == "Fragile: setting it up raised ZeroDivisionError: integer division or modulo by zero"
+
+
+def test_session_strategy_with_sessions_taking_turns_gives_each_the_strategy_its_params_name():
+    # Both record no parameters: the same empty tuple, so only the name tells them apart.
+    reverting, pairs = make_params(strategy="mean_reversion"), make_params(strategy="pairs_trading")
+    assert reverting.strategy_params is pairs.strategy_params
+
+    assert [session_strategy(p).name for p in (reverting, pairs, pairs, reverting)] == [
+        "mean_reversion", "pairs_trading", "pairs_trading", "mean_reversion"
+    ]
 
 
 def test_builtin_with_a_name_that_is_not_built_in_says_the_shell_must_load_it():

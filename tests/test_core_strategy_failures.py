@@ -6,7 +6,7 @@ from typing import Any, Mapping
 
 import pytest
 
-from core_factories import D, T0, Run, bar, make_params
+from core_factories import D, T0, Run, bar, equity_spec, make_params
 from logos.core import guards
 from logos.core.effects import Stop
 from logos.core.events import FeedEnded, GuardTripped, OrderCanceled, OrderSubmitted, SessionHalted, SessionResumed, StrategyChanged
@@ -59,6 +59,29 @@ def test_strategy_with_a_target_equal_to_the_one_held_moves_nothing():
     assert len(run.of(OrderSubmitted)) == 1
 
 
+def test_strategy_repeating_the_target_it_holds_leaves_the_working_order_alone():
+    run = scripted_run({"AAPL": 1}, {"AAPL": 1}, volume_share=D("0.1"))  # 10 units, 1 a bar
+
+    run.steps((bar("AAPL", 0, "100", volume="10"), bar("AAPL", 1, "100", volume="10")))
+
+    assert len(run.of(OrderSubmitted)) == 1 and not run.of(OrderCanceled)
+    assert run.state.orders["S-1"].filled == D("1")
+
+
+def test_strategy_with_a_target_for_a_symbol_without_a_bar_yet_trades_it_once_it_has_one():
+    # MSFT has no mark until its first bar: the target waits, and is news once MSFT is marked
+    run = Run(
+        make_params([equity_spec("AAPL"), equity_spec("MSFT")], strategy="scripted.py:Scripted"),
+        strategy=Scripted({"MSFT": 1}, None, {"MSFT": 1}),
+    )
+
+    run.step(bar("AAPL", 0, "100"))
+    assert run.of(OrderSubmitted) == [] and run.state.markets["MSFT"].signal == 0
+
+    run.steps((bar("MSFT", 0, "50"), bar("AAPL", 1, "100")))
+    assert [(s.symbol, s.side) for s in run.of(OrderSubmitted)] == [("MSFT", "buy")]
+
+
 BAD = [
     (ZeroDivisionError("division by zero"), f"failed on the AAPL bar of {iso(bar('AAPL', 2, '100').ts)}: ZeroDivisionError: division by zero"),
     ({"MSFT": 1}, "decide returned a target for 'MSFT', which the session does not trade"),
@@ -89,6 +112,22 @@ def test_strategy_that_fails_halts_the_session_naming_strategy_bar_and_error(ans
     assert not run.state.orders and any(isinstance(f, OrderCanceled) for f in facts)
     assert len(run.rows("account")) == 3, "the failing bar still has its account row"
     assert run.state.markets["AAPL"].last_ts == bar("AAPL", 2, "100").ts, "the bar was marked before the strategy ran"
+
+
+class Undecided(Strategy):
+    """Declares no ``decide``: the base class's answers for it."""
+
+    name = "undecided"
+
+
+def test_strategy_without_decide_halts_the_session_saying_so_by_its_class_name():
+    run = Run(make_params(strategy="undecided.py:Undecided"), strategy=Undecided())
+
+    facts = run.step(bar("AAPL", 0, "100"))
+
+    trip = next(f for f in facts if isinstance(f, GuardTripped))
+    assert trip.guard == guards.STRATEGY and run.state.status == HALTED
+    assert trip.detail.endswith(": NotImplementedError: Undecided does not define decide(markets, symbol)")
 
 
 def test_strategy_halt_with_no_reset_blocks_the_resume_and_a_reset_runs_again():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal, localcontext
+from types import MappingProxyType
 from typing import Any
 
 import pytest
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 
 from logos.core.state import NO_MARKET
 from logos.core.strategy import Strategy, targets_problem
-from logos.core.strategy_params import BoolParam, DecimalParam, IntParam, StrategyError, exact_json, read_json, resolve
+from logos.core.strategy_params import BoolParam, DecimalParam, IntParam, StrategyError, SymbolsParam, exact_json, read_json, resolve
 from logos.core.windows import roller
 
 D = Decimal
@@ -59,6 +60,11 @@ def test_strategy_with_a_parameter_named_like_the_protocol_is_refused_at_declara
         type("Bad", (Strategy,), {"window": IntParam(3)})
 
 
+def test_param_declared_without_help_has_no_help_text():
+    # `logos strategies list` prints it as it is: nothing is better than a placeholder.
+    assert IntParam(3).help == DecimalParam("1").help == BoolParam(True).help == SymbolsParam(2).help == ""
+
+
 def test_param_with_a_default_outside_its_bounds_is_refused_at_declaration():
     with pytest.raises(ValueError, match="default 0 is outside the bounds"):
         IntParam(0, low=1)
@@ -83,11 +89,17 @@ def test_int_param_with_any_whole_number_accepts_exactly_those_within_its_bounds
         ({"period": D("2.5")}, "Channel's parameter period must be an int in [1, 50], got 2.5"),
         ({"period": True}, "Channel's parameter period must be an int in [1, 50], got true"),
         ({"width": D("1.01")}, "Channel's parameter width must be a decimal in [0, 1], got 1.01"),
+        ({"width": True}, "Channel's parameter width must be a decimal in [0, 1], got true"),
+        ({"width": 0.5}, "Channel's parameter width must be a decimal in [0, 1], got 0.5"),  # a float is not exact
         ({"width": "half"}, 'Channel\'s parameter width must be a decimal in [0, 1], got "half"'),
         ({"width": None}, "Channel's parameter width must be a decimal in [0, 1], got null"),
         ({"keep_lows": "yes"}, 'Channel\'s parameter keep_lows must be a bool, got "yes"'),
         ({"perod": 3}, "Channel has no parameter 'perod'; did you mean 'period' (an int in [1, 50])? its parameters are period, width, keep_lows"),
         ({"zzz": 3}, "Channel has no parameter 'zzz'; its parameters are period, width, keep_lows"),
+        # "pe" shares half the letters of "period" (a similarity of 0.5): enough for a hint
+        ({"pe": 3}, "Channel has no parameter 'pe'; did you mean 'period' (an int in [1, 50])? its parameters are period, width, keep_lows"),
+        # a value JSON cannot write is shown as Python writes it
+        ({"width": D("Infinity")}, "Channel's parameter width must be a decimal in [0, 1], got Decimal('Infinity')"),
     ],
 )
 def test_strategy_with_a_bad_or_unknown_parameter_says_which_its_type_and_bounds(given, message):
@@ -102,6 +114,46 @@ def test_decimal_param_with_a_json_number_keeps_its_exact_text():
 
     assert strategy.width == D("0.10") and str(strategy.width) == "0.10"
     assert dict(strategy.values())["width"] == "0.10"
+
+
+def declaring(**windows: Any) -> Strategy:
+    """A strategy whose setup declares ``windows`` (window, sums, highs, lows), as built."""
+
+    class Odd(Strategy):
+        def setup(self) -> None:
+            for key, value in windows.items():
+                setattr(self, key, value)
+
+    return Odd()
+
+
+ROLLS = "Odd: sums must be a tuple of whole numbers from 1 to window"
+
+
+@pytest.mark.parametrize(
+    ("windows", "message"),
+    [
+        ({"window": 0}, "Odd: window must be a whole number of at least 1 (closes kept per symbol), got 0"),
+        ({"window": 2.5}, "Odd: window must be a whole number of at least 1 (closes kept per symbol), got 2.5"),
+        ({"highs": -1}, "Odd: highs must be a whole number of at least 0, got -1"),
+        ({"lows": -1}, "Odd: lows must be a whole number of at least 0, got -1"),
+        ({"lows": 1.0}, "Odd: lows must be a whole number of at least 0, got 1.0"),
+        ({"sums": (0,)}, f"{ROLLS} (1), got (0,)"),
+        ({"window": 2, "sums": (1, 3)}, f"{ROLLS} (2), got (1, 3)"),
+        ({"window": 2, "sums": (D(1),)}, f"{ROLLS} (2), got (Decimal('1'),)"),
+        ({"window": 2, "sums": [1]}, f"{ROLLS} (2), got [1]"),
+    ],
+)
+def test_strategy_with_windows_that_cannot_be_rolled_is_refused_naming_the_window(windows, message):
+    with pytest.raises(StrategyError) as caught:
+        declaring(**windows)
+    assert str(caught.value) == message
+
+
+def test_strategy_with_the_smallest_windows_of_each_kind_is_accepted():
+    strategy = declaring(window=1, sums=(1,), highs=0, lows=0)
+
+    assert (strategy.window, strategy.sums, strategy.highs, strategy.lows) == (1, (1,), 0, 0)
 
 
 # --- exact JSON -------------------------------------------------------------------------
@@ -123,6 +175,13 @@ def test_exact_json_with_any_json_value_reads_back_to_the_same_exact_value(value
 
     # The text tells 1.50 from 1.5 and 2 from 2.0, which == alone does not.
     assert again == value and exact_json(again) == text
+
+
+def test_exact_json_with_compact_writes_no_space_at_any_depth():
+    value = {"b": [1, {"a": D("1.50"), "c": None}], "a": True}
+
+    assert exact_json(value) == '{"a": true, "b": [1, {"a": 1.50, "c": null}]}'
+    assert exact_json(value, compact=True) == '{"a":true,"b":[1,{"a":1.50,"c":null}]}'
 
 
 # --- the rolled windows -----------------------------------------------------------------
@@ -166,6 +225,9 @@ SYMBOLS = {"AAPL": None, "MSFT": None}
     [
         ({"AAPL": 1, "MSFT": D("-0.25")}, None),
         ({"AAPL": D("1.000")}, None),
+        ({"AAPL": D("-1"), "MSFT": -1}, None),
+        (MappingProxyType({"AAPL": 1}), None),  # any mapping, not only a dict
+        ({"AAPL": D("1.5")}, "decide returned Decimal Decimal('1.5') for AAPL; a target is a Decimal or an int in [-1, 1]"),
         ({"TSLA": 1}, "decide returned a target for 'TSLA', which the session does not trade"),
         ({"AAPL": 0.5}, "decide returned float 0.5 for AAPL; a target is a Decimal or an int in [-1, 1]"),
         ({"AAPL": True}, "decide returned bool True for AAPL; a target is a Decimal or an int in [-1, 1]"),

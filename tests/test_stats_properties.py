@@ -3,11 +3,12 @@ brute force over all pairs, trips generated first and then cut into fills)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Context, Decimal
 from fractions import Fraction
 from itertools import groupby
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from logos.core.timestamps import iso
@@ -233,3 +234,13 @@ def test_equity_curve_folded_in_any_batches_equals_one_fold(rows, initial, cuts)
     assert batched.drawdown() == whole.drawdown()
     assert batched.returns(525600) == whole.returns(525600)
     assert batched.returns(525600) == batched.returns(525600), "asking for the returns changes nothing"
+
+
+@given(ts=st.integers(min_value=0, max_value=253_402_300_799))  # to 9999-12-31T23:59:59Z
+@example(ts=0)
+@example(ts=61)  # a minute and a second
+@example(ts=86_399)  # the last second of a day
+@example(ts=1_700_000_041)
+def test_iso_with_any_epoch_second_writes_what_datetime_writes(ts: int):
+    # Every stamp in the artifacts is iso's: a whole minute from its table, any other second exactly.
+    assert iso(ts) == datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

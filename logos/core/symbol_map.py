@@ -1,8 +1,8 @@
 """A persistent map over a session's fixed symbols: a tuple plus a shared index.
 
 A session never adds or drops a symbol, so per-symbol state does not need a hash trie:
-reading is one dict lookup and one tuple index, and ``set`` copies a tuple as long as the
-symbol list (a few entries). On the per-bar path this is about 5x cheaper than ``pmap``.
+reading is one dict lookup and one tuple index. On the per-bar path this is about 5x cheaper
+than ``pmap``.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ def _index(keys: tuple[str, ...]) -> dict[str, int]:
 
 
 class SymbolMap(Mapping[str, V], Generic[V]):
-    """An immutable mapping whose keys are fixed at creation; ``set`` returns a new map."""
+    """An immutable mapping whose keys are fixed at creation."""
 
     __slots__ = ("keys_", "values_", "_at")
 
@@ -53,21 +53,6 @@ class SymbolMap(Mapping[str, V], Generic[V]):
 
     def values(self) -> tuple[V, ...]:  # type: ignore[override]
         return self.values_
-
-    def set(self, key: str, value: V) -> SymbolMap[V]:
-        at = self._at[key]  # a KeyError here means a symbol outside the session: a bug
-        values = self.values_
-        # Built without __init__: the keys and their index are shared, not recomputed.
-        new = object.__new__(SymbolMap)
-        new.keys_, new._at = self.keys_, self._at
-        new.values_ = (value,) if len(values) == 1 else values[:at] + (value,) + values[at + 1 :]
-        return new
-
-    def update(self, changes: Mapping[str, V]) -> SymbolMap[V]:
-        values = list(self.values_)
-        for key, value in changes.items():
-            values[self._at[key]] = value
-        return SymbolMap(self.keys_, tuple(values))
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, SymbolMap):
