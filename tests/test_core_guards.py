@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from core_factories import D, T0, Run, bar, crypto_spec, equity_spec, make_params, walk
 from logos.core import guards
-from logos.core.effects import Stop
+from logos.core.effects import Log, Stop
 from logos.core.events import (
     ClockTicked,
     FeedEnded,
@@ -34,6 +34,7 @@ from logos.core.reducer import resume_blockers
 from logos.core.session_fsm import HALTED, MODE_ACTIVE, MODE_HALTED, MODE_REDUCING, RUNNING
 from logos.core.state import NO_MARKET, Market, initial_state
 from logos.core.symbols import SymbolSpec
+from logos.core.timestamps import iso
 
 
 def intent(side: str = "buy", qty: str = "10", price: str = "100", symbol: str = "AAPL") -> OrderIntent:
@@ -191,6 +192,23 @@ def test_drawdown_with_halt_action_halts_the_session():
     trip = GuardTripped(T0 + 240, "drawdown", "109.99", "100", "halt", "equity 98999.00 against peak 100100")
     assert facts == [trip, TradingModeChanged(MODE_HALTED, "drawdown", T0 + 240), SessionHalted(T0 + 240, ("drawdown",))]
     assert run.state.status == HALTED and run.effects[-1] == Stop(HALTED)
+
+
+def test_guard_trip_with_any_action_is_logged_as_one_warning_saying_what_it_measured():
+    for action in ("halt", "reduce"):
+        run = drawdown_run(action)
+        logged = len(run.effects)
+
+        run.step(bar("AAPL", 3, "89.99"))
+
+        logs = [e for e in run.effects[logged:] if isinstance(e, Log)]
+        assert logs == [
+            Log(
+                "warning",
+                f"guard drawdown tripped at {iso(T0 + 240)}: measured 109.99, limit 100, "
+                f"action {action} (equity 98999.00 against peak 100100)",
+            )
+        ]
 
 
 def test_drawdown_with_reduce_action_moves_to_reducing_and_lets_the_exit_through():

@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from core_factories import T0, D, Run, bar, equity_spec, make_params
+from logos.core.effects import AppendJournal
 from logos.core.events import (
     FeedEnded,
     GuardTripped,
@@ -191,6 +192,34 @@ def test_open_order_with_target_change_goes_pending_cancel_and_cancels_on_next_b
     row = run.order_rows()["S-1"]
     assert (D(row[6]), row[9], row[13]) == (D("4"), CANCELED, "target changed")
     assert run.state.positions["AAPL"].qty == D("-10")
+
+
+def test_cancel_request_with_nothing_else_to_journal_is_journaled_durably():
+    # A cancel request is a message to the venue: its line is synced at once, even when the
+    # bar that caused it journals nothing else that would be.
+    run = Run(make_params(strategy_params={"fast": 1, "slow": 2, "long_only": True}))
+    run.steps(RISE)
+    logged = len(run.effects)
+
+    facts = run.step(bar("AAPL", 2, "100", open="101", volume="0"))  # flat again: no order to replace it
+
+    (journal,) = [e for e in run.effects[logged:] if isinstance(e, AppendJournal)]
+    assert [type(f) for f in facts] == [OrderCancelRequested]
+    assert journal.durable
+
+
+def test_order_row_with_an_average_fill_price_that_does_not_end_cuts_it_four_places_past_the_tick():
+    # Arrange: 3 AAPL (tick 0.01), filled 1 at 102 then 2 at 103: the average is 102.666...
+    run = Run(make_params(sizing="notional", sizing_value=D("303"), volume_share=D("0.5")))
+    run.steps(RISE)
+
+    # Act
+    run.steps((bar("AAPL", 2, "102", open="102", volume="2"), bar("AAPL", 3, "103", open="103", volume="4")))
+
+    # Assert: six places, the tick's two and four more
+    row = run.order_rows()["S-1"]
+    assert (row[6], row[9]) == ("3", FILLED)
+    assert row[7] == "102.666667"
 
 
 def test_limit_order_with_ttl_expires_after_its_bars():
