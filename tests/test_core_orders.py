@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from core_factories import T0, D, Run, bar, equity_spec, make_params
 from logos.core.effects import AppendJournal
+from logos.core.timestamps import iso
 from logos.core.events import (
     FeedEnded,
     GuardTripped,
@@ -208,18 +209,37 @@ def test_cancel_request_with_nothing_else_to_journal_is_journaled_durably():
     assert journal.durable
 
 
-def test_order_row_with_an_average_fill_price_that_does_not_end_cuts_it_four_places_past_the_tick():
-    # Arrange: 3 AAPL (tick 0.01), filled 1 at 102 then 2 at 103: the average is 102.666...
-    run = Run(make_params(sizing="notional", sizing_value=D("303"), volume_share=D("0.5")))
+def test_order_filled_in_two_parts_writes_a_trade_row_per_fill_and_an_order_row_of_their_totals():
+    # Arrange: 3 AAPL (tick 0.01) at a 1% fee, filled 1 at 102 then 2 at 103
+    run = Run(make_params(sizing="notional", sizing_value=D("303"), volume_share=D("0.5"), fee_bps=D("100")))
     run.steps(RISE)
 
     # Act
-    run.steps((bar("AAPL", 2, "102", open="102", volume="2"), bar("AAPL", 3, "103", open="103", volume="4")))
+    first, second = bar("AAPL", 2, "102", open="102", volume="2"), bar("AAPL", 3, "103", open="103", volume="4")
+    run.steps((first, second))
 
-    # Assert: six places, the tick's two and four more
+    # Assert: each fill's qty, price, fee, realized PnL (the fee), the holding it left and
+    # that holding's unrealized PnL at the fill's price (1 lot at 102 and 2 at 103, marked 103), at
+    # the open of the bar it filled on
+    trades = [(*row[:4], *map(D, row[4:10]), row[10]) for row in run.rows("trades")]
+    assert trades == [
+        ("S-1-F1", "S-1", "AAPL", "buy", D("1"), D("102"), D("1.02"), D("-1.02"), D("1"), D("0"), iso(first.ts)),
+        ("S-1-F2", "S-1", "AAPL", "buy", D("2"), D("103"), D("2.06"), D("-2.06"), D("3"), D("1"), iso(second.ts)),
+    ]
+    # The order's fees are the sum of its fills'; its average, 308 / 3 = 102.666..., does not
+    # end, and is cut to six places: the tick's two and four more
     row = run.order_rows()["S-1"]
-    assert (row[6], row[9]) == ("3", FILLED)
+    assert (row[6], row[9], D(row[8])) == ("3", FILLED, D("3.08"))
     assert row[7] == "102.666667"
+
+
+def test_order_row_with_an_average_that_ends_writes_it_with_its_own_places():
+    run = Run(make_params(volume_share=D("0.5")))
+    run.steps(RISE)
+
+    run.steps((bar("AAPL", 2, "102", open="102", volume="10"), bar("AAPL", 3, "103", open="103", volume="20")))
+
+    assert run.order_rows()["S-1"][7] == "102.5"  # 5 at 102 and 5 at 103, not 102.500000
 
 
 def test_limit_order_with_ttl_expires_after_its_bars():
