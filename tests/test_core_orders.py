@@ -229,7 +229,8 @@ def test_order_filled_in_two_parts_writes_a_trade_row_per_fill_and_an_order_row_
     # The order's fees are the sum of its fills'; its average, 308 / 3 = 102.666..., does not
     # end, and is cut to six places: the tick's two and four more
     row = run.order_rows()["S-1"]
-    assert (row[6], row[9], D(row[8])) == ("3", FILLED, D("3.08"))
+    assert row[3:7] == ("market", "3", "", "3")  # a market order has no limit to write
+    assert (row[9], D(row[8])) == (FILLED, D("3.08"))
     assert row[7] == "102.666667"
 
 
@@ -254,6 +255,7 @@ def test_limit_order_with_ttl_expires_after_its_bars():
     assert [type(f) for f in run.step(bar("AAPL", 3, "103", low="100"))] == [OrderExpired]
     assert lifecycle(run, "S-1") == "initialized>submitted>accepted>expired"
     assert not run.state.orders
+    assert run.order_rows()["S-1"][3:6] == ("limit", "10", "99.99")  # its type, qty and limit
 
 
 def test_limit_order_with_bar_through_the_limit_fills_at_the_limit_or_a_better_open():
