@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from core_factories import D, T0, Run, bar, crypto_spec, equity_spec, make_params, walk
 from logos.core import guards
+from logos.core.book import Book, Out
 from logos.core.effects import Log, Stop
 from logos.core.events import (
     ClockTicked,
@@ -86,6 +87,21 @@ def test_max_exposure_with_gross_exposure_around_the_limit_trips_only_above(else
     found = guards.pre_trade(params, MODE_ACTIVE, intent(), D("0"), D(elsewhere))
 
     assert names(found) == (["max_exposure"] if tripped else [])
+
+
+def test_exposure_elsewhere_with_working_orders_counts_other_symbols_orders_but_not_those_being_canceled():
+    # Arrange: a buy of 10 working on each symbol, AAPL marked 101 and MSFT 51
+    run = Run(make_params([equity_spec("AAPL"), equity_spec("MSFT")]))
+    run.steps((bar("AAPL", 0, "100"), bar("MSFT", 0, "50"), bar("AAPL", 1, "101"), bar("MSFT", 1, "51")))
+    book = Book(run.state, Out(run.state.seq))
+
+    # Act / Assert: an order on one symbol is judged with what the other's order will add
+    assert (book.exposure_except("AAPL"), book.exposure_except("MSFT")) == (D("510"), D("1010"))
+
+    # ... until that order is on its way out
+    msft = next(o for o in book.orders.values() if o.symbol == "MSFT")
+    book.put(book.cancel(msft, "target changed", T0 + 120, confirm=False), T0 + 120)
+    assert book.exposure_except("AAPL") == D("0")
 
 
 def test_position_and_exposure_limits_with_reducing_order_let_it_through():

@@ -255,7 +255,7 @@ def test_limit_order_with_ttl_expires_after_its_bars():
     assert [type(f) for f in run.step(bar("AAPL", 3, "103", low="100"))] == [OrderExpired]
     assert lifecycle(run, "S-1") == "initialized>submitted>accepted>expired"
     assert not run.state.orders
-    assert run.order_rows()["S-1"][3:6] == ("limit", "10", "99.99")  # its type, qty and limit
+    assert run.order_rows()["S-1"][3:8] == ("limit", "10", "99.99", "0", "")  # nothing filled: no average
 
 
 def test_limit_order_with_bar_through_the_limit_fills_at_the_limit_or_a_better_open():
