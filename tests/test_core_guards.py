@@ -104,6 +104,19 @@ def test_exposure_elsewhere_with_working_orders_counts_other_symbols_orders_but_
     assert book.exposure_except("AAPL") == D("0")
 
 
+def test_exposure_elsewhere_with_holdings_counts_the_size_other_symbols_will_hold_after_their_orders():
+    # Arrange: 10 held of each, AAPL marked 100 and MSFT 50, and a sell of 20 working on each
+    run = Run(make_params([equity_spec("AAPL"), equity_spec("MSFT")]))
+    run.steps((bar("AAPL", 0, "100"), bar("MSFT", 0, "50"), bar("AAPL", 1, "101"), bar("MSFT", 1, "51")))
+    run.steps((bar("AAPL", 2, "100", open="101"), bar("MSFT", 2, "50", open="51")))
+    assert [(o.symbol, o.side, o.leaves) for o in run.state.orders.values()] == [("AAPL", "sell", 20), ("MSFT", "sell", 20)]
+    book = Book(run.state, Out(run.state.seq))
+
+    # Act / Assert: the other symbol goes from 10 long to 10 short, the same size; the
+    # symbol's own holding is left out, for its order is judged with it
+    assert (book.exposure_except("AAPL"), book.exposure_except("MSFT")) == (D("500"), D("1000"))
+
+
 def test_position_and_exposure_limits_with_reducing_order_let_it_through():
     # Already far over both limits: a sell that shrinks the long must still pass
     params = make_params(max_position=D("100"), max_exposure=D("100"))
