@@ -292,3 +292,4 @@ def test_account_rows_with_a_mark_whose_places_change_write_the_totals_as_a_fres
         # Assert: equity and gross exposure carry the places of the sum 10 x mark has
         row = run.rows("account")[-1]
         assert (row[3], row[6]) == (str(cash + 10 * D(close)), str(10 * D(close)))
+        assert row[7] == "0.00"  # each mark a new peak: no drawdown
