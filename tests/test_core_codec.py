@@ -257,6 +257,30 @@ def test_load_state_with_value_of_the_wrong_json_kind_raises_snapshot_format_err
         load_state(raw)
 
 
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        ({"mark": 5}, "Market.mark: expected a finite decimal string, got 5"),
+        ({"last_ts": "5"}, "Market.last_ts: expected int, got '5'"),
+        ({"window": ["1", 5]}, "Market.window: expected a finite decimal string, got 5"),
+        ({"sums": [None]}, "Market.sums: null where a value is required"),
+        (["not", "an", "object"], "Market: expected an object, got list"),
+    ],
+    ids=["optional decimal", "optional int", "decimal in a window", "null in the sums", "record not an object"],
+)
+def test_load_state_with_a_bad_value_inside_a_market_names_the_record_and_field(change: Any, said: str):
+    # A nested value at fault is named by the record and field that hold it, however deep.
+    raw = json.loads(json.dumps(dump_state(initial_state(make_params()))))
+    markets = raw["state"]["markets"]
+    symbol = next(iter(markets))
+    markets[symbol] = {**markets[symbol], **change} if isinstance(change, dict) else change
+
+    with pytest.raises(SnapshotFormatError) as caught:
+        load_state(raw)
+
+    assert str(caught.value) == said
+
+
 def test_load_state_with_null_in_an_optional_field_keeps_none():
     raw = json.loads(json.dumps(dump_state(initial_state(make_params(max_notional=None)))))
 

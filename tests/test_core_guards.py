@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from core_factories import D, T0, Run, bar, crypto_spec, equity_spec, make_params, walk
 from logos.core import guards
-from logos.core.effects import Stop
+from logos.core.book import Book, Out
+from logos.core.effects import Log, Stop
 from logos.core.events import (
     ClockTicked,
     FeedEnded,
@@ -34,6 +35,7 @@ from logos.core.reducer import resume_blockers
 from logos.core.session_fsm import HALTED, MODE_ACTIVE, MODE_HALTED, MODE_REDUCING, RUNNING
 from logos.core.state import NO_MARKET, Market, initial_state
 from logos.core.symbols import SymbolSpec
+from logos.core.timestamps import iso
 
 
 def intent(side: str = "buy", qty: str = "10", price: str = "100", symbol: str = "AAPL") -> OrderIntent:
@@ -85,6 +87,34 @@ def test_max_exposure_with_gross_exposure_around_the_limit_trips_only_above(else
     found = guards.pre_trade(params, MODE_ACTIVE, intent(), D("0"), D(elsewhere))
 
     assert names(found) == (["max_exposure"] if tripped else [])
+
+
+def test_exposure_elsewhere_with_working_orders_counts_other_symbols_orders_but_not_those_being_canceled():
+    # Arrange: a buy of 10 working on each symbol, AAPL marked 101 and MSFT 51
+    run = Run(make_params([equity_spec("AAPL"), equity_spec("MSFT")]))
+    run.steps((bar("AAPL", 0, "100"), bar("MSFT", 0, "50"), bar("AAPL", 1, "101"), bar("MSFT", 1, "51")))
+    book = Book(run.state, Out(run.state.seq))
+
+    # Act / Assert: an order on one symbol is judged with what the other's order will add
+    assert (book.exposure_except("AAPL"), book.exposure_except("MSFT")) == (D("510"), D("1010"))
+
+    # ... until that order is on its way out
+    msft = next(o for o in book.orders.values() if o.symbol == "MSFT")
+    book.put(book.cancel(msft, "target changed", T0 + 120, confirm=False), T0 + 120)
+    assert book.exposure_except("AAPL") == D("0")
+
+
+def test_exposure_elsewhere_with_holdings_counts_the_size_other_symbols_will_hold_after_their_orders():
+    # Arrange: 10 held of each, AAPL marked 100 and MSFT 50, and a sell of 20 working on each
+    run = Run(make_params([equity_spec("AAPL"), equity_spec("MSFT")]))
+    run.steps((bar("AAPL", 0, "100"), bar("MSFT", 0, "50"), bar("AAPL", 1, "101"), bar("MSFT", 1, "51")))
+    run.steps((bar("AAPL", 2, "100", open="101"), bar("MSFT", 2, "50", open="51")))
+    assert [(o.symbol, o.side, o.leaves) for o in run.state.orders.values()] == [("AAPL", "sell", 20), ("MSFT", "sell", 20)]
+    book = Book(run.state, Out(run.state.seq))
+
+    # Act / Assert: the other symbol goes from 10 long to 10 short, the same size; the
+    # symbol's own holding is left out, for its order is judged with it
+    assert (book.exposure_except("AAPL"), book.exposure_except("MSFT")) == (D("500"), D("1000"))
 
 
 def test_position_and_exposure_limits_with_reducing_order_let_it_through():
@@ -191,6 +221,23 @@ def test_drawdown_with_halt_action_halts_the_session():
     trip = GuardTripped(T0 + 240, "drawdown", "109.99", "100", "halt", "equity 98999.00 against peak 100100")
     assert facts == [trip, TradingModeChanged(MODE_HALTED, "drawdown", T0 + 240), SessionHalted(T0 + 240, ("drawdown",))]
     assert run.state.status == HALTED and run.effects[-1] == Stop(HALTED)
+
+
+def test_guard_trip_with_any_action_is_logged_as_one_warning_saying_what_it_measured():
+    for action in ("halt", "reduce"):
+        run = drawdown_run(action)
+        logged = len(run.effects)
+
+        run.step(bar("AAPL", 3, "89.99"))
+
+        logs = [e for e in run.effects[logged:] if isinstance(e, Log)]
+        assert logs == [
+            Log(
+                "warning",
+                f"guard drawdown tripped at {iso(T0 + 240)}: measured 109.99, limit 100, "
+                f"action {action} (equity 98999.00 against peak 100100)",
+            )
+        ]
 
 
 def test_drawdown_with_reduce_action_moves_to_reducing_and_lets_the_exit_through():

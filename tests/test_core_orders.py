@@ -9,6 +9,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from core_factories import T0, D, Run, bar, equity_spec, make_params
+from logos.core.effects import AppendJournal
+from logos.core.timestamps import iso
 from logos.core.events import (
     FeedEnded,
     GuardTripped,
@@ -193,6 +195,54 @@ def test_open_order_with_target_change_goes_pending_cancel_and_cancels_on_next_b
     assert run.state.positions["AAPL"].qty == D("-10")
 
 
+def test_cancel_request_with_nothing_else_to_journal_is_journaled_durably():
+    # A cancel request is a message to the venue: its line is synced at once, even when the
+    # bar that caused it journals nothing else that would be.
+    run = Run(make_params(strategy_params={"fast": 1, "slow": 2, "long_only": True}))
+    run.steps(RISE)
+    logged = len(run.effects)
+
+    facts = run.step(bar("AAPL", 2, "100", open="101", volume="0"))  # flat again: no order to replace it
+
+    (journal,) = [e for e in run.effects[logged:] if isinstance(e, AppendJournal)]
+    assert [type(f) for f in facts] == [OrderCancelRequested]
+    assert journal.durable
+
+
+def test_order_filled_in_two_parts_writes_a_trade_row_per_fill_and_an_order_row_of_their_totals():
+    # Arrange: 3 AAPL (tick 0.01) at a 1% fee, filled 1 at 102 then 2 at 103
+    run = Run(make_params(sizing="notional", sizing_value=D("303"), volume_share=D("0.5"), fee_bps=D("100")))
+    run.steps(RISE)
+
+    # Act
+    first, second = bar("AAPL", 2, "102", open="102", volume="2"), bar("AAPL", 3, "103", open="103", volume="4")
+    run.steps((first, second))
+
+    # Assert: each fill's qty, price, fee, realized PnL (the fee), the holding it left and
+    # that holding's unrealized PnL at the fill's price (1 lot at 102 and 2 at 103, marked 103), at
+    # the open of the bar it filled on
+    trades = [(*row[:4], *map(D, row[4:10]), row[10]) for row in run.rows("trades")]
+    assert trades == [
+        ("S-1-F1", "S-1", "AAPL", "buy", D("1"), D("102"), D("1.02"), D("-1.02"), D("1"), D("0"), iso(first.ts)),
+        ("S-1-F2", "S-1", "AAPL", "buy", D("2"), D("103"), D("2.06"), D("-2.06"), D("3"), D("1"), iso(second.ts)),
+    ]
+    # The order's fees are the sum of its fills'; its average, 308 / 3 = 102.666..., does not
+    # end, and is cut to six places: the tick's two and four more
+    row = run.order_rows()["S-1"]
+    assert row[3:7] == ("market", "3", "", "3")  # a market order has no limit to write
+    assert (row[9], D(row[8])) == (FILLED, D("3.08"))
+    assert row[7] == "102.666667"
+
+
+def test_order_row_with_an_average_that_ends_writes_it_with_its_own_places():
+    run = Run(make_params(volume_share=D("0.5")))
+    run.steps(RISE)
+
+    run.steps((bar("AAPL", 2, "102", open="102", volume="10"), bar("AAPL", 3, "103", open="103", volume="20")))
+
+    assert run.order_rows()["S-1"][7] == "102.5"  # 5 at 102 and 5 at 103, not 102.500000
+
+
 def test_limit_order_with_ttl_expires_after_its_bars():
     # Arrange: buy limit 1% under 101 -> 99.99, alive for 2 bars
     run = Run(make_params(order_type="limit", limit_offset_bps=D("100"), limit_ttl_bars=2))
@@ -205,6 +255,7 @@ def test_limit_order_with_ttl_expires_after_its_bars():
     assert [type(f) for f in run.step(bar("AAPL", 3, "103", low="100"))] == [OrderExpired]
     assert lifecycle(run, "S-1") == "initialized>submitted>accepted>expired"
     assert not run.state.orders
+    assert run.order_rows()["S-1"][3:8] == ("limit", "10", "99.99", "0", "")  # nothing filled: no average
 
 
 def test_limit_order_with_bar_through_the_limit_fills_at_the_limit_or_a_better_open():

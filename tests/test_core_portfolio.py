@@ -8,8 +8,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from core_factories import D
+from logos.core.book import valuation
 from logos.core.portfolio import apply_fill, average_cost, gross_exposure, market_value, unrealized
-from logos.core.state import FLAT, Lot, Position
+from logos.core.state import FLAT, NO_MARKET, Lot, Position
 
 CENT = D("0.01")
 
@@ -113,3 +114,20 @@ def test_market_value_and_gross_exposure_with_long_and_short_books():
 
     assert market_value(positions, marks) == D("800")
     assert gross_exposure((p.qty, marks[s]) for s, p in positions.items()) == D("1200")
+
+
+amounts = st.decimals(min_value=D("-1000"), max_value=D("1000"), places=4, allow_nan=False, allow_infinity=False)
+marks = st.none() | st.decimals(min_value=D("0.0001"), max_value=D("1000"), places=4, allow_nan=False, allow_infinity=False)
+
+
+@given(cash=amounts, holdings=st.dictionaries(st.sampled_from("ABCDE"), st.tuples(amounts, marks)))
+def test_valuation_with_any_holdings_agrees_with_market_value_and_gross_exposure(cash, holdings):
+    # The book's fresh sum, which its running totals are held to, is the portfolio's sums:
+    # equity is cash plus each holding's worth, exposure each holding's size, however small.
+    positions = {symbol: FLAT._replace(qty=qty) for symbol, (qty, _) in holdings.items()}
+    markets = {symbol: NO_MARKET._replace(mark=mark) for symbol, (_, mark) in holdings.items()}
+
+    equity, exposure = valuation(cash, positions, markets)
+
+    assert equity == cash + market_value(positions, {symbol: mark for symbol, (_, mark) in holdings.items()})
+    assert exposure == gross_exposure(holdings.values())

@@ -276,3 +276,20 @@ def test_reduce_events_with_an_event_that_cannot_apply_mid_run_ends_the_run_befo
     state, effects, taken = reduce_events(before, (good, bar("MSFT", 0, "1"), bar("AAPL", 1, "101")))
 
     assert (taken, state, effects) == (1, *reduce(before, good))
+
+
+def test_account_rows_with_a_mark_whose_places_change_write_the_totals_as_a_fresh_sum_would():
+    # Arrange: 10 AAPL held, then marks of one, none and two places
+    run = Run(make_params())
+    run.steps((bar("AAPL", 0, "100"), bar("AAPL", 1, "101"), bar("AAPL", 2, "102", open="102")))
+    cash = run.state.cash
+    assert run.state.positions["AAPL"].qty == D("10")
+
+    for minute, close in enumerate(("102.5", "103", "103.25", "104", "104.5"), start=3):
+        # Act
+        run.step(bar("AAPL", minute, close, open=close))
+
+        # Assert: equity and gross exposure carry the places of the sum 10 x mark has
+        row = run.rows("account")[-1]
+        assert (row[3], row[6]) == (str(cash + 10 * D(close)), str(10 * D(close)))
+        assert row[7] == "0.00"  # each mark a new peak: no drawdown
