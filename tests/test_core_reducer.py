@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from core_factories import D, T0, Run, bar, equity_spec, make_params
-from logos.core.effects import AppendJournal, Stop
+from logos.core.effects import AppendJournal, Stop, WriteArtifactRows
 from logos.core.events import (
     ClockTicked,
     FeedEnded,
@@ -293,3 +293,32 @@ def test_account_rows_with_a_mark_whose_places_change_write_the_totals_as_a_fres
         row = run.rows("account")[-1]
         assert (row[3], row[6]) == (str(cash + 10 * D(close)), str(10 * D(close)))
         assert row[7] == "0.00"  # each mark a new peak: no drawdown
+
+
+def test_account_rows_of_one_run_with_a_drawdown_tripped_on_a_flat_book_show_the_new_mode():
+    # Arrange: same_close, fees. 100 AAPL bought at 100's close, sold at 99.20's: the mark's
+    # loss is exactly the 10 bps limit, the sale's fee takes the flat book past it, so the
+    # guard trips on the next bar, with cash, equity and peak the objects the last row had.
+    params = make_params(
+        fill_at="same_close",
+        fee_bps=D("20"),
+        sizing_value=D("100"),
+        max_drawdown_bps=D("10"),
+        drawdown_action="reduce",
+        strategy_params={"fast": 1, "slow": 2, "long_only": True},
+    )
+    run = Run(params)
+    run.steps((bar("AAPL", 0, "99"), bar("AAPL", 1, "100")))
+    assert run.state.positions["AAPL"].qty == D("100")
+    bars = (bar("AAPL", 2, "99.2"), bar("AAPL", 3, "99"))
+
+    # Act: the two bars in one run, as a replay applies them, and one by one
+    state, effects, taken = reduce_events(run.state, bars)
+    one_by_one = Run(params)
+    one_by_one.steps((bar("AAPL", 0, "99"), bar("AAPL", 1, "100"), *bars))
+
+    # Assert: the run's rows are the rows one by one, the last one in reducing mode
+    rows = [row for e in effects if isinstance(e, WriteArtifactRows) and e.artifact == "account" for row in e.rows]
+    assert taken == 2 and state.positions["AAPL"].qty == 0 and state.mode == MODE_REDUCING
+    assert rows == one_by_one.rows("account")[-2:]
+    assert (rows[0][-1], rows[1][-1]) == (MODE_ACTIVE, MODE_REDUCING)
