@@ -630,9 +630,7 @@ class Origin(NamedTuple):
         return f"the default {shown}"
 
     def how_to_fix(self, spec: SettingSpec) -> str:
-        if self.layer == "config":
-            return f"set {self.key} in {self.location}"
-        if self.layer == "dotenv":
+        if self.layer in ("config", "dotenv"):
             return f"set {self.key} in {self.location}"
         if self.layer == "env":
             return f"set {self.key}"
