@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 from decimal import Decimal
+from operator import itemgetter
 from pathlib import Path
 
 from logos.atomic import write_atomic
@@ -40,7 +41,7 @@ HEADERS = {
     "trades": ("trade_id", "client_id", "symbol", "side", "qty", "price", "fee", "realized_pnl", "position", "unrealized_pnl", "ts"),
     "account": ("ts", "symbol", "cash", "equity", "realized_pnl", "unrealized_pnl", "gross_exposure", "drawdown_bps", "mode"),
 }
-_TS, _EQUITY = HEADERS["account"].index("ts"), HEADERS["account"].index("equity")
+_TIME_AND_EQUITY = itemgetter(HEADERS["account"].index("ts"), HEADERS["account"].index("equity"))
 POSITIONS_HEADER = (
     "symbol",
     "qty",
@@ -99,14 +100,14 @@ class ArtifactStreams:
         if name == "account":
             # Numbers, an ISO time, a validated symbol and a mode name: nothing to quote.
             self._account.write(",".join(row) + "\n")
-            self.curve.add_rows(((row[_TS], row[_EQUITY]),))
+            self.curve.add_rows((_TIME_AND_EQUITY(row),))
         else:
             self._files[name].write(_fast_line(row))
 
     def write_rows(self, name: str, rows: tuple[tuple[str, ...], ...]) -> None:
         if name == "account":
             self._account.write("\n".join(map(",".join, rows)) + "\n")
-            self.curve.add_rows([(row[_TS], row[_EQUITY]) for row in rows])
+            self.curve.add_rows(map(_TIME_AND_EQUITY, rows))
         else:
             self._files[name].write("".join([_fast_line(row) for row in rows]))
 

@@ -8,7 +8,7 @@ memory however long the session.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from pathlib import Path
 
 from logos.core.guards import drawdown_bps
@@ -43,6 +43,7 @@ class EquityCurve:
         "_value",
         "_peak",
         "_peak_at",
+        "_low",
         "_fall",
         "_fall_peak",
         "_start",
@@ -64,6 +65,7 @@ class EquityCurve:
         self._value = initial  # the last row's equity
         self._peak = initial
         self._peak_at: str | None = None
+        self._low = initial  # the lowest equity since the peak: only a new low can be a deeper fall
         self._fall, self._fall_peak = _ZERO, initial
         self._start: str | None = None
         self._trough_at: str | None = None
@@ -77,42 +79,49 @@ class EquityCurve:
         Equity often repeats row after row (a flat book): a repeated text is parsed once and
         changes nothing (no new peak, no deeper fall, no return), so it costs a comparison.
         """
-        divide, subtract, add, multiply = WORKING.divide, WORKING.subtract, WORKING.add, WORKING.multiply
         last_ts, text_before, value = self.last_ts, self._text, self._value
-        peak, peak_at, fall, fall_peak = self._peak, self._peak_at, self._fall, self._fall_peak
+        peak, peak_at, low, fall, fall_peak = self._peak, self._peak_at, self._low, self._fall, self._fall_peak
         start, trough_at, recovered_at = self._start, self._trough_at, self._recovered_at
         previous, n, total, squares, down = self._previous, self._n, self._total, self._squares, self._down
         count = 0
-        for ts, text in rows:
-            count += 1
-            if ts != last_ts:
-                if last_ts is None:
-                    self.first_ts = ts
-                else:
-                    # The period before is complete: its equity is the last row's.
-                    n += 1
-                    if value != previous:
-                        r = divide(subtract(value, previous), previous)
-                        total = add(total, r)
-                        square = multiply(r, r)
-                        squares = add(squares, square)
-                        if r < 0:
-                            down = add(down, square)
-                        previous = value
-                last_ts = ts
-            if text == text_before:
-                continue  # the same equity as the row before
-            value, text_before = Decimal(text), text
-            if value > peak:
-                peak, peak_at = value, ts
-            elif (peak - value) * fall_peak > fall * peak:
-                fall, fall_peak, start, trough_at, recovered_at = peak - value, peak, peak_at, ts, None
-                continue
-            if recovered_at is None and trough_at is not None and value >= fall_peak:
-                recovered_at = ts
+        # The returns are carried at WORKING's precision. Its operators, not its methods:
+        # an operator skips the argument parsing of a method call, most of an add's cost.
+        with localcontext(WORKING):
+            for count, (ts, text) in enumerate(rows, 1):  # noqa: B007 (the count is read after the loop)
+                if ts != last_ts:
+                    if last_ts is None:
+                        self.first_ts = ts
+                    else:
+                        # The period before is complete: its equity is the last row's.
+                        n += 1
+                        if value != previous:
+                            r = (value - previous) / previous
+                            total += r
+                            square = r * r
+                            squares += square
+                            if r < 0:
+                                down += square
+                            previous = value
+                    last_ts = ts
+                if text == text_before:
+                    continue  # the same equity as the row before
+                value, text_before = Decimal(text), text
+                if value > peak:
+                    peak, peak_at, low = value, ts, value
+                elif value < low:
+                    # The fall from this peak is deepest at its lowest equity, and the deepest
+                    # fall on record only grows, so a value at or above the low since the peak
+                    # can never set it: only a new low is compared, cross-multiplied (exact:
+                    # money has far fewer digits than the precision).
+                    low = value
+                    if (peak - value) * fall_peak > fall * peak:
+                        fall, fall_peak, start, trough_at, recovered_at = peak - value, peak, peak_at, ts, None
+                        continue
+                if recovered_at is None and trough_at is not None and value >= fall_peak:
+                    recovered_at = ts
         self.rows += count
         self.last_ts, self._text, self._value = last_ts, text_before, value
-        self._peak, self._peak_at, self._fall, self._fall_peak = peak, peak_at, fall, fall_peak
+        self._peak, self._peak_at, self._low, self._fall, self._fall_peak = peak, peak_at, low, fall, fall_peak
         self._start, self._trough_at, self._recovered_at = start, trough_at, recovered_at
         self._previous, self._n, self._total, self._squares, self._down = previous, n, total, squares, down
 
