@@ -223,6 +223,21 @@ def test_drawdown_with_halt_action_halts_the_session():
     assert run.state.status == HALTED and run.effects[-1] == Stop(HALTED)
 
 
+def test_drawdown_after_an_equity_back_at_the_peak_names_the_peak_as_it_was_reached():
+    # Arrange: 100 AAPL bought at 101.00 and marked at 101.00: equity 100000.00, equal to the
+    # peak of 100,000 but written with the places of the sum. Only an equity above the peak moves it.
+    run = Run(make_params(sizing_value=D("100"), max_drawdown_bps=D("10")))
+    run.steps((bar("AAPL", 0, "100.00"), bar("AAPL", 1, "101.00"), bar("AAPL", 2, "101.00")))
+    assert run.state.positions["AAPL"].qty == D("100") and run.rows("account")[-1][3] == "100000.00"
+    assert str(run.state.peak_equity) == "100000"
+
+    # Act: a close of 99.00 is 20 bps under it
+    facts = run.step(bar("AAPL", 3, "99.00"))
+
+    # Assert
+    assert facts[0] == GuardTripped(T0 + 240, "drawdown", "20.00", "10", "halt", "equity 99800.00 against peak 100000")
+
+
 def test_guard_trip_with_any_action_is_logged_as_one_warning_saying_what_it_measured():
     for action in ("halt", "reduce"):
         run = drawdown_run(action)

@@ -114,6 +114,19 @@ def test_strategy_that_fails_halts_the_session_naming_strategy_bar_and_error(ans
     assert run.state.markets["AAPL"].last_ts == bar("AAPL", 2, "100").ts, "the bar was marked before the strategy ran"
 
 
+def test_strategy_returning_what_is_not_a_target_halts_naming_the_problem_as_it_was_found():
+    # A problem with the answer is a sentence, not an exception: no type name goes before it.
+    run = scripted_run({"AAPL": 0.5})
+
+    facts = run.step(bar("AAPL", 0, "100"))
+
+    (trip,) = [f for f in facts if isinstance(f, GuardTripped)]
+    assert trip.detail == (
+        f"strategy scripted.py:Scripted failed on the AAPL bar of {iso(bar('AAPL', 0, '100').ts)}: "
+        "decide returned float 0.5 for AAPL; a target is a Decimal or an int in [-1, 1]"
+    )
+
+
 class Undecided(Strategy):
     """Declares no ``decide``: the base class's answers for it."""
 
@@ -165,13 +178,33 @@ def test_strategy_changed_with_a_new_fingerprint_records_it_and_its_values():
     assert run.state.status == RUNNING
 
 
+def test_strategy_changed_with_a_value_holding_an_equals_sign_records_the_value_whole():
+    # A symbol may hold "=" (Yahoo's ES=F): only the first "=" of a value ends the name.
+    run = Run(make_params())
+
+    run.step(StrategyChanged(T0 + 5, "cd" * 32, ('symbols=["ES=F","NQ=F"]', "entry_z=2")))
+
+    assert run.state.params.strategy_values == (("symbols", '["ES=F","NQ=F"]'), ("entry_z", "2"))
+
+
+def test_strategy_changed_is_journaled_durably():
+    # The operator's acceptance of changed code is written and synced at once, as a resume is.
+    run = Run(make_params())
+    quiet_state, (quiet, *_) = reduce(run.state, bar("AAPL", 0, "100"))
+
+    _, (changed, *_) = reduce(quiet_state, StrategyChanged(T0 + 90, "ab" * 32, ("fast=1", "slow=3", "long_only=false")))
+
+    assert (quiet.durable, changed.durable) == (False, True)
+
+
 def test_strategy_changed_after_the_session_completed_is_refused():
     run = Run(make_params())
     run.step(bar("AAPL", 0, "100"))
     run.step(FeedEnded(T0 + 3600))
 
-    with pytest.raises(ReducerError, match="StrategyChanged arrived after the session completed"):
+    with pytest.raises(ReducerError) as refused:
         reduce(run.state, StrategyChanged(T0 + 3601, "", ()))
+    assert str(refused.value) == "StrategyChanged arrived after the session completed"
 
 
 def test_reducer_with_a_strategy_object_runs_it_instead_of_the_one_the_params_name():

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from core_factories import Run, bar, make_params
 from logos.core.state import NO_MARKET
 from logos.core.strategy import Strategy, targets_problem
 from logos.core.strategy_params import BoolParam, DecimalParam, IntParam, StrategyError, SymbolsParam, exact_json, read_json, resolve
@@ -213,6 +214,34 @@ def test_roll_with_any_bars_keeps_exactly_the_declared_windows(series, period, k
         assert market.highs == tuple(highs[-period:])
         assert market.lows == (tuple(lows[-period:]) if keep_lows else ())
         assert (market.mark, market.last_ts, market.fresh_at) == (close, 60 * n, 60 * n + 60)
+
+
+class Watching(Channel):
+    """Declares the channel's windows and records what each decide call sees of them."""
+
+    def setup(self) -> None:
+        super().setup()
+        self.seen: list[Any] = []
+
+    def decide(self, markets: Any, symbol: str) -> None:
+        market = markets[symbol]
+        self.seen.append((market.window, market.highs, market.lows))
+
+
+def test_session_with_declared_highs_and_lows_hands_the_strategy_each_bar_s_own():
+    # Arrange: bars whose open, high, low and close all differ
+    strategy = Watching(period=2)
+    run = Run(make_params(strategy="watching.py:Watching"), strategy=strategy)
+    series = [("100", "99", "103", "98"), ("101", "100", "104", "97.5"), ("102", "101", "102.5", "100.5")]
+
+    # Act
+    run.steps(bar("AAPL", i, close, open=open_, high=high, low=low) for i, (close, open_, high, low) in enumerate(series))
+
+    # Assert: the highs and lows are the bars', not their opens or closes
+    assert strategy.seen[-1] == ((D("100"), D("101"), D("102")), (D("104"), D("102.5")), (D("97.5"), D("100.5")))
+    assert [len(highs) for _, highs, _ in strategy.seen] == [1, 2, 2]
+    market = run.state.markets["AAPL"]
+    assert (market.highs, market.lows) == ((D("104"), D("102.5")), (D("97.5"), D("100.5")))
 
 
 # --- targets ----------------------------------------------------------------------------

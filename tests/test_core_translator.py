@@ -158,6 +158,23 @@ def test_target_quantity_with_each_sizing_rule(signal: int, sizing: str, value: 
     assert target_quantity(signal, sizing, D(value), D("100000"), D("100")) == D(expected)
 
 
+@pytest.mark.parametrize(
+    ("signal", "sizing", "value", "expected"),
+    [
+        ("0.25", "units", "10", "2.5"),
+        ("0.25", "notional", "5000", "12.5"),
+        ("-0.5", "notional", "5000", "-25"),
+        ("0.25", "equity_fraction", "0.5", "125"),
+        ("-0.5", "equity_fraction", "0.5", "-250"),
+    ],
+)
+def test_target_quantity_with_a_fractional_target_asks_that_fraction_of_the_full_target(signal, sizing, value, expected):
+    # A target in (-1, 1) scales what a full target asks for, under every sizing rule.
+    full = target_quantity(1, sizing, D(value), D("100000"), D("100"))
+
+    assert target_quantity(D(signal), sizing, D(value), D("100000"), D("100")) == D(expected) == full * D(signal)
+
+
 SPECS = st.sampled_from([equity_spec(max_order_notional=D("5000")), crypto_spec(), forex_spec()])
 AMOUNTS = st.decimals(min_value=-100000, max_value=100000, places=6)
 
