@@ -295,6 +295,25 @@ def test_account_rows_with_a_mark_whose_places_change_write_the_totals_as_a_fres
         assert row[7] == "0.00"  # each mark a new peak: no drawdown
 
 
+def test_equity_of_cash_and_prices_in_tens_is_kept_in_whole_units_never_with_an_exponent():
+    # Arrange: a cash step of ten, prices and cash written as Decimal writes such amounts
+    # (2E+2, 1E+5) and a fee of 10: cash and every held term are tens, and a fresh sum of
+    # them carries a positive exponent
+    params = make_params([equity_spec(cash_step=D("1E+1"))], initial_cash=D("1E+5"), fee_bps=D("50"))
+    run = Run(params)
+    run.steps((bar("AAPL", 0, "1E+2"), bar("AAPL", 1, "2E+2"), bar("AAPL", 2, "2E+2")))
+    assert run.state.positions["AAPL"].qty == D("10") and str(run.state.cash) == "9.799E+4"
+
+    # Act: 10 held at a mark of 3E+2, a new peak
+    run.step(bar("AAPL", 3, "3E+2"))
+
+    # Assert: the peak, as the snapshot and guard details write it, and the row's equity and
+    # exposure are plain whole units
+    assert str(run.state.peak_equity) == "100990"
+    row = run.rows("account")[-1]
+    assert (row[3], row[6]) == ("100990", "3000")
+
+
 def test_account_rows_of_one_run_with_a_drawdown_tripped_on_a_flat_book_show_the_new_mode():
     # Arrange: same_close, fees. 100 AAPL bought at 100's close, sold at 99.20's: the mark's
     # loss is exactly the 10 bps limit, the sale's fee takes the flat book past it, so the

@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from core_factories import D, Run, bar, crypto_spec, equity_spec, forex_spec, make_params
+from logos.core.effects import AppendJournal
 from logos.core.events import IntentSkipped, OrderSubmitted
 from logos.core.intents import OrderIntent
 from logos.core.translator import target_quantity, translate
@@ -218,6 +219,20 @@ def test_reducer_with_target_that_rounds_to_zero_lots_journals_intent_skipped():
     assert run.state.markets["EUR/USD"].signal == 1
 
 
+def test_reducer_journals_a_skipped_intent_without_a_sync_and_an_order_with_one():
+    # A skipped intent is a note: no order, no cash moved, nothing a crash may lose. The
+    # append of a bar whose only fact it is goes unsynced; the bar that sends an order syncs.
+    skipped = Run(make_params([forex_spec()]))
+    skipped.steps((bar("EUR/USD", 0, "1.08000"), bar("EUR/USD", 1, "1.08100")))
+    ordered = Run(make_params([forex_spec()], sizing_value=D("1000")))
+    ordered.steps((bar("EUR/USD", 0, "1.08000"), bar("EUR/USD", 1, "1.08100")))
+
+    journals = [[e for e in run.effects if isinstance(e, AppendJournal)] for run in (skipped, ordered)]
+
+    assert skipped.of(IntentSkipped) and ordered.of(OrderSubmitted)
+    assert [[j.durable for j in appends] for appends in journals] == [[True, False, False], [True, False, True]]
+
+
 def test_reducer_with_target_over_the_venue_cap_submits_the_clipped_order_with_its_annotation():
     run = Run(make_params([equity_spec(max_order_notional=D("500"))]))
 
@@ -225,7 +240,6 @@ def test_reducer_with_target_over_the_venue_cap_submits_the_clipped_order_with_i
 
     (order,) = run.state.orders.values()
     assert (order.qty, order.reason) == (D("4"), "clipped to max_order_notional 500")
-
 
 
 def test_target_quantity_with_equity_fraction_and_negative_equity_sizes_nothing():
