@@ -11,12 +11,14 @@ from hypothesis import strategies as st
 
 import pytest
 
-from logos.feeds.cache import CacheFeed
+from logos.core.events import BarClosed
+from logos.feeds.cache import CacheFeed, _merge
 from logos.feeds.csv_format import HEADER, day_start, format_ts
 from logos.feeds.errors import FeedError
 
 START = day_start("2025-10-13")
 SYMBOLS = ("AAA", "BBB", "CCC")
+D1 = Decimal(1)
 
 rows = st.lists(
     st.tuples(
@@ -104,3 +106,32 @@ def test_replay_with_random_caches_is_ordered_repeatable_and_matches_the_complet
             assert counts.torn_skipped == (torn is not None)
             assert counts.rows_read == counts.bars_yielded + counts.torn_skipped + counts.resumed_skipped
             assert counts.bars_yielded == sum(1 for bar in first if bar.symbol == symbol)
+
+
+streams_of_times = st.lists(st.lists(st.integers(0, 60), max_size=30).map(lambda ts: sorted(set(ts))), min_size=2, max_size=6)
+
+
+@given(times=streams_of_times, budget=st.integers(1, 40))
+def test_block_merge_hands_out_every_bar_once_in_time_then_symbol_order_whatever_the_budget(times, budget):
+    # Arrange: stream k is symbol S<k> (streams come in symbol order), with its own sparse or dense times
+    streams = [
+        [BarClosed(f"S{k}", START + 60 * m, D1, D1, D1, D1, D1, START + 60 * m + 60) for m in minutes]
+        for k, minutes in enumerate(times)
+    ]
+    pulled = [0] * len(streams)
+
+    def counted(k):
+        for bar in streams[k]:
+            pulled[k] += 1
+            yield bar
+
+    # Act
+    merged = _merge([counted(k) for k in range(len(streams))], budget)
+    first = next(merged, None)
+    ahead = sum(pulled)
+    rest = list(merged)
+
+    # Assert: the (ts, symbol) order of a sort, nothing lost or repeated, and reading ahead bounded
+    out = ([first] if first is not None else []) + rest
+    assert [(b.ts, b.symbol) for b in out] == sorted((b.ts, b.symbol) for s in streams for b in s)
+    assert ahead <= len(streams) * max(1, budget // len(streams))

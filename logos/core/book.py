@@ -13,6 +13,7 @@ carries the places of its terms, so the book also counts the places of the terms
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from decimal import Decimal
 from functools import lru_cache
@@ -162,6 +163,10 @@ class Book:
         "view",
         "orders",
         "working",
+        "extra",
+        "extra_total",
+        "_extra_exponents",
+        "_unsettled",
         "peak",
         "trips",
         "halt_causes",
@@ -178,6 +183,8 @@ class Book:
         "roll",
         "_keys",
         "_tail",
+        "_equity",
+        "_drawdown",
         "_cash_places",
         "_cash_text",
         "_realized_text",
@@ -198,7 +205,15 @@ class Book:
         self.markets = dict(state.markets.items())
         self.view: Mapping[str, Market] = MappingProxyType(self.markets)
         self.orders = state.orders
-        self.working = frozenset(o.symbol for o in state.orders.values())
+        self.working = Counter(o.symbol for o in state.orders.values())  # symbol -> its open orders
+        # What each symbol's working orders (those on their way out aside) add to gross
+        # exposure at its holding and mark: running figures, so a pre-trade check reads them
+        # instead of summing every open order of every symbol. An order, a fill or a bar
+        # moves one symbol's term, worked out again only when a check next needs it.
+        self.extra: dict[str, Decimal] = {}
+        self.extra_total = ZERO
+        self._extra_exponents: Counter[int] = Counter()  # places of the terms, as exponents
+        self._unsettled = set(self.working)  # symbols whose term may have moved
         self.peak = state.peak_equity
         self.trips = state.trips
         self.halt_causes = state.halt_causes
@@ -213,7 +228,8 @@ class Book:
         self.out = out
         self.strategy = session_strategy(self.params) if strategy is None else strategy
         self.roll = roller(self.strategy)
-        self._tail: tuple[Any, ...] = (None, None, None, None, ())  # the last row's figures and their text
+        self._tail: tuple[Any, ...] = (None, None, None, None, None, ())  # the last row's figures and their text
+        self._drawdown: tuple[Any, ...] = (None, None, None)  # the last bar's equity, peak and drawdown
         self._money_moved()
 
     def _money_moved(self) -> None:
@@ -226,6 +242,7 @@ class Book:
     def _terms_moved(self) -> None:
         """Work out again the places the totals are written with, which change only when the
         set of held terms does: a fresh sum has those of its terms, and of cash for equity."""
+        self._equity: Decimal | None = None
         if not self.terms:
             self._equity_quantum = self._exposure_quantum = None
             return
@@ -263,12 +280,42 @@ class Book:
     # -- order bookkeeping --
 
     def put(self, order: Order, ts: int) -> None:
+        held = len(self.orders)
         if order.status in ORDER_TABLE.terminal:
             self.orders = self.orders.discard(order.client_id)
             self.out.orders.append(_order_row(order, ts, spec_of(self.params, order.symbol).price_tick))
         else:
             self.orders = self.orders.set(order.client_id, order)
-        self.working = frozenset(o.symbol for o in self.orders.values())
+        # The count moves only when an order opens or closes, which the length tells: a count
+        # kept, not the open orders scanned on every change (a portfolio holds hundreds).
+        moved = len(self.orders) - held
+        if moved:
+            symbol = order.symbol
+            left = self.working[symbol] + moved
+            if left:
+                self.working[symbol] = left
+            else:
+                del self.working[symbol]
+        self._unsettled.add(order.symbol)
+
+    def _settle(self, symbol: str) -> None:
+        """Work out ``symbol``'s term again: its working orders' leaves summed from zero in
+        creation order, as a fresh sum does (a sum moved by deltas would keep the places of
+        orders gone), at its holding and mark now."""
+        old = self.extra.pop(symbol, None)
+        if old is not None:
+            self.extra_total -= old
+            self._extra_exponents[places(old)] -= 1
+        pending = None
+        for order in self.orders.values():
+            if order.symbol == symbol and order.status != PENDING_CANCEL:
+                pending = (ZERO if pending is None else pending) + order.signed_leaves
+        if pending is not None:
+            held = self.positions[symbol].qty
+            new = (abs(held + pending) - abs(held)) * (self.markets[symbol].mark or ZERO)
+            self.extra[symbol] = new
+            self.extra_total += new
+            self._extra_exponents[places(new)] += 1
 
     def fill(self, order: Order, qty: Decimal, price: Decimal, ts: int) -> Order:
         params = self.params
@@ -344,6 +391,8 @@ class Book:
     def remark(self, symbol: str, market: Market, old: Market) -> Decimal:
         """Set ``symbol``'s market; move the totals by what its new mark changes; return equity."""
         self.markets[symbol] = market
+        if symbol in self.working:
+            self._unsettled.add(symbol)  # its orders' term moves with the mark
         qty = self.positions[symbol].qty
         if not qty:
             return self.equity()
@@ -351,6 +400,7 @@ class Book:
         if mark != old_mark:
             assert mark is not None and old_mark is not None  # a held position has been marked
             step = mark - old_mark
+            self._equity = None
             self.value += qty * step
             self.exposure += (qty if qty > 0 else -qty) * step
             if not mark.same_quantum(old_mark):
@@ -367,6 +417,7 @@ class Book:
             self._count(places(before) + places(mark), -1)
         if after:
             self._count(places(after) + places(mark), 1)
+        self._equity = None
         if not self.terms:
             self.value = self.exposure = ZERO  # nothing held: exactly what an empty sum is
             return
@@ -383,39 +434,61 @@ class Book:
 
     def equity(self) -> Decimal:
         """Cash plus market value, with the places a fresh sum over the held positions has
-        (it is journaled in guard details and kept as the peak, so it must read the same)."""
-        if not self.terms:
-            return self.cash
-        return (self.cash + self.value).quantize(self._equity_quantum)  # type: ignore[arg-type]
+        (it is journaled in guard details and kept as the peak, so it must read the same).
+        Kept until cash, a mark of a held symbol or a position moves: in a portfolio most
+        bars are of a symbol not held, and the same object lets ``row_tail`` see that."""
+        equity = self._equity
+        if equity is None:
+            equity = (self.cash + self.value).quantize(self._equity_quantum) if self.terms else self.cash  # type: ignore[arg-type]
+            self._equity = equity
+        return equity
+
+    def drawdown_within(self, equity: Decimal, peak: Decimal) -> Decimal | None:
+        """``guards.drawdown_bps_within`` at the session's limit, kept while equity and peak
+        are the objects it was worked out for: on a bar of a symbol not held neither moves."""
+        last_equity, last_peak, bps = self._drawdown
+        if equity is not last_equity or peak is not last_peak:
+            bps = guards.drawdown_bps_within(self.params.max_drawdown_bps, equity, peak)
+            self._drawdown = (equity, peak, bps)
+        return bps
 
     def row_tail(self, equity: Decimal, bps: Decimal | None) -> tuple[str, ...]:
         """An account row after its time and symbol: cash, equity, realized and unrealized
         PnL, gross exposure, drawdown and mode as text (``bps`` is the drawdown if already
-        known). Rows repeat while nothing changes (a flat book), so the last one's is kept."""
-        cash, peak, mode = self.cash, self.peak, self.mode
-        last_cash, last_equity, last_peak, last_mode, tail = self._tail
-        held = self._exposure_quantum is not None
-        if equity is last_equity and cash is last_cash and peak is last_peak and mode == last_mode and not held:
+        known). Rows repeat while nothing they show moves (a flat book, or a bar of a symbol
+        not held), so the last one's is kept: the figures are the same objects until they move."""
+        cash, peak, mode, exposure = self.cash, self.peak, self.mode, self.exposure
+        last_cash, last_equity, last_peak, last_mode, last_exposure, tail = self._tail
+        if equity is last_equity and cash is last_cash and peak is last_peak and mode == last_mode and exposure is last_exposure:
             return tail
+        held = self._exposure_quantum is not None
         if bps is None:
             bps = guards.drawdown_bps(equity, peak)
-        exposure = text(self.exposure.quantize(self._exposure_quantum)) if held else "0"  # type: ignore[arg-type]
+        shown = text(exposure.quantize(self._exposure_quantum)) if held else "0"  # type: ignore[arg-type]
         unrealized = text(equity - self._unrealized_base)
-        tail = (self._cash_text, text(equity), self._realized_text, unrealized, exposure, str(bps), mode)
-        self._tail = (cash, equity, peak, mode, tail)
+        tail = (self._cash_text, text(equity), self._realized_text, unrealized, shown, str(bps), mode)
+        self._tail = (cash, equity, peak, mode, exposure, tail)
         return tail
 
     def exposure_except(self, symbol: str) -> Decimal:
-        """Gross exposure of every other symbol, counting what its working orders will add."""
-        working: dict[str, Decimal] = {}
-        for order in self.orders.values():
-            if order.symbol != symbol and order.status != PENDING_CANCEL:
-                working[order.symbol] = working.get(order.symbol, ZERO) + order.signed_leaves
+        """Gross exposure of every other symbol, counting what its working orders will add:
+        the running figures less ``symbol``'s own, written with the places the sum over every
+        other symbol's terms has (each term's places are counted, so none need be summed)."""
         total = self.exposure - abs(self.positions[symbol].qty) * (self.markets[symbol].mark or ZERO)
-        for other, leaves in working.items():
-            held = self.positions[other].qty
-            total += (abs(held + leaves) - abs(held)) * (self.markets[other].mark or ZERO)
-        return total
+        working = self.working
+        if len(working) == (symbol in working):  # no other symbol has an open order
+            return total
+        for other in self._unsettled:
+            self._settle(other)
+        self._unsettled.clear()
+        extra = self.extra
+        mine = extra.get(symbol)
+        if len(extra) == (mine is not None):  # each other symbol's orders are on their way out
+            return total
+        skip = None if mine is None else places(mine)
+        exponent = min(places(total), *(e for e, n in self._extra_exponents.items() if n > (e == skip)))
+        others = self.extra_total if mine is None else self.extra_total - mine
+        return (total + others).quantize(quantum(exponent))
 
 
 def valuation(cash: Decimal, positions: Mapping[str, Any], markets: Mapping[str, Market]) -> tuple[Decimal, Decimal]:

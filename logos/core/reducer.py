@@ -164,7 +164,7 @@ def _take_bar(book: Book, bar: BarClosed | WarmupBar) -> None:
     peak = book.peak
     if equity > peak:
         book.peak = peak = equity
-    bps = guards.drawdown_bps_within(params.max_drawdown_bps, equity, peak)
+    bps = book.drawdown_within(equity, peak)
     if bps is None:
         deep = guards.drawdown(params, equity, peak)
         if params.drawdown_action == "halt":

@@ -393,8 +393,10 @@ class Session:
         those are looked at one by one."""
         self.bars += len(bars)
         interval_s = self.interval_s
+        feed = self.shell["feed"]
+        # A portfolio's run holds about one bar per symbol: the loop body is all there is per symbol.
         for symbol, count in Counter([bar[0] for bar in bars]).items():
-            self._add_bars(symbol, count, 0)
+            (feed.get(symbol) or self._feed_figures(symbol))["bars"] += count
         for bar in [bar for bar in bars if bar[7] - bar[1] > interval_s]:
             self._add_bars(bar[0], 0, bar[7] - bar[1] - interval_s)
 

@@ -76,7 +76,12 @@ def summarize(state: SessionState, curve: EquityCurve, fills: list[Fill]) -> dic
     params = state.params
     initial = params.initial_cash
     start, end = _span(curve, params.interval_s)
-    trips = {symbol: round_trips(f for f in fills if f.symbol == symbol) for symbol in params.symbols}
+    by_symbol: dict[str, list[Fill]] = {symbol: [] for symbol in params.symbols}
+    for fill in fills:  # one pass over the fills, not one per symbol
+        own = by_symbol.get(fill.symbol)
+        if own is not None:
+            own.append(fill)
+    trips = {symbol: round_trips(own) for symbol, own in by_symbol.items()}
     equity = pnl_summary(state)["equity"]
     worst = curve.drawdown()
     returns = curve.returns(periods_per_year((params.specs[s].asset_class for s in params.symbols), params.interval_s))
