@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from unittest import mock
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from logos.core.timestamps import iso
@@ -43,3 +43,38 @@ def test_row_start_before_with_any_file_lands_on_a_row_start_before_the_row_stam
     # Assert: a row's start (or the given start), never past the row wanted
     assert found in starts
     assert start <= found <= target_start
+
+
+@example(lines=["row", "blank"], torn="", chunk=1)  # a chunk holding only a blank line: the row before stays the last
+@given(
+    lines=st.lists(st.sampled_from(["row", "blank", "junk"]), max_size=40),
+    torn=st.sampled_from(["", "2025-10", "\r"]),
+    chunk=st.integers(1, 90),
+)
+def test_known_rows_with_any_file_and_chunk_size_gives_the_complete_rows_length_crc_and_last_time(tmp_path_factory, lines, torn, chunk):
+    # Arrange: rows, blank lines and an unparsable one behind the header, maybe a torn tail
+    import zlib
+
+    from logos.feeds.csv_format import parse_ts
+    from logos.live import provenance
+
+    text, stamps, ts = "timestamp,open,high,low,close,volume\n", [], T0
+    for kind in lines:
+        ts += 60
+        text += {"row": f"{iso(ts)},1.00,1.00,1.00,1.00,1\n", "blank": "\n", "junk": "x,y\n"}[kind]
+    data = (text + torn).encode()
+    path: Path = tmp_path_factory.mktemp("cache") / "X_1m.csv"
+    path.write_bytes(data)
+
+    # Act: read in chunks smaller than a row, so rows and blank runs straddle them
+    with mock.patch.object(provenance, "CHUNK", chunk):
+        known, crc, last = provenance._known_rows(path)
+
+    # Assert: the model reads the whole file at once; the last time is the last non-blank row's
+    complete = data[: data.rfind(b"\n") + 1]
+    final = complete.rstrip(b"\n").rsplit(b"\n", 1)[-1].decode()
+    assert known == len(complete)
+    assert crc == zlib.crc32(complete)
+    assert last == parse_ts(final.split(",", 1)[0])
+    if lines and lines[-1] == "row":
+        assert last == ts

@@ -94,9 +94,15 @@ class CacheFeed:
         self.interval = interval
         self.interval_s = interval_s
         self._counts: dict[str, _Counts] = {}
+        self._paths: dict[str, Path] = {}
 
     def path(self, symbol: str) -> Path:
-        return cache_file(self.cache_dir, self.symbols[symbol], symbol, self.interval)
+        # Asked for each symbol by the replay, its report and the session's cache trail:
+        # joined once, as a pathlib join costs more than a dict lookup at thousands of symbols.
+        path = self._paths.get(symbol)
+        if path is None:
+            path = self._paths[symbol] = cache_file(self.cache_dir, self.symbols[symbol], symbol, self.interval)
+        return path
 
     def replay(self, after: Mapping[str, int] | None = None) -> Iterator[BarClosed]:
         """Return every bar newer than ``after[symbol]``, ordered by (ts, symbol).
