@@ -23,6 +23,7 @@ from logos.core.events import (
     SessionStarted,
     TradingModeChanged,
 )
+from logos.core.book import valuation
 from logos.core.reducer import ReducerError, reduce, reduce_events
 from logos.core.session_fsm import COMPLETED, HALTED, MODE_ACTIVE, MODE_HALTED, MODE_REDUCING, RUNNING
 from logos.core.state import initial_state
@@ -341,3 +342,48 @@ def test_account_rows_of_one_run_with_a_drawdown_tripped_on_a_flat_book_show_the
     assert taken == 2 and state.positions["AAPL"].qty == 0 and state.mode == MODE_REDUCING
     assert rows == one_by_one.rows("account")[-2:]
     assert (rows[0][-1], rows[1][-1]) == (MODE_ACTIVE, MODE_REDUCING)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{}, {"max_drawdown_bps": D("30"), "drawdown_action": "reduce"}],
+    ids=["within-limit", "beyond-limit-reduce"],
+)
+def test_one_run_with_a_resume_resetting_the_drawdown_agrees_with_reduce_one_by_one(changes):
+    # Arrange: AAPL bought on a rise and held below its peak; then a bar that marks it far
+    # down, a resume that resets the drawdown (the peak becomes the equity of that moment,
+    # the very object the last row showed) and a bar of MSFT, which is not held
+    run = Run(make_params([equity_spec("AAPL"), equity_spec("MSFT")], **changes))
+    run.steps((bar("AAPL", 0, "100"), bar("AAPL", 1, "101"), bar("AAPL", 2, "102")))
+    assert run.state.positions["AAPL"].qty
+    clock = run.state.clock
+    events = (bar("AAPL", 3, "60"), SessionResumed(clock + 120, ("drawdown",)), bar("MSFT", 3, "50", seen=clock + 180))
+    before = run.state
+
+    # Act: the three in one run, as a replay or a check applies them, and one by one
+    state, effects, taken = reduce_events(before, events)
+    run.steps(events)
+
+    # Assert: the same journal lines, rows and state; MSFT's row shows no drawdown from the new peak
+    assert taken == len(events)
+    lines = [event for _, event in effects[0].entries]
+    rows = [row for e in effects if isinstance(e, WriteArtifactRows) and e.artifact == "account" for row in e.rows]
+    assert lines == [event for e in run.effects if isinstance(e, AppendJournal) for _, event in e.entries][-len(lines) :]
+    assert rows == run.rows("account")[-len(rows) :]
+    assert state == run.state
+    assert rows[-1][1] == "MSFT" and rows[-1][7] == "0.00"
+
+
+def test_a_held_mark_equal_in_value_but_written_with_more_places_writes_the_totals_with_them():
+    # Arrange: 10 AAPL held, marked at 103
+    run = Run(make_params())
+    run.steps((bar("AAPL", 0, "100"), bar("AAPL", 1, "101"), bar("AAPL", 2, "102"), bar("AAPL", 3, "103")))
+    assert run.state.positions["AAPL"].qty == D("10")
+
+    # Act: the same price written with two places
+    run.step(bar("AAPL", 4, "103.00"))
+
+    # Assert: equity and exposure carry the places a fresh sum over the position has
+    equity, exposure = valuation(run.state.cash, run.state.positions, run.state.markets)
+    row = run.rows("account")[-1]
+    assert (row[3], row[6]) == (str(equity), str(exposure)) == ("100010.00", "1030.00")

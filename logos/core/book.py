@@ -397,8 +397,10 @@ class Book:
         if not qty:
             return self.equity()
         mark, old_mark = market.mark, old.mark
-        if mark != old_mark:
-            assert mark is not None and old_mark is not None  # a held position has been marked
+        assert mark is not None and old_mark is not None  # a held position has been marked
+        # A mark equal in value but written with more places (103 after 103.00) moves
+        # nothing but the places the totals are written with: those are counted too.
+        if mark != old_mark or not mark.same_quantum(old_mark):
             step = mark - old_mark
             self._equity = None
             self.value += qty * step
