@@ -5,6 +5,7 @@ from __future__ import annotations
 import tempfile
 from decimal import Decimal
 from pathlib import Path
+from unittest import mock
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -135,3 +136,31 @@ def test_block_merge_hands_out_every_bar_once_in_time_then_symbol_order_whatever
     out = ([first] if first is not None else []) + rest
     assert [(b.ts, b.symbol) for b in out] == sorted((b.ts, b.symbol) for s in streams for b in s)
     assert ahead <= len(streams) * max(1, budget // len(streams))
+
+
+# Texts of one price written with different places, so a field parsed from memory must
+# keep the places its own text has, not those of an equal value seen before.
+price_texts = st.sampled_from(["1", "1.0", "1.00", "2.5", "2.50", "0.1", "0.10", "7", "7.000", "12.25"])
+volume_texts = st.sampled_from(["0", "0.0", "3", "3.00", "10"])
+field_rows = st.lists(st.tuples(price_texts, price_texts, price_texts, price_texts, volume_texts), min_size=1, max_size=30)
+
+
+@given(field_rows=field_rows, known=st.integers(1, 12))
+def test_each_field_reads_as_its_own_text_parsed_however_full_the_parsed_texts_are(field_rows, known):
+    # Arrange: one symbol's rows, each field one of a few texts; a memory of `known` texts,
+    # small enough to fill and be cleared within a file
+    with tempfile.TemporaryDirectory() as folder, mock.patch("logos.feeds.cache.KNOWN_TEXTS", known):
+        root = Path(folder)
+        lines = [f"{format_ts(START + 60 * i)},{','.join(fields)}\n" for i, fields in enumerate(field_rows)]
+        path = root / "equity" / "AAA_1m.csv"
+        path.parent.mkdir(parents=True)
+        path.write_text(HEADER + "".join(lines))
+
+        # Act
+        bars = list(CacheFeed(root, {"AAA": "equity"}).replay({}))
+
+    # Assert: value, sign, digits and exponent of every field are a fresh parse of its text
+    assert len(bars) == len(field_rows)
+    for bar, fields in zip(bars, field_rows, strict=True):
+        read = (bar.open, bar.high, bar.low, bar.close, bar.volume)
+        assert [value.as_tuple() for value in read] == [Decimal(text).as_tuple() for text in fields]
