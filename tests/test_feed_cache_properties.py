@@ -142,25 +142,27 @@ def test_block_merge_hands_out_every_bar_once_in_time_then_symbol_order_whatever
 # keep the places its own text has, not those of an equal value seen before.
 price_texts = st.sampled_from(["1", "1.0", "1.00", "2.5", "2.50", "0.1", "0.10", "7", "7.000", "12.25"])
 volume_texts = st.sampled_from(["0", "0.0", "3", "3.00", "10"])
-field_rows = st.lists(st.tuples(price_texts, price_texts, price_texts, price_texts, volume_texts), min_size=1, max_size=30)
+field_rows = st.lists(st.tuples(price_texts, price_texts, price_texts, price_texts, volume_texts), max_size=30)
 
 
-@given(field_rows=field_rows, known=st.integers(1, 12))
-def test_each_field_reads_as_its_own_text_parsed_however_full_the_parsed_texts_are(field_rows, known):
-    # Arrange: one symbol's rows, each field one of a few texts; a memory of `known` texts,
-    # small enough to fill and be cleared within a file
+@given(files=st.tuples(field_rows, field_rows), known=st.integers(1, 12))
+def test_each_field_reads_as_its_own_text_parsed_however_full_the_parsed_texts_are(files, known):
+    # Arrange: two symbols' rows, each field one of a few texts; the replay's memory of
+    # parsed texts, shared by both files, small enough to fill and be cleared within them
     with tempfile.TemporaryDirectory() as folder, mock.patch("logos.feeds.cache.KNOWN_TEXTS", known):
         root = Path(folder)
-        lines = [f"{format_ts(START + 60 * i)},{','.join(fields)}\n" for i, fields in enumerate(field_rows)]
-        path = root / "equity" / "AAA_1m.csv"
-        path.parent.mkdir(parents=True)
-        path.write_text(HEADER + "".join(lines))
+        for symbol, rows_of in zip(("AAA", "BBB"), files, strict=True):
+            lines = [f"{format_ts(START + 60 * i)},{','.join(fields)}\n" for i, fields in enumerate(rows_of)]
+            path = root / "equity" / f"{symbol}_1m.csv"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(HEADER + "".join(lines))
 
         # Act
-        bars = list(CacheFeed(root, {"AAA": "equity"}).replay({}))
+        bars = list(CacheFeed(root, {"AAA": "equity", "BBB": "equity"}).replay({}))
 
     # Assert: value, sign, digits and exponent of every field are a fresh parse of its text
-    assert len(bars) == len(field_rows)
-    for bar, fields in zip(bars, field_rows, strict=True):
-        read = (bar.open, bar.high, bar.low, bar.close, bar.volume)
-        assert [value.as_tuple() for value in read] == [Decimal(text).as_tuple() for text in fields]
+    for symbol, rows_of in zip(("AAA", "BBB"), files, strict=True):
+        read = [(bar.open, bar.high, bar.low, bar.close, bar.volume) for bar in bars if bar.symbol == symbol]
+        assert len(read) == len(rows_of)
+        for values, fields in zip(read, rows_of, strict=True):
+            assert [value.as_tuple() for value in values] == [Decimal(text).as_tuple() for text in fields]
